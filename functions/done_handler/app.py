@@ -1,0 +1,145 @@
+"""done-handler — the public Function URL for customers' done links (GET /done?t=<signed token>)
+and Slack interactivity (POST /slack/interactions: Pause / Hand off / Done on an owner flag).
+Every request is verified first: the done token's HMAC, Slack's signing secret."""
+
+import json
+from html import escape
+from typing import Any
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from slack_sdk.signature import SignatureVerifier
+
+from og.core.done_link import InvalidDoneToken
+from og.core.models import OwnerAction
+from og.logic import owner
+from og.wiring import adapters
+
+logger = Logger()
+metrics = Metrics(namespace="OnboardingGuide")
+app = LambdaFunctionUrlResolver()
+
+_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
+<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">
+<h1>{title}</h1><p>{text}</p></body></html>"""
+
+
+def _page(status: int, title: str, text: str) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type=content_types.TEXT_HTML,
+        body=_PAGE.format(title=escape(title), text=escape(text)),
+    )
+
+
+@app.get("/done")
+def done_click() -> Response[str]:
+    token = app.current_event.get_query_string_value("t") or ""
+    try:
+        state = owner.record_done_click(adapters(), token)
+    except InvalidDoneToken as err:
+        metrics.add_metric(name="DoneLinkRejected", unit=MetricUnit.Count, value=1)
+        logger.warning("done link rejected", extra={"reason": str(err)})
+        return _page(
+            400,
+            "This link did not work",
+            "It may be old or incomplete. Reply to the email and we will sort it out.",
+        )
+    if state.finished:
+        return _page(200, "All done!", "That was the last step. Welcome aboard.")
+    return _page(200, "Thanks, marked as done", "We'll send the next step when it's due.")
+
+
+def _verified_slack_payload() -> dict[str, Any] | None:
+    event = app.current_event
+    body = event.decoded_body or ""
+    a = adapters()
+    verifier = SignatureVerifier(a.secrets.get(a.settings.slack_signing_secret))
+    if not verifier.is_valid(
+        body,
+        event.get_header_value("x-slack-request-timestamp"),
+        event.get_header_value("x-slack-signature"),
+    ):
+        metrics.add_metric(name="SignatureVerificationFailures", unit=MetricUnit.Count, value=1)
+        logger.warning("Slack signature verification failed")
+        return None
+    payload: dict[str, Any] = json.loads(parse_qs(body)["payload"][0])
+    return payload
+
+
+def _answer(flag_key: str, action: OwnerAction, user: str, note: str | None) -> dict[str, Any]:
+    state, resumed = owner.answer_flag(adapters(), flag_key, action, by_user=user, note=note)
+    logger.info(
+        "owner answered",
+        extra={
+            "flag": flag_key,
+            "action": action.value,
+            "customer_id": state.customer_id,
+            "resumed": resumed,
+        },
+    )
+    return {"customer_id": state.customer_id, "action": action.value, "resumed": resumed}
+
+
+def _modal(flag_key: str, action: OwnerAction) -> dict[str, Any]:
+    label = "Why pause? (optional)" if action is OwnerAction.PAUSE else "Hand off to whom?"
+    return {
+        "type": "modal",
+        "callback_id": owner.ANSWER_CALLBACK,
+        "private_metadata": json.dumps({"flag_key": flag_key, "action": action.value}),
+        "title": {"type": "plain_text", "text": owner.ACTION_LABELS[action]},
+        "submit": {"type": "plain_text", "text": owner.ACTION_LABELS[action]},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "note",
+                "optional": action is OwnerAction.PAUSE,
+                "label": {"type": "plain_text", "text": label},
+                "element": {"type": "plain_text_input", "action_id": "note"},
+            }
+        ],
+    }
+
+
+@app.post("/slack/interactions")
+def slack_interaction() -> Response[str]:
+    payload = _verified_slack_payload()
+    if payload is None:
+        return Response(
+            status_code=401, content_type=content_types.TEXT_PLAIN, body="invalid signature"
+        )
+    user = payload.get("user", {}).get("id", "unknown")
+    if payload.get("type") == "block_actions":
+        act = payload["actions"][0]
+        action = OwnerAction(act["action_id"])
+        if action is OwnerAction.DONE:
+            _answer(act["value"], action, user, None)
+        else:
+            a = adapters()
+            a.chat.open_view(payload["trigger_id"], _modal(act["value"], action))
+        return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body="")
+    if payload.get("type") == "view_submission":
+        view = payload["view"]
+        meta = json.loads(view["private_metadata"])
+        note = view["state"]["values"]["note"]["note"].get("value")
+        _answer(meta["flag_key"], OwnerAction(meta["action"]), user, note)
+        return Response(
+            status_code=200,
+            content_type=content_types.APPLICATION_JSON,
+            body=json.dumps({"response_action": "clear"}),
+        )
+    return Response(
+        status_code=400,
+        content_type=content_types.TEXT_PLAIN,
+        body=f"unsupported interaction type {payload.get('type')!r}",
+    )
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

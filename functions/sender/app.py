@@ -1,0 +1,20 @@
+"""sender — one step or nudge email, sent at most once (SES SendRawEmail in AWS)."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from og.events import JourneyTask
+from og.logic import sending
+from og.wiring import adapters
+
+logger = Logger()
+
+
+@logger.inject_lambda_context
+@event_parser(model=JourneyTask)
+def handler(event: JourneyTask, context: LambdaContext) -> dict[str, str]:
+    logger.append_keys(execution=event.execution)
+    result = sending.send(adapters(), event.journey, attempt=context.aws_request_id)
+    logger.info("send", extra=result)
+    return result

@@ -1,0 +1,34 @@
+"""OwnerChat that appends every Slack Web API call to slack.jsonl (method, payload, time)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+
+class SlackLogChat:
+    def __init__(self, path: Path, clock: Callable[[], datetime]):
+        self.path = path
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    def _append(self, method: str, payload: dict[str, Any]) -> int:
+        with self._lock, self.path.open("a", encoding="utf-8") as f:
+            f.write(
+                json.dumps({"method": method, "at": self.clock().isoformat(), "payload": payload})
+                + "\n"
+            )
+            return f.tell()
+
+    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
+        offset = self._append(
+            "chat.postMessage", {"channel": channel, "text": text, "blocks": blocks}
+        )
+        return f"local.{offset}"
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        self._append("views.open", {"trigger_id": trigger_id, "view": view})

@@ -1,0 +1,383 @@
+"""JourneyStore on SQLite: the local stand-in for the DynamoDB tables, kept in the og home so
+progress survives between `og` runs. Same rules as the cloud store: conditional claims before a
+send, state and audit written together."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from og.adapters.ports import AuditEntry, ClaimOutcome, PendingFlag
+from og.core.models import (
+    Channel,
+    CustomerState,
+    Journey,
+    OwnerAction,
+    SendKind,
+    SendRecord,
+)
+from og.core.progress import apply_owner_action, apply_step_done, state_as_dict
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sends (
+  customer_id TEXT NOT NULL, send_key TEXT NOT NULL, step_id TEXT NOT NULL, kind TEXT NOT NULL,
+  status TEXT NOT NULL, attempt TEXT NOT NULL, sent_at TEXT NOT NULL, local_date TEXT NOT NULL,
+  channel TEXT NOT NULL, recipient TEXT NOT NULL, message_id TEXT,
+  PRIMARY KEY (customer_id, send_key));
+CREATE TABLE IF NOT EXISTS send_days (
+  customer_id TEXT NOT NULL, local_date TEXT NOT NULL, send_key TEXT NOT NULL,
+  PRIMARY KEY (customer_id, local_date));
+CREATE TABLE IF NOT EXISTS state (customer_id TEXT PRIMARY KEY, item TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit (
+  customer_id TEXT NOT NULL, ts TEXT NOT NULL, action TEXT NOT NULL, by_user TEXT NOT NULL,
+  before TEXT NOT NULL, after TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sends_archive (
+  customer_id TEXT NOT NULL, journey_id TEXT NOT NULL, send_key TEXT NOT NULL, item TEXT NOT NULL,
+  PRIMARY KEY (customer_id, journey_id, send_key));
+CREATE TABLE IF NOT EXISTS flags (flag_key TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
+  item TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reported_problems (problem_key TEXT PRIMARY KEY, reported_at TEXT);
+"""
+
+
+class SqliteJourneyStore:
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.RLock()
+        with sqlite3.connect(self.path) as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        # One short-lived connection per operation: handlers run on the engine's threads.
+        with self._lock:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            finally:
+                db.close()
+
+    # --- reads -------------------------------------------------------------------------------
+    def load_journeys(self) -> dict[str, Journey]:
+        with self._tx() as db:
+            states = {
+                cid: _state_from(json.loads(item))
+                for cid, item in db.execute("SELECT customer_id, item FROM state")
+            }
+            sends: dict[str, list[SendRecord]] = {}
+            for row in db.execute("SELECT * FROM sends"):
+                record = _send_from_row(row)
+                sends.setdefault(record.customer_id, []).append(record)
+        ids = states.keys() | sends.keys()
+        return {
+            cid: Journey(states.get(cid, CustomerState(cid)), tuple(sends.get(cid, ())))
+            for cid in ids
+        }
+
+    def journey(self, customer_id: str) -> Journey:
+        with self._tx() as db:
+            return self._journey(db, customer_id)
+
+    def _journey(self, db: sqlite3.Connection, customer_id: str) -> Journey:
+        row = db.execute("SELECT item FROM state WHERE customer_id = ?", (customer_id,)).fetchone()
+        state = _state_from(json.loads(row[0])) if row else CustomerState(customer_id)
+        sends = tuple(
+            _send_from_row(r)
+            for r in db.execute("SELECT * FROM sends WHERE customer_id = ?", (customer_id,))
+        )
+        return Journey(state, sends)
+
+    def sends_with_status(self, customer_id: str) -> list[tuple[SendRecord, str, str | None]]:
+        with self._tx() as db:
+            return [
+                (_send_from_row(r), r[4], r[10])
+                for r in db.execute(
+                    "SELECT * FROM sends WHERE customer_id = ? ORDER BY sent_at", (customer_id,)
+                )
+            ]
+
+    # --- exactly once ------------------------------------------------------------------------
+    def claim_send(self, record: SendRecord, attempt: str, *, one_per_day: bool) -> ClaimOutcome:
+        with self._tx() as db:
+            existing = db.execute(
+                "SELECT status FROM sends WHERE customer_id = ? AND send_key = ?",
+                (record.customer_id, record.send_key),
+            ).fetchone()
+            if existing:
+                return ClaimOutcome.ALREADY_SENT if existing[0] == "sent" else ClaimOutcome.IN_DOUBT
+            if one_per_day:
+                taken = db.execute(
+                    "SELECT 1 FROM send_days WHERE customer_id = ? AND local_date = ?",
+                    (record.customer_id, record.local_date.isoformat()),
+                ).fetchone()
+                if taken:
+                    return ClaimOutcome.DAY_TAKEN
+                db.execute(
+                    "INSERT INTO send_days VALUES (?, ?, ?)",
+                    (record.customer_id, record.local_date.isoformat(), record.send_key),
+                )
+            db.execute(
+                "INSERT INTO sends VALUES (?, ?, ?, ?, 'sending', ?, ?, ?, ?, ?, NULL)",
+                (
+                    record.customer_id,
+                    record.send_key,
+                    record.step_id,
+                    record.kind.value,
+                    attempt,
+                    record.sent_at.isoformat(),
+                    record.local_date.isoformat(),
+                    record.channel.value,
+                    record.recipient,
+                ),
+            )
+            return ClaimOutcome.CLAIMED
+
+    def confirm_send(self, record: SendRecord, attempt: str, message_id: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE sends SET status = 'sent', message_id = ? "
+                "WHERE customer_id = ? AND send_key = ? AND attempt = ?",
+                (message_id, record.customer_id, record.send_key, attempt),
+            )
+
+    def release_send(self, record: SendRecord, attempt: str) -> None:
+        with self._tx() as db:
+            deleted = db.execute(
+                "DELETE FROM sends WHERE customer_id = ? AND send_key = ? AND attempt = ? "
+                "AND status = 'sending'",
+                (record.customer_id, record.send_key, attempt),
+            ).rowcount
+            if deleted:
+                db.execute(
+                    "DELETE FROM send_days WHERE customer_id = ? AND send_key = ?",
+                    (record.customer_id, record.send_key),
+                )
+
+    # --- flags -------------------------------------------------------------------------------
+    def save_flag(self, flag: PendingFlag) -> None:
+        """Store the flag (a retried task replaces the token) and mark the customer flagged."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO flags VALUES (?, ?, ?)",
+                (flag.flag_key, flag.customer_id, json.dumps(_flag_item(flag))),
+            )
+            before = self._journey(db, flag.customer_id).state
+            if not before.flagged:
+                after = replace(before, flagged=True)
+                self._write_state(
+                    db, before, after, f"flag:{flag.step_id}", "guide", flag.posted_at, flag.reason
+                )
+
+    def flag(self, flag_key: str) -> PendingFlag | None:
+        with self._tx() as db:
+            row = db.execute("SELECT item FROM flags WHERE flag_key = ?", (flag_key,)).fetchone()
+        return _flag_from(json.loads(row[0])) if row else None
+
+    def all_flags(self, customer_id: str) -> list[PendingFlag]:
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT item FROM flags WHERE customer_id = ?", (customer_id,)
+            ).fetchall()
+        return sorted((_flag_from(json.loads(r[0])) for r in rows), key=lambda f: f.posted_at)
+
+    def open_flags(self, customer_id: str) -> list[PendingFlag]:
+        return [f for f in self.all_flags(customer_id) if f.answer is None]
+
+    # --- owner and customer actions ------------------------------------------------------------
+    def record_owner_action(
+        self,
+        customer_id: str,
+        action: OwnerAction,
+        *,
+        by_user: str,
+        at: datetime,
+        flag_key: str | None = None,
+        step_id: str | None = None,
+        note: str | None = None,
+        plan_step_ids: tuple[str, ...] = (),
+    ) -> CustomerState:
+        with self._tx() as db:
+            before = self._journey(db, customer_id).state
+            after = apply_owner_action(
+                before,
+                action,
+                step_id=step_id,
+                note=note,
+                by_user=by_user,
+                plan_step_ids=plan_step_ids,
+            )
+            self._write_state(db, before, after, f"owner:{action.value}", by_user, at, note)
+            if flag_key:
+                row = db.execute(
+                    "SELECT item FROM flags WHERE flag_key = ?", (flag_key,)
+                ).fetchone()
+                if row:
+                    item = json.loads(row[0]) | {"answer": action.value}
+                    db.execute(
+                        "UPDATE flags SET item = ? WHERE flag_key = ?", (json.dumps(item), flag_key)
+                    )
+            return after
+
+    def record_step_done(
+        self,
+        customer_id: str,
+        step_id: str,
+        *,
+        by_user: str,
+        at: datetime,
+        plan_step_ids: tuple[str, ...],
+    ) -> CustomerState:
+        with self._tx() as db:
+            before = self._journey(db, customer_id).state
+            after = apply_step_done(before, step_id, plan_step_ids)
+            self._write_state(db, before, after, f"done:{step_id}", by_user, at, None)
+            return after
+
+    def _write_state(
+        self,
+        db: sqlite3.Connection,
+        before: CustomerState,
+        after: CustomerState,
+        action: str,
+        by_user: str,
+        at: datetime,
+        note: str | None,
+    ) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO state VALUES (?, ?)",
+            (after.customer_id, json.dumps(state_as_dict(after))),
+        )
+        db.execute(
+            "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                after.customer_id,
+                at.isoformat(),
+                action,
+                by_user,
+                json.dumps(state_as_dict(before)),
+                json.dumps(state_as_dict(after) | ({"note": note} if note else {})),
+            ),
+        )
+        if after.finished and not before.finished:
+            self._archive(db, after.customer_id, at)
+
+    def _archive(self, db: sqlite3.Connection, customer_id: str, at: datetime) -> None:
+        """og-sends-archive: the finished journey's sends, keyed by journey id."""
+        journey_id = f"{customer_id}@{at.date().isoformat()}"
+        rows = db.execute("SELECT * FROM sends WHERE customer_id = ?", (customer_id,)).fetchall()
+        for row in rows:
+            db.execute(
+                "INSERT OR REPLACE INTO sends_archive VALUES (?, ?, ?, ?)",
+                (customer_id, journey_id, row[1], json.dumps(_send_item(_send_from_row(row)))),
+            )
+
+    def audit_trail(self, customer_id: str) -> list[AuditEntry]:
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT * FROM audit WHERE customer_id = ? ORDER BY ts, rowid", (customer_id,)
+            ).fetchall()
+        return [
+            AuditEntry(
+                r[0], datetime.fromisoformat(r[1]), r[2], r[3], json.loads(r[4]), json.loads(r[5])
+            )
+            for r in rows
+        ]
+
+    def archived_sends(self, customer_id: str) -> list[tuple[str, SendRecord]]:
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT journey_id, item FROM sends_archive WHERE customer_id = ?", (customer_id,)
+            ).fetchall()
+        return [(r[0], _send_from_item(json.loads(r[1]))) for r in rows]
+
+    # --- the list problem report ---------------------------------------------------------------
+    def unreported(self, problem_keys: list[str]) -> list[str]:
+        with self._tx() as db:
+            seen = {
+                r[0] for r in db.execute("SELECT problem_key FROM reported_problems").fetchall()
+            }
+        return [k for k in problem_keys if k not in seen]
+
+    def mark_reported(self, problem_keys: list[str], at: datetime) -> None:
+        with self._tx() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO reported_problems VALUES (?, ?)",
+                [(k, at.isoformat()) for k in problem_keys],
+            )
+
+
+def _send_from_row(row: tuple[Any, ...]) -> SendRecord:
+    return SendRecord(
+        customer_id=row[0],
+        step_id=row[2],
+        kind=SendKind(row[3]),
+        sent_at=datetime.fromisoformat(row[6]),
+        local_date=date.fromisoformat(row[7]),
+        channel=Channel(row[8]),
+        recipient=row[9],
+    )
+
+
+def _send_item(r: SendRecord) -> dict[str, str]:
+    return {
+        "customer_id": r.customer_id,
+        "step_id": r.step_id,
+        "kind": r.kind.value,
+        "sent_at": r.sent_at.isoformat(),
+        "local_date": r.local_date.isoformat(),
+        "channel": r.channel.value,
+        "recipient": r.recipient,
+    }
+
+
+def _send_from_item(item: dict[str, str]) -> SendRecord:
+    return SendRecord(
+        customer_id=item["customer_id"],
+        step_id=item["step_id"],
+        kind=SendKind(item["kind"]),
+        sent_at=datetime.fromisoformat(item["sent_at"]),
+        local_date=date.fromisoformat(item["local_date"]),
+        channel=Channel(item["channel"]),
+        recipient=item["recipient"],
+    )
+
+
+def _state_from(item: dict[str, Any]) -> CustomerState:
+    return CustomerState(
+        customer_id=item["customer_id"],
+        steps_done=frozenset(item.get("steps_done", [])),
+        paused=item.get("paused", False),
+        finished=item.get("finished", False),
+        flagged=item.get("flagged", False),
+        handed_off_to=item.get("handed_off_to"),
+        paused_note=item.get("paused_note"),
+    )
+
+
+def _flag_item(f: PendingFlag) -> dict[str, Any]:
+    return {
+        "flag_key": f.flag_key,
+        "customer_id": f.customer_id,
+        "step_id": f.step_id,
+        "reason": f.reason,
+        "task_token": f.task_token,
+        "execution": f.execution,
+        "posted_at": f.posted_at.isoformat(),
+        "answer": f.answer,
+    }
+
+
+def _flag_from(item: dict[str, Any]) -> PendingFlag:
+    return PendingFlag(**(item | {"posted_at": datetime.fromisoformat(item["posted_at"])}))

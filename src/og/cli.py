@@ -1,0 +1,309 @@
+"""`og` — the onboarding guide on the embedded local stack (no AWS account, no Docker).
+
+The same state machines and handlers that template.yaml deploys run here on moto's Step Functions
+interpreter, with a virtual clock and local adapters writing into an og home directory."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from og.core.errors import DocumentError
+
+DEFAULT_HOME = Path(".og-home")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="og", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="create an og home with the bundled example data")
+    p.add_argument("home", type=Path, nargs="?", default=DEFAULT_HOME)
+
+    p = sub.add_parser("validate", help="check the list, rules, voice and config")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+
+    p = sub.add_parser("tick", help="run the daily tick for one day")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--date", type=_date, default=None, help="business date (default: today)")
+    p.add_argument("--dry-run", action="store_true", help="print the decisions, send nothing")
+
+    p = sub.add_parser("simulate", help="run successive days with simulated done clicks")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--start", type=_date, required=True)
+    p.add_argument("--days", type=int, default=21)
+
+    p = sub.add_parser("history", help="one customer's timeline")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("customer_id")
+
+    p = sub.add_parser("act", help="the owner's answer to a customer's open flag")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("customer_id")
+    p.add_argument("action", choices=["pause", "hand-off", "done"])
+    p.add_argument("--note", default=None, help="pause reason, or who the customer goes to")
+    p.add_argument("--by", default="U0OWNER01", help="Slack user id answering")
+
+    p = sub.add_parser("asl", help="compose statemachines/ from asl-fragments/")
+    p.add_argument("action", choices=["build", "check"])
+
+    args = parser.parse_args(argv)
+    try:
+        return int(_COMMANDS[args.command](args))
+    except DocumentError as err:
+        print(f"og: the documents have problems; nothing was sent:\n{err}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, LookupError, ValueError) as err:
+        print(f"og: {err}", file=sys.stderr)
+        return 2
+
+
+def _require_home(home: Path) -> None:
+    if not (home / "config.txt").exists():
+        raise FileNotFoundError(f"{home} is not an og home (no config.txt); run: og init {home}")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from og.local.engine import project_root
+    from og.local.stack import init_home
+
+    written = init_home(args.home, project_root())
+    for path in written:
+        print(f"created {path}")
+    print(f"og home ready at {args.home}" if written else f"{args.home} already set up")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from og.core.config_doc import read_config_entries
+    from og.core.customer_list import parse_customer_list
+    from og.logic.documents import parse_docs
+
+    _require_home(args.home)
+    h = args.home
+    docs = parse_docs(
+        read_config_entries((h / "config.txt").read_text(encoding="utf-8"), "config.txt"),
+        ("rules.txt", (h / "rules.txt").read_text(encoding="utf-8")),
+        ("voice.txt", (h / "voice.txt").read_text(encoding="utf-8")),
+    )
+    now = datetime.now(ZoneInfo("UTC"))
+    customers, problems = parse_customer_list(
+        (h / "onboarding.csv").read_text(encoding="utf-8-sig"),
+        docs.rules,
+        now,
+        docs.config.timezone,
+    )
+    print(f"config.txt, rules.txt ({len(docs.rules.plans)} plans), voice.txt: ok")
+    print(f"onboarding.csv: {len(customers)} customers ok, {len(problems)} rows skipped")
+    for problem in problems:
+        print(f"  {problem}")
+    return 1 if problems else 0
+
+
+def _today(home: Path) -> date:
+    from og.core.config_doc import read_config_entries
+
+    entries = read_config_entries((home / "config.txt").read_text(encoding="utf-8"), "config.txt")
+    return datetime.now(ZoneInfo(entries["timezone"][0])).date()
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    from og.local.stack import LocalStack
+
+    _require_home(args.home)
+    day = args.date or _today(args.home)
+    with LocalStack(args.home) as stack:
+        if args.dry_run:
+            plan = stack.dry_run(day)
+            _print_plan(plan)
+            return 0
+        report = stack.tick(day)
+    _print_tick(report)
+    return 0 if report.ok else 1
+
+
+def _print_plan(plan: object) -> None:
+    from og.core.models import DayPlan
+
+    assert isinstance(plan, DayPlan)
+    print(f"dry run for {plan.business_date} (nothing is sent)")
+    if plan.closed_because:
+        print(f"closed today: {plan.closed_because}")
+    for d in plan.decisions:
+        if d.move is None:
+            print(f"  {d.customer_id:<14} nothing     {d.reason}")
+            continue
+        m = d.move
+        when = m.window.rfc3339 + (
+            f" (deferred: {m.window.deferred_because})" if m.window.deferred_because else ""
+        )
+        print(
+            f"  {d.customer_id:<14} {m.kind.value:<11} {m.step.id} at {when}\n"
+            f"  {'':<14} {'':<11} why: {m.reason}"
+        )
+    for problem in plan.problems:
+        print(f"  skipped row: {problem}")
+
+
+def _print_tick(report: object) -> None:
+    from og.local.stack import TickReport
+
+    assert isinstance(report, TickReport)
+    plan = report.plan
+    print(
+        f"tick {report.day} at {report.tick_at:%H:%M}Z: {report.status}; "
+        f"{plan.get('customer_count', 0)} customers, {plan.get('move_count', 0)} moves"
+        + (f", closed: {plan['closed_because']}" if plan.get("closed_because") else "")
+    )
+    for problem in plan.get("new_problems", []):
+        print(f"  reported to owner: {problem['text']}")
+    for r in sorted(report.journeys, key=lambda r: r.name):
+        move = r.input["move"]
+        outcome = _outcome(r)
+        print(f"  {move['customer_id']:<14} {move['move']:<9} {move['step_id']:<18} {outcome}")
+    if report.error:
+        print(f"  error: {report.error}")
+
+
+def _outcome(r: object) -> str:
+    from og.local.engine import ExecutionRecord
+
+    assert isinstance(r, ExecutionRecord)
+    out = r.output or {}
+    if r.status == "WAITING_FOR_OWNER":
+        return "flag posted; waiting for the owner (og act ... pause|hand-off|done)"
+    if r.status != "SUCCEEDED":
+        return f"{r.status}: {r.error}"
+    sent = out.get("sent") or {}
+    if out.get("failure"):
+        return f"failed, owner flagged: {out['failure'].get('Error')}"
+    if "owner_answer" in out:
+        return f"owner answered: {out['owner_answer'].get('action', 'no answer (timed out)')}"
+    return f"{sent.get('outcome', '?')}: {sent.get('detail', '')}"
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from og.local.stack import LocalStack, done_link_in, outbox_messages
+
+    _require_home(args.home)
+    seen = {m["Message-ID"] for m in outbox_messages(args.home)}
+    failures = 0
+    with LocalStack(args.home) as stack:
+        for i in range(args.days):
+            day = args.start + timedelta(days=i)
+            _progress(i, args.days, day)
+            report = stack.tick(day)
+            counts: Counter[str] = Counter()
+            for r in report.journeys:
+                counts[r.input["move"]["move"]] += 1
+                counts["deferred"] += bool(r.input["move"]["deferred_because"])
+            clicks = 0
+            for message in outbox_messages(args.home):
+                if message["Message-ID"] in seen:
+                    continue
+                seen.add(message["Message-ID"])
+                link = done_link_in(message)
+                if link and _clicks(str(message["Message-ID"])):
+                    sent = datetime.strptime(str(message["Date"]), "%a, %d %b %Y %H:%M:%S %z")
+                    stack.click_done_link(link, sent + timedelta(hours=3))
+                    clicks += 1
+            failures += not report.ok
+            closed = report.plan.get("closed_because")
+            print(
+                f"\r{day} {day:%a}: {counts['step_due']} steps, {counts['nudge']} nudges, "
+                f"{counts['flag']} flags, {counts['deferred']} deferred, {clicks} done clicks"
+                + (f" (closed: {closed})" if closed else "")
+                + ("" if report.ok else f" ERROR: {report.error}"),
+                flush=True,
+            )
+        _progress(args.days, args.days, args.start + timedelta(days=args.days - 1))
+        print(file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _clicks(message_id: str) -> bool:
+    """Deterministic simulated customers: about two in three emails get a done click."""
+    return int(hashlib.sha256(message_id.encode()).hexdigest(), 16) % 3 != 0
+
+
+def _progress(done: int, total: int, day: date) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    print(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} days ({day})",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from og.local.history import customer_timeline
+
+    _require_home(args.home)
+    lines = customer_timeline(args.home, args.customer_id)
+    if not lines:
+        print(f"no history for customer {args.customer_id}")
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_act(args: argparse.Namespace) -> int:
+    from og.local.stack import LocalStack
+
+    _require_home(args.home)
+    action = args.action.replace("-", "_")
+    with LocalStack(args.home) as stack:
+        stack.sync_documents()
+        from og.local.moto_bridge import current_now
+
+        stack.owner_answers(
+            args.customer_id, action, current_now(), by_user=args.by, note=args.note
+        )
+    print(
+        f"{args.customer_id}: {args.action} recorded (the waiting journey is resumed if it is "
+        "still running; otherwise the answer stands on its own)"
+    )
+    return 0
+
+
+def cmd_asl(args: argparse.Namespace) -> int:
+    from og import asl
+    from og.local.engine import project_root
+
+    root = project_root()
+    if args.action == "build":
+        for path in asl.build(root):
+            print(f"wrote {path}")
+        return 0
+    stale = asl.stale(root)
+    for name in stale:
+        print(f"statemachines/{name} differs from asl-fragments/; run: og asl build")
+    return 1 if stale else 0
+
+
+_COMMANDS = {
+    "init": cmd_init,
+    "validate": cmd_validate,
+    "tick": cmd_tick,
+    "simulate": cmd_simulate,
+    "history": cmd_history,
+    "act": cmd_act,
+    "asl": cmd_asl,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

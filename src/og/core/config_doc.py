@@ -1,0 +1,421 @@
+"""The config: business name, timezone, send calendar, sender and the owner's Slack id.
+
+Locally it is config.txt ("key: value" lines); deployed, the same keys are Parameter Store
+parameters /og/config/<key>. Both go through parse_config, which reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, time
+from email.utils import getaddresses, parseaddr
+from functools import lru_cache
+from typing import TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import holidays
+
+from og.core.errors import DocumentError, Problem
+from og.core.models import Config, SendCalendar
+from og.core.text import normalize_export, split_lines, strip_bullet
+
+__all__ = [
+    "CONFIG_KEYS",
+    "OPTIONAL_KEYS",
+    "REQUIRED_KEYS",
+    "email_address_problem",
+    "parse_config",
+    "parse_config_file",
+    "read_config_entries",
+    "timezone_problem",
+]
+
+REQUIRED_KEYS = (
+    "business_name",
+    "timezone",
+    "quiet_hours",
+    "weekend",
+    "holidays",
+    "sender",
+    "owner_slack_id",
+)
+OPTIONAL_KEYS = ("closed_dates", "reply_to", "done_link_base")
+CONFIG_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
+
+_EXAMPLES = {
+    "business_name": "Harbour & Hearth Bakery Supplies",
+    "timezone": "Asia/Singapore",
+    "quiet_hours": "20:00-08:00",
+    "weekend": "Saturday, Sunday",
+    "holidays": "SG",
+    "sender": "Harbour & Hearth <hello@harbourhearth.example>",
+    "owner_slack_id": "U0123ABCD",
+    "closed_dates": "2026-12-24, 2026-12-31",
+    "reply_to": "owner@harbourhearth.example",
+    "done_link_base": "https://guide.harbourhearth.example/done",
+}
+
+_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9 _-]*?)\s*[:=]\s*(?P<value>.*)$")
+_WHERE_LINE = re.compile(r"^(?P<source>.+) line (?P<line>\d+)$")
+_CLOCK = re.compile(r"^(?P<h>\d{1,2})(?::(?P<m>\d{2}))?$")
+_RANGE_SEPARATOR = re.compile("\\s*(?:-|\u2013|\u2014|\\bto\\b)\\s*")
+_LIST_SEPARATOR = re.compile(r"\s*(?:[,;/&]|\band\b)\s*", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HOLIDAYS = re.compile(r"^(?P<country>[A-Za-z]{2,3})(?:\s*[-/]\s*(?P<subdiv>[A-Za-z0-9 ]+))?$")
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{6,20}$")
+_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9\u00a1-\uffff-]{1,63}(?<!-)$")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_NONE = frozenset({"none", "no", "-"})
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+_T = TypeVar("_T")
+_NO_HOLIDAYS: tuple[str | None, str | None] = (None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    value: str
+    source: str
+    line: int | None
+
+
+def read_config_entries(text: str, source: str = "config.txt") -> dict[str, tuple[str, str]]:
+    """The `key: value` lines of config.txt as key -> (value, "config.txt line N"), for
+    parse_config. Raises DocumentError for lines that are not settings or repeat a key."""
+    entries, problems = _read(text, source)
+    if problems:
+        raise DocumentError(problems)
+    return {key: (e.value, f"{e.source} line {e.line}") for key, e in entries.items()}
+
+
+def parse_config_file(text: str, source: str = "config.txt") -> Config:
+    """Parse config.txt; raises DocumentError listing every problem found."""
+    entries, problems = _read(text, source)
+    return _parse(entries, source, problems)
+
+
+def parse_config(entries: Mapping[str, tuple[str, str]], *, source: str = "config") -> Config:
+    """Parse settings given as key -> (raw value, where it came from), e.g. ("Asia/Singapore",
+    "/og/config/timezone"). `source` names the whole config in "missing key" problems."""
+    parsed: dict[str, _Entry] = {}
+    for raw_key, (value, where) in entries.items():
+        match = _WHERE_LINE.match(where)
+        entry = (
+            _Entry(value, match["source"], int(match["line"]))
+            if match
+            else _Entry(value, where, None)
+        )
+        parsed[_normalize_key(raw_key)] = entry
+    return _parse(parsed, source, [])
+
+
+def _read(text: str, source: str) -> tuple[dict[str, _Entry], list[Problem]]:
+    entries: dict[str, _Entry] = {}
+    problems: list[Problem] = []
+    for number, raw in enumerate(split_lines(normalize_export(text)), start=1):
+        line = strip_bullet(raw)
+        if not line or line.startswith("#"):
+            continue
+        match = _LINE.match(line)
+        if match is None:
+            problems.append(
+                Problem(
+                    source,
+                    number,
+                    None,
+                    f"expected 'key: value' (for example 'timezone: Asia/Singapore'), found "
+                    f"'{line}'",
+                )
+            )
+            continue
+        key = _normalize_key(match["key"])
+        if key in entries:
+            problems.append(
+                Problem(
+                    source,
+                    number,
+                    key,
+                    f"'{key}' is set twice (first on line {entries[key].line}); keep one",
+                )
+            )
+            continue
+        entries[key] = _Entry(match["value"].strip(), source, number)
+    return entries, problems
+
+
+def _normalize_key(key: str) -> str:
+    key = key.strip().rsplit("/", 1)[-1]
+    return "_".join(key.replace("-", " ").replace("_", " ").split()).lower()
+
+
+def _parse(entries: Mapping[str, _Entry], source: str, problems: list[Problem]) -> Config:
+    def problem(key: str, message: str) -> None:
+        entry = entries[key]
+        problems.append(Problem(entry.source, entry.line, key, message))
+
+    for key, entry in entries.items():
+        if key not in CONFIG_KEYS:
+            problems.append(
+                Problem(
+                    entry.source,
+                    entry.line,
+                    key,
+                    f"unknown setting '{key}'; the settings are {', '.join(CONFIG_KEYS)}",
+                )
+            )
+    for key in REQUIRED_KEYS:
+        if key not in entries:
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    key,
+                    f"missing setting; add it, for example '{key}: {_EXAMPLES[key]}'",
+                )
+            )
+        elif not entries[key].value:
+            problem(key, f"no value; write it like '{key}: {_EXAMPLES[key]}'")
+
+    def value(key: str) -> str | None:
+        entry = entries.get(key)
+        if entry is None or not entry.value:
+            return None
+        if any(ch in entry.value for ch in "\r\n"):
+            problem(key, "the value must be on one line")
+            return None
+        return entry.value
+
+    def setting(key: str, parse: Callable[[str], _T], default: _T) -> _T:
+        raw = value(key)
+        if raw is None:
+            return default
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            problem(key, str(exc))
+            return default
+
+    business_name = value("business_name") or ""
+    timezone = setting("timezone", _timezone, "")
+    quiet_start, quiet_end = setting("quiet_hours", _quiet_hours, (time(0, 0), time(0, 0)))
+    weekend: frozenset[int] = setting("weekend", _weekend, frozenset())
+    country, subdivision = setting("holidays", _holidays, _NO_HOLIDAYS)
+    closed: frozenset[date] = setting("closed_dates", _closed_dates, frozenset())
+    sender = setting("sender", _address, "")
+    reply_to = setting("reply_to", _optional_address, None)
+    owner = setting("owner_slack_id", _slack_id, "")
+    done_link_base = setting("done_link_base", _done_link_base, None)
+
+    if problems:
+        raise DocumentError(problems)
+    return Config(
+        business_name=business_name,
+        timezone=timezone,
+        calendar=SendCalendar(
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+            weekend_days=weekend,
+            holiday_country=country,
+            holiday_subdivision=subdivision,
+            closed_dates=closed,
+        ),
+        sender=sender,
+        owner_slack_id=owner,
+        reply_to=reply_to,
+        done_link_base=done_link_base,
+    )
+
+
+def timezone_problem(name: str) -> str | None:
+    """None when `name` is an IANA timezone (like Asia/Singapore), else what is wrong."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    else:
+        return None
+    hint = _zone_names().get(name.replace(" ", "_").lower())
+    suggestion = f"; did you mean '{hint}'?" if hint else " (like Asia/Singapore or Europe/London)"
+    return f"'{name}' is not an IANA timezone name{suggestion}"
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    return {z.lower(): z for z in available_timezones()}
+
+
+def _timezone(raw: str) -> str:
+    why = timezone_problem(raw)
+    if why:
+        raise ValueError(why)
+    return raw
+
+
+def _clock(text: str) -> time | None:
+    m = _CLOCK.match(text)
+    if m is None:
+        return None
+    hour, minute = int(m["h"]), int(m["m"] or 0)
+    if hour == 24 and minute == 0:
+        return time(0, 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _quiet_hours(raw: str) -> tuple[time, time]:
+    if raw.lower() in _NONE:
+        return time(0, 0), time(0, 0)
+    parts = _RANGE_SEPARATOR.split(raw.strip())
+    usage = "write it like '20:00-08:00' (24-hour clock, may cross midnight) or 'none'"
+    if len(parts) != 2:
+        raise ValueError(f"'{raw}' is not a time range; {usage}")
+    start, end = _clock(parts[0]), _clock(parts[1])
+    if start is None or end is None:
+        raise ValueError(f"'{raw}' has a time that is not HH:MM; {usage}")
+    if start == end:
+        raise ValueError(f"'{raw}' starts and ends at the same time; {usage}")
+    return start, end
+
+
+def _weekend(raw: str) -> frozenset[int]:
+    if raw.lower() in _NONE:
+        return frozenset()
+    days: set[int] = set()
+    for word in filter(None, _LIST_SEPARATOR.split(raw.strip())):
+        name = word.lower()
+        matches = [i for i, day in enumerate(_WEEKDAYS) if len(name) >= 3 and day.startswith(name)]
+        if not matches:
+            raise ValueError(
+                f"'{word}' is not a day of the week; write day names or 3-letter abbreviations "
+                "separated by commas, like 'Saturday, Sunday' or 'Fri, Sat', or 'none'"
+            )
+        days.add(matches[0])
+    if len(days) == 7:
+        raise ValueError("every day of the week is a weekend day, so nothing could ever be sent")
+    return frozenset(days)
+
+
+@lru_cache(maxsize=1)
+def _supported_holidays() -> dict[str, list[str]]:
+    return {k.upper(): list(v) for k, v in holidays.list_supported_countries().items()}
+
+
+def _holidays(raw: str) -> tuple[str | None, str | None]:
+    if raw.lower() in _NONE:
+        return None, None
+    m = _HOLIDAYS.match(raw.strip())
+    usage = "write a country code like 'SG', a country and region like 'US-CA', or 'none'"
+    if m is None:
+        raise ValueError(f"'{raw}' is not a holiday calendar; {usage}")
+    countries = _supported_holidays()
+    country = m["country"].upper()
+    if country not in countries:
+        raise ValueError(
+            f"no holiday calendar for country '{m['country']}' (use its ISO code); {usage}"
+        )
+    if m["subdiv"] is None:
+        return country, None
+    wanted = m["subdiv"].strip().lower()
+    subdivisions = countries[country]
+    found = next((s for s in subdivisions if s.lower() == wanted), None)
+    if found is None:
+        known = ", ".join(subdivisions[:30]) + (", ..." if len(subdivisions) > 30 else "")
+        regions = f"its regions are {known}" if subdivisions else "it has no regions"
+        raise ValueError(
+            f"no region '{m['subdiv']}' in the holiday calendar of {country}; {regions}"
+        )
+    return country, found
+
+
+def _closed_dates(raw: str) -> frozenset[date]:
+    if raw.lower() in _NONE:
+        return frozenset()
+    dates: set[date] = set()
+    for word in filter(None, re.split(r"[\s,;]+", raw.strip())):
+        day = _iso_date(word)
+        if day is None:
+            raise ValueError(
+                f"'{word}' is not a date; write dates as YYYY-MM-DD separated by commas, "
+                "like '2026-12-24, 2026-12-31'"
+            )
+        dates.add(day)
+    return frozenset(dates)
+
+
+def _iso_date(text: str) -> date | None:
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def email_address_problem(address: str) -> str | None:
+    """None when `address` is a plain address like name@example.com, else what is wrong."""
+    if address.count("@") != 1:
+        return f"'{address}' is not an email address (it needs exactly one @)"
+    local, domain = address.split("@")
+    if not local or any(ch.isspace() or ord(ch) < 32 for ch in address):
+        return f"'{address}' is not an email address"
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
+        return f"'{address}' is not an email address (after the @ comes a domain like example.com)"
+    return None
+
+
+def _address(raw: str) -> str:
+    """The address formatted for a From or Reply-To header."""
+    usage = "write it like 'hello@example.com' or 'Your Shop <hello@example.com>'"
+    if len(getaddresses([raw])) != 1:
+        raise ValueError(f"'{raw}' must be exactly one email address; {usage}")
+    name, addr = parseaddr(raw)
+    # parseaddr quietly drops spaces inside an address; the address must be there as written.
+    if not addr or addr not in raw:
+        raise ValueError(f"'{raw}' is not an email address; {usage}")
+    why = email_address_problem(addr)
+    if why:
+        raise ValueError(f"{why}; {usage}")
+    if not name:
+        return addr
+    if re.search(r'[()<>@,:;."\[\]\\]', name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{addr}>"
+
+
+def _optional_address(raw: str) -> str | None:
+    return None if raw.lower() in _NONE else _address(raw)
+
+
+def _slack_id(raw: str) -> str:
+    if not _SLACK_ID.match(raw):
+        raise ValueError(
+            f"'{raw}' is not a Slack member ID; it looks like U0123ABCD (in Slack: your "
+            "profile, the ⋮ menu, 'Copy member ID'), not a name or @handle"
+        )
+    return raw
+
+
+def _done_link_base(raw: str) -> str | None:
+    if raw.lower() in _NONE:
+        return None
+    usage = "it must be an https:// address (http://localhost is fine for trying it out)"
+    if any(ch.isspace() for ch in raw):
+        raise ValueError(f"'{raw}' contains spaces; {usage}")
+    try:
+        url = urlsplit(raw)
+        host = url.hostname
+        url.port  # noqa: B018 -- raises ValueError for a bad port
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a web address; {usage}") from None
+    if not host:
+        raise ValueError(f"'{raw}' is not a web address; {usage}")
+    if url.fragment:
+        raise ValueError(f"'{raw}' must not contain '#'; {usage}")
+    if url.scheme == "https" or (url.scheme == "http" and host in _LOCAL_HOSTS):
+        return raw
+    raise ValueError(f"'{raw}' is not allowed; {usage}")

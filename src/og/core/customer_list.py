@@ -1,0 +1,284 @@
+"""The onboarding list: a CSV mirrored from the owner's Google Sheet, one customer per row.
+
+A missing column makes the whole list unusable (DocumentError). A bad row is reported as a
+RowProblem and skipped; every other row goes ahead. RowProblem messages depend only on the row
+(never on the clock), so the same problem keeps the same key from one tick to the next.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, tzinfo
+from email.utils import getaddresses, parseaddr
+from zoneinfo import ZoneInfo
+
+from og.core.config_doc import email_address_problem, timezone_problem
+from og.core.errors import DocumentError, Problem
+from og.core.models import Customer, RowProblem, Rules
+from og.core.rules_doc import plan_key
+from og.core.text import normalize_cell
+
+__all__ = ["COLUMNS", "CUSTOMER_ID_PATTERN", "REQUIRED_COLUMNS", "parse_customer_list"]
+
+CUSTOMER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+
+REQUIRED_COLUMNS = ("customer_id", "name", "email", "plan", "signup_at")
+COLUMNS = (*REQUIRED_COLUMNS, "timezone", "owner")
+_ALIASES = {
+    "customer_id": "customer_id",
+    "signup_id": "customer_id",
+    "name": "name",
+    "email": "email",
+    "e_mail": "email",
+    "plan": "plan",
+    "signup_at": "signup_at",
+    "signup_date": "signup_at",
+    "signed_up_at": "signup_at",
+    "timezone": "timezone",
+    "time_zone": "timezone",
+    "owner": "owner",
+}
+
+_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
+)
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def parse_customer_list(
+    text: str,
+    rules: Rules,
+    now: datetime,
+    business_tz: str,
+    source: str = "onboarding.csv",
+) -> tuple[list[Customer], list[RowProblem]]:
+    """The usable customers, in list order, and one RowProblem per problem in a skipped row.
+
+    Naive signup times are read in the row's timezone, else `business_tz`; all signup times come
+    out in UTC. Raises DocumentError when the header lacks a required column.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    business_zone = ZoneInfo(business_tz)
+
+    header: dict[str, int] | None = None
+    header_width = 0
+    customers: list[Customer] = []
+    problems: list[RowProblem] = []
+    claimed_ids: set[str] = set()
+    last_line = 0
+    try:
+        for cells in reader:
+            line = last_line + 1
+            last_line = reader.line_num
+            values = [normalize_cell(c) for c in cells]
+            if not any(values):
+                continue
+            if header is None:
+                header = _header(values, line, source)
+                header_width = len(values)
+                continue
+            row = {c: values[i] if i < len(values) else "" for c, i in header.items()}
+            cid = row["customer_id"] if CUSTOMER_ID_PATTERN.match(row["customer_id"]) else ""
+            if any(values[header_width:]):
+                # The columns have shifted, so every other check would blame the wrong column.
+                message = (
+                    f"has {len(values)} values but the header has {header_width} columns; "
+                    "put a value that contains a comma in double quotes"
+                )
+                problems.append(RowProblem(source, line, cid, "row", message))
+                continue
+            customer, found = _row(row, line, rules, now, business_zone, claimed_ids)
+            if customer is None:
+                problems.extend(RowProblem(source, line, cid, f, m) for f, m in found)
+            else:
+                customers.append(customer)
+    except csv.Error as exc:
+        raise DocumentError(
+            [Problem(source, reader.line_num, None, f"not a readable CSV file: {exc}")]
+        ) from exc
+
+    if header is None:
+        raise DocumentError(
+            [
+                Problem(
+                    source,
+                    None,
+                    None,
+                    "the list is empty; its first row must be the header: "
+                    + ", ".join(REQUIRED_COLUMNS),
+                )
+            ]
+        )
+    return customers, problems
+
+
+def _header(values: list[str], line: int, source: str) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    problems: list[Problem] = []
+    for index, value in enumerate(values):
+        key = "_".join(value.replace("-", " ").replace("_", " ").split()).lower()
+        column = _ALIASES.get(key)
+        if column is None:
+            continue  # the owner's own columns (notes, ...) are fine
+        if column in columns:
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    column,
+                    f"two columns mean {column}: '{values[columns[column]]}' and '{value}'; "
+                    "keep one",
+                )
+            )
+            continue
+        columns[column] = index
+    for column in REQUIRED_COLUMNS:
+        if column not in columns:
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    column,
+                    f"missing column '{column}'; the header row needs "
+                    + ", ".join(REQUIRED_COLUMNS)
+                    + f" (found: {', '.join(v for v in values if v)})",
+                )
+            )
+    if problems:
+        raise DocumentError(problems)
+    return columns
+
+
+def _row(
+    row: Mapping[str, str],
+    line: int,
+    rules: Rules,
+    now: datetime,
+    business_zone: ZoneInfo,
+    claimed_ids: set[str],
+) -> tuple[Customer | None, list[tuple[str, str]]]:
+    problems: list[tuple[str, str]] = []
+
+    cid = row["customer_id"]
+    if not cid:
+        problems.append(("customer_id", "missing; every row needs a customer_id"))
+    elif not CUSTOMER_ID_PATTERN.match(cid):
+        problems.append(
+            (
+                "customer_id",
+                f"'{_clip(cid)}' is not allowed; use 1 to 40 letters, digits, '-' or '_', "
+                "starting with a letter or digit (it becomes part of the name of the customer's "
+                "AWS Step Functions execution)",
+            )
+        )
+    elif cid in claimed_ids:
+        problems.append(
+            (
+                "customer_id",
+                f"duplicate customer_id '{cid}'; an earlier row has the same id, so this row "
+                "is skipped",
+            )
+        )
+    else:
+        claimed_ids.add(cid)
+
+    name = row["name"]
+    if not name:
+        problems.append(("name", "missing; every row needs the customer's name"))
+    elif _CONTROL.search(name):
+        problems.append(("name", "contains a line break or control character"))
+
+    raw_email = row["email"]
+    email = _email(raw_email)
+    if not raw_email:
+        problems.append(("email", "missing; every row needs an email address"))
+    elif email is None:
+        problems.append(("email", f"'{_clip(raw_email)}' is not a valid email address"))
+
+    raw_plan = row["plan"]
+    plan = rules.plans.get(plan_key(raw_plan))
+    known = ", ".join(p.name for p in rules.plans.values())
+    if not raw_plan:
+        problems.append(("plan", f"missing; the plans are {known}"))
+    elif plan is None:
+        problems.append(("plan", f"unknown plan '{_clip(raw_plan)}'; the plans are {known}"))
+
+    zone: tzinfo = business_zone
+    row_tz = row.get("timezone", "") or None
+    if row_tz is not None:
+        why = timezone_problem(row_tz)
+        if why:
+            problems.append(("timezone", why))
+        else:
+            zone = ZoneInfo(row_tz)
+
+    raw_signup = row["signup_at"]
+    signup_at: datetime | None = None
+    if not raw_signup:
+        problems.append(("signup_at", "missing; write the signup date like 2026-12-01"))
+    else:
+        signup_at = _signup(raw_signup, zone)
+        if signup_at is None:
+            problems.append(
+                (
+                    "signup_at",
+                    f"'{_clip(raw_signup)}' is not a date and time; write it like "
+                    "2026-12-01T09:30:00+08:00, 2026-12-01 09:30 (in the row's timezone) or "
+                    "2026-12-01",
+                )
+            )
+        elif signup_at > now:
+            problems.append(("signup_at", f"'{raw_signup}' is in the future"))
+
+    if problems or plan is None or email is None or signup_at is None:
+        return None, problems
+    return (
+        Customer(
+            customer_id=cid,
+            name=name,
+            email=email,
+            plan=plan.key,
+            signup_at=signup_at,
+            timezone=row_tz,
+            owner=row.get("owner", "") or None,
+            line=line,
+        ),
+        [],
+    )
+
+
+def _email(raw: str) -> str | None:
+    if not raw or len(getaddresses([raw])) != 1:
+        return None
+    _, addr = parseaddr(raw)
+    # parseaddr quietly drops spaces inside an address; the address must be there as written.
+    if not addr or addr not in raw or email_address_problem(addr):
+        return None
+    return addr
+
+
+def _signup(raw: str, zone: tzinfo) -> datetime | None:
+    if not _DATE_TIME.match(raw):
+        return None
+    try:
+        if _DATE_ONLY.match(raw):
+            at = datetime.combine(date.fromisoformat(raw), time(0, 0), zone)
+        else:
+            at = datetime.fromisoformat(raw.upper().replace(" ", "T", 1).replace(" ", ""))
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=zone)
+    except ValueError:
+        return None
+    return at.astimezone(UTC)
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,45 @@
+"""RFC 5322 messages for steps and nudges, built with the stdlib email package (which refuses
+CR/LF in header values, so a name or subject cannot inject headers)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr, parseaddr
+
+
+def build_email(
+    *,
+    sender: str,
+    to_name: str,
+    to_addr: str,
+    subject: str,
+    body: str,
+    message_id: str,
+    sent_at: datetime,
+    reply_to: str | None = None,
+    unsubscribe_url: str | None = None,
+) -> EmailMessage:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = sender
+    msg["To"] = formataddr((to_name, to_addr))
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(sent_at)
+    msg["Message-ID"] = f"<{message_id}>"
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    sender_addr = parseaddr(sender)[1]
+    targets = [f"<mailto:{sender_addr}?subject=unsubscribe>"]
+    if unsubscribe_url:
+        targets.insert(0, f"<{unsubscribe_url}>")
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["List-Unsubscribe"] = ", ".join(targets)
+    msg.set_content(body)
+    return msg
+
+
+def message_id_for(customer_id: str, step_id: str, kind: str, sender: str) -> str:
+    """Stable per (customer, step, kind): a resend of the same message keeps its identity."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    return f"og.{customer_id}.{step_id}.{kind}@{domain}"

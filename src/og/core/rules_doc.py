@@ -1,0 +1,306 @@
+"""The rules doc: the owner's plans and their steps, one "Key: value" per line.
+
+    Plan: Starter
+
+    Step: welcome
+    Title: Welcome and set up your account
+    Day: 0
+    Nudge after: 2 days
+    Flag after: 5 days
+    Personalized: no
+    Channel: email
+
+Keys are case-insensitive, list bullets and blank lines are fine, lines starting with # are notes.
+Every problem in the doc is collected and raised together as one DocumentError.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from og.core.errors import DocumentError, Problem
+from og.core.models import Channel, Plan, Rules, Step
+from og.core.text import normalize_export, split_lines, strip_bullet
+
+__all__ = ["STEP_ID_PATTERN", "parse_rules", "plan_key"]
+
+STEP_ID_PATTERN = re.compile(r"^[a-z0-9-]{1,40}$")
+
+_STEP_FIELDS = ("title", "day", "nudge after", "flag after", "personalized", "channel")
+_KEYS = ("plan", "step", *_STEP_FIELDS)
+_FIELD_NAMES = {
+    "plan": "Plan",
+    "step": "Step",
+    "title": "Title",
+    "day": "Day",
+    "nudge after": "Nudge after",
+    "flag after": "Flag after",
+    "personalized": "Personalized",
+    "channel": "Channel",
+}
+
+_KEY_VALUE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z _-]*?)\s*:\s*(?P<value>.*)$")
+_DAY = re.compile(r"^(?:day\s*)?(?P<n>-?\d+)(?:\s*days?)?$", re.IGNORECASE)
+_AFTER = re.compile(r"^(?P<n>-?\d+)(?:\s*days?)?$", re.IGNORECASE)
+_NEVER = frozenset({"never", "none"})
+_YES = frozenset({"yes", "true", "y"})
+_NO = frozenset({"no", "false", "n"})
+
+
+def plan_key(name: str) -> str:
+    """How a plan name is matched: case and spacing do not matter ("Pro  Plus" is "pro plus")."""
+    return " ".join(name.split()).lower()
+
+
+@dataclass
+class _StepDraft:
+    id: str
+    line: int
+    values: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class _PlanDraft:
+    name: str
+    line: int
+    steps: list[_StepDraft] = field(default_factory=list)
+
+
+def parse_rules(text: str, source: str = "rules.txt") -> Rules:
+    """Parse the rules doc; raises DocumentError listing every problem found."""
+    problems: list[Problem] = []
+
+    def problem(line: int | None, fld: str | None, message: str) -> None:
+        problems.append(Problem(source, line, fld, message))
+
+    plans: list[_PlanDraft] = []
+    plan: _PlanDraft | None = None
+    step: _StepDraft | None = None
+
+    for number, raw in enumerate(split_lines(normalize_export(text)), start=1):
+        line = strip_bullet(raw)
+        if not line or line.startswith("#"):
+            continue
+        match = _KEY_VALUE.match(line)
+        key = _normalize_key(match["key"]) if match else ""
+        if match is None or key not in _KEYS:
+            if match is None:
+                problem(
+                    number,
+                    None,
+                    f"expected 'Key: value' (for example 'Day: 2'), found '{_clip(line)}'",
+                )
+            else:
+                problem(
+                    number,
+                    match["key"].strip(),
+                    f"unknown key '{match['key'].strip()}'; the keys are "
+                    + ", ".join(_FIELD_NAMES[k] for k in _KEYS),
+                )
+            continue
+        value = match["value"].strip()
+        name = _FIELD_NAMES[key]
+
+        if key == "plan":
+            step = None
+            if not value:
+                problem(number, name, "plan name is empty; write it like 'Plan: Starter'")
+                plan = None
+                continue
+            plan = _PlanDraft(" ".join(value.split()), number)
+            plans.append(plan)
+        elif key == "step":
+            step = _StepDraft(value, number)
+            if plan is None:
+                # The step's own lines are absorbed by this detached draft: one problem, not many.
+                problem(
+                    number,
+                    name,
+                    f"step '{value}' is not inside a plan; add a line like 'Plan: Starter' "
+                    "above it",
+                )
+                continue
+            plan.steps.append(step)
+        elif step is None:
+            problem(
+                number,
+                name,
+                f"'{name}' is outside a step; put it under a 'Step: <step id>' line",
+            )
+        elif key in step.values:
+            problem(
+                number,
+                name,
+                f"'{name}' given twice for step '{step.id}' (first on line {step.values[key][1]})",
+            )
+        else:
+            step.values[key] = (value, number)
+
+    if not plans and not problems:
+        problem(None, None, "no plans found; start the doc with a line like 'Plan: Starter'")
+
+    built: dict[str, Plan] = {}
+    first_line: dict[str, int] = {}
+    for draft in plans:
+        key = plan_key(draft.name)
+        if key in first_line:
+            problem(
+                draft.line,
+                "Plan",
+                f"plan '{draft.name}' appears twice (first on line {first_line[key]}); "
+                "plan names must be unique, ignoring upper/lower case",
+            )
+            continue
+        first_line[key] = draft.line
+        steps = _build_steps(draft, source, problems)
+        built[key] = Plan(key=key, name=draft.name, steps=steps)
+
+    if problems:
+        raise DocumentError(sorted(problems, key=_by_line))
+    return Rules(plans=built)
+
+
+def _build_steps(draft: _PlanDraft, source: str, problems: list[Problem]) -> tuple[Step, ...]:
+    if not draft.steps:
+        problems.append(
+            Problem(
+                source,
+                draft.line,
+                "Plan",
+                f"plan '{draft.name}' has no steps; add at least one 'Step: <step id>' "
+                "with a 'Day:' below it",
+            )
+        )
+        return ()
+    steps: list[Step] = []
+    seen: dict[str, int] = {}
+    for s in draft.steps:
+        before = len(problems)
+
+        def problem(line: int, fld: str, message: str, s: _StepDraft = s) -> None:
+            problems.append(Problem(source, line, fld, f"step '{s.id}': {message}"))
+
+        if not STEP_ID_PATTERN.match(s.id):
+            problems.append(
+                Problem(
+                    source,
+                    s.line,
+                    "Step",
+                    f"step id '{s.id}' is not allowed; use 1 to 40 lower-case letters, digits "
+                    "and dashes, like 'first-order'",
+                )
+            )
+        elif s.id in seen:
+            problems.append(
+                Problem(
+                    source,
+                    s.line,
+                    "Step",
+                    f"step '{s.id}' appears twice in plan '{draft.name}' (first on line "
+                    f"{seen[s.id]}); step ids must be unique within a plan",
+                )
+            )
+        else:
+            seen[s.id] = s.line
+
+        title = s.values.get("title", ("", 0))[0] or _title_from_id(s.id)
+
+        day: int | None = None
+        if "day" not in s.values:
+            problem(s.line, "Day", "no 'Day:' line; add one like 'Day: 0' (days after signup)")
+        else:
+            raw, line = s.values["day"]
+            m = _DAY.match(raw)
+            if m is None or int(m["n"]) < 0:
+                problem(
+                    line,
+                    "Day",
+                    f"'{raw}' is not a day; write a whole number of days after signup, 0 or "
+                    "more, like 'Day: 2'",
+                )
+            else:
+                day = int(m["n"])
+
+        nudge = _after(s, "nudge after", problem)
+        flag = _after(s, "flag after", problem)
+        if nudge is not None and flag is not None and flag <= nudge:
+            problem(
+                s.values["flag after"][1],
+                "Flag after",
+                f"flag after ({flag} days) must be later than nudge after ({nudge} days)",
+            )
+
+        personalized = False
+        if "personalized" in s.values:
+            raw, line = s.values["personalized"]
+            answer = raw.lower()
+            if answer in _YES:
+                personalized = True
+            elif answer not in _NO:
+                problem(line, "Personalized", f"'{raw}' is not yes or no; write 'yes' or 'no'")
+
+        channel = Channel.EMAIL
+        if "channel" in s.values:
+            raw, line = s.values["channel"]
+            try:
+                channel = Channel(raw.lower())
+            except ValueError:
+                problem(
+                    line,
+                    "Channel",
+                    f"'{raw}' is not a channel; write 'email' (a message to the customer) or "
+                    "'slack' (a task for you, posted to your Slack)",
+                )
+
+        if len(problems) == before and day is not None:
+            steps.append(
+                Step(
+                    id=s.id,
+                    title=title,
+                    day=day,
+                    nudge_after_days=nudge,
+                    flag_after_days=flag,
+                    personalized=personalized,
+                    channel=channel,
+                )
+            )
+    steps.sort(key=lambda st: st.day)
+    return tuple(steps)
+
+
+def _after(s: _StepDraft, key: str, problem: Callable[[int, str, str], None]) -> int | None:
+    if key not in s.values:
+        return None
+    raw, line = s.values[key]
+    name = _FIELD_NAMES[key]
+    if raw.lower() in _NEVER:
+        return None
+    m = _AFTER.match(raw)
+    if m is None or int(m["n"]) < 1:
+        problem(
+            line,
+            name,
+            f"'{raw}' is not a number of days; write it like '{name}: 3 days' (1 or more), "
+            f"or '{name}: never'",
+        )
+        return None
+    return int(m["n"])
+
+
+def _by_line(problem: Problem) -> tuple[bool, int]:
+    return problem.line is None, problem.line or 0
+
+
+def _normalize_key(key: str) -> str:
+    return " ".join(key.replace("_", " ").replace("-", " ").split()).lower()
+
+
+def _title_from_id(step_id: str) -> str:
+    words = step_id.replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,41 @@
+"""The events each task Lambda receives from the state machines (validated with powertools'
+parser), so a malformed payload fails with the field that is wrong."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class TickEvent(BaseModel):
+    scheduled_time: datetime | None = None  # <aws.scheduler.scheduled-time>; now when absent
+    tick: str | None = None
+
+
+class JourneyTask(BaseModel):
+    journey: dict[str, Any]
+    execution: str
+
+
+class FlagTask(JourneyTask):
+    kind: Literal["flag"]
+    token: str
+
+
+class OwnerStepTask(JourneyTask):
+    kind: Literal["owner_step"]
+
+
+class ListProblem(BaseModel):
+    key: str
+    text: str
+
+
+class ProblemsTask(BaseModel):
+    kind: Literal["problems"]
+    problems: list[ListProblem]
+
+
+OwnerTask = Annotated[FlagTask | OwnerStepTask | ProblemsTask, Field(discriminator="kind")]

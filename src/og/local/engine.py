@@ -1,0 +1,263 @@
+"""The embedded local stack: the state machines and functions that template.yaml wires, running
+on moto's Step Functions interpreter in this process, with the real handlers and local adapters."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import logging
+import os
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from og.local import moto_bridge
+from og.local.template import REGION, LocalTemplate, read_template
+
+TICK_MACHINE = "DailyTickStateMachine"
+JOURNEY_MACHINE = "CustomerJourneyStateMachine"
+FINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+
+@dataclass(frozen=True)
+class ExecutionRecord:
+    """What the local engine keeps of one execution after its process is gone."""
+
+    name: str
+    state_machine: str
+    status: str  # SUCCEEDED / FAILED / ... / WAITING_FOR_OWNER
+    started_at: datetime
+    stopped_at: datetime | None
+    input: dict[str, Any]
+    output: dict[str, Any] | None
+    error: str | None
+    events: list[dict[str, Any]]
+
+
+def project_root() -> Path:
+    """The checkout that holds template.yaml (the package is installed editable from it)."""
+    env = os.environ.get("OG_PROJECT_ROOT")
+    if env:
+        return Path(env)
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "template.yaml").exists():
+            return parent
+    raise RuntimeError("cannot find template.yaml; set OG_PROJECT_ROOT to the project checkout")
+
+
+class LocalEngine:
+    def __init__(
+        self,
+        home: Path,
+        root: Path | None = None,
+        parameter_overrides: dict[str, str] | None = None,
+    ):
+        self.home = home
+        self.root = root or project_root()
+        self.template: LocalTemplate = read_template(self.root, parameter_overrides)
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self._saved_env: dict[str, str | None] = {}
+        self.machine_arns: dict[str, str] = {}
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def __enter__(self) -> LocalEngine:
+        # moto logs every failed state with its whole parse tree; failures reach the user
+        # through execution histories instead.
+        logging.getLogger("moto.stepfunctions.parser").setLevel(
+            int(os.environ.get("OG_MOTO_LOG_LEVEL", logging.CRITICAL))
+        )
+        moto_bridge.apply()
+        self._set_environment()
+        self._mock.start()
+        try:
+            self._deploy()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._mock.stop()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    def _set_environment(self) -> None:
+        """Lambdas here share one process, so their environments must agree; the template is
+        checked for conflicting values rather than silently merged."""
+        merged: dict[str, str] = {}
+        for fn in self.template.functions.values():
+            for key, value in fn.environment.items():
+                if merged.setdefault(key, value) != value:
+                    raise ValueError(
+                        f"template.yaml: environment variable {key} differs between functions; "
+                        "the local engine runs them in one process"
+                    )
+        merged |= {
+            "OG_BACKEND": "local",
+            "OG_HOME": str(self.home),
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_SESSION_TOKEN": "local",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("OG_LOG_LEVEL", "ERROR"),
+            "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
+        }
+        for key, value in merged.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def _deploy(self) -> None:
+        s3 = self.client("s3")
+        for bucket in self.template.buckets.values():
+            s3.create_bucket(
+                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+            )
+        role = self.client("iam").create_role(RoleName="og-local", AssumeRolePolicyDocument="{}")[
+            "Role"
+        ]["Arn"]
+        lam = self.client("lambda")
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as z:
+            z.writestr("placeholder.py", "# handlers run in-process; see og.local.moto_bridge\n")
+        for fn in self.template.functions.values():
+            moto_bridge.register_handler(
+                fn.name, _load_handler(fn.logical_id, fn.code_dir, fn.handler)
+            )
+            lam.create_function(
+                FunctionName=fn.name,
+                Runtime="python3.12",
+                Role=role,
+                Handler=fn.handler,
+                Code={"ZipFile": code.getvalue()},
+                Environment={"Variables": fn.environment},
+            )
+        sfn = self.client("stepfunctions")
+        for lid, spec in self.template.state_machines.items():
+            self.machine_arns[lid] = sfn.create_state_machine(
+                name=spec.name, definition=self.template.definition(lid), roleArn=role
+            )["stateMachineArn"]
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=REGION)
+
+    # --- running -----------------------------------------------------------------------------
+    def put_object(self, bucket_logical_id: str, key: str, body: bytes) -> None:
+        self.client("s3").put_object(
+            Bucket=self.template.buckets[bucket_logical_id], Key=key, Body=body
+        )
+
+    def start(self, machine: str, name: str, payload: dict[str, Any], at: datetime) -> str:
+        moto_bridge.set_now(at)
+        return str(
+            self.client("stepfunctions").start_execution(
+                stateMachineArn=self.machine_arns[machine], name=name, input=json.dumps(payload)
+            )["executionArn"]
+        )
+
+    def executions(self, machine: str) -> list[dict[str, Any]]:
+        sfn = self.client("stepfunctions")
+        pages = sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=self.machine_arns[machine]
+        )
+        return [e for page in pages for e in page["executions"]]
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        sfn = self.client("stepfunctions")
+        pages = sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn)
+        return [e for page in pages for e in page["events"]]
+
+    def is_parked(self, execution_arn: str) -> bool:
+        """Waiting on a task token (an owner flag): the last event is the submitted callback."""
+        events = self.history(execution_arn)
+        return bool(events) and events[-1]["type"] == "TaskSubmitted"
+
+    def settle(self, timeout_s: float = 600) -> None:
+        """Return once every execution has finished or is parked on a callback."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            running = [
+                e
+                for machine in self.machine_arns
+                for e in self.executions(machine)
+                if e["status"] == "RUNNING"
+            ]
+            if all(self.is_parked(e["executionArn"]) for e in running):
+                return
+            if time.monotonic() > deadline:
+                names = ", ".join(e["name"] for e in running[:5])
+                raise TimeoutError(f"executions still running after {timeout_s:.0f}s: {names}")
+            time.sleep(0.05)
+
+    def map_run_failures(self, execution_arn: str) -> int:
+        """moto reports a Map Run SUCCEEDED even when children failed (AWS fails it)."""
+        sfn = self.client("stepfunctions")
+        runs = sfn.list_map_runs(executionArn=execution_arn)["mapRuns"]
+        return sum(
+            sfn.describe_map_run(mapRunArn=r["mapRunArn"])["itemCounts"]["failed"] for r in runs
+        )
+
+    def records(self, machine: str, since: set[str] | None = None) -> Iterator[ExecutionRecord]:
+        sfn = self.client("stepfunctions")
+        for e in self.executions(machine):
+            if since is not None and e["executionArn"] in since:
+                continue
+            desc = sfn.describe_execution(executionArn=e["executionArn"])
+            events = self.history(e["executionArn"])
+            status = desc["status"]
+            if status == "RUNNING" and events and events[-1]["type"] == "TaskSubmitted":
+                status = "WAITING_FOR_OWNER"
+            failed = next((ev for ev in reversed(events) if ev["type"] == "ExecutionFailed"), None)
+            yield ExecutionRecord(
+                name=desc["name"],
+                state_machine=machine,
+                status=status,
+                started_at=events[0]["timestamp"] if events else desc["startDate"],
+                stopped_at=events[-1]["timestamp"] if status in FINAL and events else None,
+                input=json.loads(desc.get("input") or "{}"),
+                output=json.loads(desc["output"]) if desc.get("output") else None,
+                error=(
+                    f"{failed['executionFailedEventDetails'].get('error')}: "
+                    f"{failed['executionFailedEventDetails'].get('cause')}"
+                    if failed
+                    else None
+                ),
+                events=[_plain_event(ev) for ev in events],
+            )
+
+
+def _plain_event(event: dict[str, Any]) -> dict[str, Any]:
+    details = {k: v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)}
+    detail = next(iter(details.values()), {})
+    return {
+        "type": event["type"],
+        "at": event["timestamp"].isoformat(),
+        "state": detail.get("name"),
+        "error": detail.get("error"),
+        "cause": detail.get("cause"),
+    }
+
+
+def _load_handler(logical_id: str, code_dir: Path, handler: str) -> moto_bridge.Handler:
+    module_name, _, attr = handler.rpartition(".")
+    path = code_dir / f"{module_name.replace('.', '/')}.py"
+    spec = importlib.util.spec_from_file_location(f"og_functions.{logical_id}", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"template.yaml {logical_id}: handler file {path} not found")
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fn: moto_bridge.Handler = getattr(module, attr)
+    return fn

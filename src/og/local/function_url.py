@@ -1,0 +1,56 @@
+"""Lambda Function URL events (payload format 2.0), as AWS delivers them to done-handler: what
+`og act` and `og simulate` send, so local clicks travel the same path as real ones."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from slack_sdk.signature import SignatureVerifier
+
+
+def get_event(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    return _event("GET", parts.path or "/", parts.query, {}, "")
+
+
+def slack_event(payload: dict[str, Any], signing_secret: str) -> dict[str, Any]:
+    """A Slack interactivity POST, signed the way Slack signs it (v0 HMAC over ts:body)."""
+    body = urlencode({"payload": json.dumps(payload)})
+    timestamp = str(int(time.time()))
+    signature = SignatureVerifier(signing_secret).generate_signature(timestamp=timestamp, body=body)
+    headers = {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": timestamp,
+        "x-slack-signature": signature or "",
+    }
+    return _event("POST", "/slack/interactions", "", headers, body)
+
+
+def _event(
+    method: str, path: str, query: str, headers: dict[str, str], body: str
+) -> dict[str, Any]:
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "queryStringParameters": dict(parse_qsl(query)) or None,
+        "headers": {"host": "localhost"} | headers,
+        "requestContext": {
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "og-local",
+            },
+            "requestId": "local",
+            "routeKey": "$default",
+            "stage": "$default",
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }

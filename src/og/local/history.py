@@ -1,0 +1,68 @@
+"""`og history`: one customer's timeline from the local records — executions (with the reason
+for each move and its send window), messages sent, flags, done clicks and owner answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from og.adapters.local.store import SqliteJourneyStore
+from og.local.runs import RunLog
+
+
+def _at(ts: datetime) -> str:
+    return ts.strftime("%Y-%m-%d %H:%MZ")
+
+
+def customer_timeline(home: Path, customer_id: str) -> list[str]:
+    store = SqliteJourneyStore(home / "og.sqlite")
+    entries: list[tuple[datetime, int, list[str]]] = []
+    for r in RunLog(home / "og.sqlite").for_customer(customer_id):
+        move = r.input["move"]
+        lines = [
+            f"execution {r.name}: {r.status}",
+            f"    why: {move['reason']}",
+            f"    send window: {move['send_at']}"
+            + (f" (deferred: {move['deferred_because']})" if move["deferred_because"] else ""),
+        ]
+        states = [e["state"] for e in r.events if e["type"].endswith("StateEntered")]
+        lines.append(f"    states: {' > '.join(states)}")
+        lines += [
+            f"    {e['type']}: {e['error']}: {(e['cause'] or '')[:200]}"
+            for e in r.events
+            if e.get("error")
+        ]
+        entries.append((r.started_at, 0, lines))
+    for record, status, message_id in store.sends_with_status(customer_id):
+        what = {"step": "step", "nudge": "nudge", "flag": "flag to owner"}[record.kind.value]
+        entries.append(
+            (
+                record.sent_at,
+                1,
+                [
+                    f"sent {what} '{record.step_id}' by {record.channel.value} "
+                    f"to {record.recipient} [{status}{', ' + message_id if message_id else ''}]"
+                ],
+            )
+        )
+    for flag in store.all_flags(customer_id):
+        entries.append(
+            (
+                flag.posted_at,
+                2,
+                [
+                    f"flag '{flag.step_id}' ({flag.flag_key}): {flag.reason}",
+                    f"    answer: {flag.answer or 'open'}",
+                ],
+            )
+        )
+    for entry in store.audit_trail(customer_id):
+        note = entry.after.get("note")
+        entries.append(
+            (entry.ts, 3, [f"{entry.action} by {entry.by_user}" + (f": {note}" if note else "")])
+        )
+    out = []
+    for ts, _, lines in sorted(entries, key=lambda e: (e[0], e[1])):
+        out.append(f"{_at(ts)}  {lines[0]}")
+        out += [f"{'':19}{line}" for line in lines[1:]]
+    return out

@@ -1,0 +1,213 @@
+"""Bridges between moto's Step Functions interpreter (LocalStack's ASL engine, shipped in moto) and
+this machine, where there is no Docker and time must not really pass.
+
+See docs/local-engine.md. Each bridge patches one documented seam of moto==5.2.5 (pinned):
+- Lambda tasks: moto runs Lambda code in Docker; we call the real handler in-process.
+- Service-integration parameters: moto's copy leaves request normalisation empty, so
+  `"StateMachineArn"` reaches boto3 as written (KeyError); we restore LocalStack's mapping of
+  ASL parameter names onto the boto3 operation's members.
+- Virtual clock: every execution, Map iteration and frame carries its own virtual "now". Wait
+  states and retry back-off advance it instead of sleeping; `$$.State.EnteredTime` and history
+  timestamps read it. An execution started from a task inherits its parent's virtual now.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import threading
+import traceback
+import types
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.session
+from moto.awslambda.models import LambdaFunction
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state import state as state_module
+from moto.stepfunctions.parser.asl.component.state.exec import execute_state as execute_state_module
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+    state_task_service,
+)
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
+    WaitFunction,
+)
+from moto.stepfunctions.parser.asl.eval import environment as environment_module
+from moto.stepfunctions.parser.asl.eval.event import event_manager as event_manager_module
+from moto.stepfunctions.parser.backend import execution_worker as worker_module
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+_tls = threading.local()
+_lock = threading.Lock()
+_state: dict[str, Any] = {"now": None, "handlers": {}, "patched": False}
+
+
+def set_now(now: _dt.datetime) -> None:
+    """The virtual time at which the next top-level execution starts."""
+    _state["now"] = now
+
+
+def register_handler(function_name: str, handler: Handler, memory_mb: int = 256) -> None:
+    _state["handlers"][function_name] = (handler, memory_mb)
+
+
+def current_now() -> _dt.datetime:
+    env = getattr(_tls, "env", None)
+    now = getattr(env, "og_now", None) or _state["now"]
+    return now if now is not None else _dt.datetime.now(_dt.UTC)
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    aws_request_id: str
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def _invoke_in_process(self: LambdaFunction, event: str | None = None) -> tuple[str, bool, str]:
+    handler, memory = _state["handlers"][self.function_name]
+    payload = json.loads(event) if isinstance(event, str | bytes) and event else (event or {})
+    context = LambdaContext(self.function_name, memory, self.function_arn, str(uuid.uuid4()))
+    try:
+        return json.dumps(handler(payload, context), default=str), False, ""
+    except Exception as exc:  # the Lambda runtime's error contract: errorType becomes the error
+        error = {
+            "errorType": type(exc).__name__,
+            "errorMessage": str(exc),
+            "stackTrace": traceback.format_exception(exc)[-6:],
+        }
+        return json.dumps(error), True, ""
+
+
+class _VirtualDatetime(_dt.datetime):
+    @classmethod
+    def now(cls, tz: _dt.tzinfo | None = None) -> _VirtualDatetime:  # type: ignore[override]
+        now = current_now()
+        return now.astimezone(tz) if tz else now.replace(tzinfo=None)  # type: ignore[return-value]
+
+
+_virtual_datetime_module = types.SimpleNamespace(datetime=_VirtualDatetime, timezone=_dt.timezone)
+
+
+class _ClockThread(threading.Thread):
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._og_env = getattr(_tls, "env", None)
+
+    def run(self) -> None:
+        _tls.env = self._og_env
+        super().run()
+
+
+def _virtual_sleep(seconds: float) -> None:
+    env = getattr(_tls, "env", None)
+    if env is not None:
+        env.og_now = current_now() + _dt.timedelta(seconds=seconds)
+
+
+@functools.cache
+def _operation_input_shape(service: str, snake_action: str) -> Any:
+    model = botocore.session.get_session().get_service_model(service)
+    for name in model.operation_names:
+        if botocore.xform_name(name) == snake_action:
+            return model.operation_model(name).input_shape
+    raise LookupError(f"{service} has no operation {snake_action}")
+
+
+def _normalise_parameters(
+    self: state_task_service.StateTaskService,
+    parameters: dict[str, Any],
+    boto_service_name: str | None = None,
+    service_action_name: str | None = None,
+) -> None:
+    shape = _operation_input_shape(
+        boto_service_name or self._get_boto_service_name(),
+        self._get_boto_service_action(service_action_name),
+    )
+    self._to_boto_request(parameters, shape)
+
+
+def apply() -> None:
+    """Install the bridges once per process (they only act on executions moto runs)."""
+    with _lock:
+        if _state["patched"]:
+            return
+        _state["patched"] = True
+
+    LambdaFunction._invoke_lambda = _invoke_in_process  # type: ignore[method-assign]
+    state_task_service.StateTaskService._normalise_parameters = _normalise_parameters  # type: ignore[method-assign]
+
+    state_module.datetime = _virtual_datetime_module  # type: ignore[attr-defined]
+    event_manager_module.datetime = _virtual_datetime_module  # type: ignore[attr-defined]
+    retrier_decl.time = types.SimpleNamespace(sleep=_virtual_sleep)  # type: ignore[attr-defined]
+
+    original_eval_body = state_module.CommonStateField._eval_body
+
+    def eval_body(self: Any, env: Any) -> None:
+        _tls.env = env
+        original_eval_body(self, env)
+
+    state_module.CommonStateField._eval_body = eval_body  # type: ignore[method-assign]
+
+    # Tasks run in a thread of their own (for TimeoutSeconds): it inherits the state's clock.
+    execute_state_module.Thread = _ClockThread  # type: ignore[attr-defined]
+
+    def wait_seconds(self: Timestamp, env: Any) -> int:
+        self.string.eval(env=env)
+        text = env.stack.pop()
+        target = self._from_timestamp_string(timestamp=text)
+        if target is None:
+            from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+                FailureEventException,
+            )
+
+            raise FailureEventException(self._create_failure_event(env, text))
+        delta = target.replace(tzinfo=_dt.UTC) - env.og_now
+        return max(0, int(delta.total_seconds()))
+
+    Timestamp._get_wait_seconds = wait_seconds  # type: ignore[method-assign]
+
+    def wait_interval(self: WaitFunction, env: Any, wait_seconds: int) -> None:
+        env.og_now = env.og_now + _dt.timedelta(seconds=max(0, wait_seconds))
+
+    WaitFunction._wait_interval = wait_interval  # type: ignore[method-assign]
+
+    original_worker_init = worker_module.ExecutionWorker.__init__
+
+    def worker_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_worker_init(self, *args, **kwargs)
+        self.og_start_now = current_now()
+
+    worker_module.ExecutionWorker.__init__ = worker_init  # type: ignore[method-assign]
+
+    original_get_env = worker_module.ExecutionWorker._get_evaluation_environment
+
+    def get_env(self: Any) -> Any:
+        env = original_get_env(self)
+        env.og_now = self.og_start_now
+        return env
+
+    worker_module.ExecutionWorker._get_evaluation_environment = get_env  # type: ignore[method-assign]
+
+    env_cls = environment_module.Environment
+    for name in ("as_frame_of", "as_inner_frame_of"):
+        original = getattr(env_cls, name).__func__
+
+        def frame_of(cls: Any, env: Any, *args: Any, _original: Any = original, **kw: Any) -> Any:
+            frame = _original(cls, env, *args, **kw)
+            frame.og_now = getattr(env, "og_now", None) or current_now()
+            return frame
+
+        setattr(env_cls, name, classmethod(frame_of))

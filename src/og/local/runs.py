@@ -1,0 +1,62 @@
+"""What the local engine keeps of executions once its process is gone, so `og history` can show
+a customer's executions and their events (in AWS: the Step Functions console)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from og.local.engine import ExecutionRecord
+
+_SCHEMA = """CREATE TABLE IF NOT EXISTS executions (
+  name TEXT PRIMARY KEY, state_machine TEXT NOT NULL, status TEXT NOT NULL,
+  started_at TEXT NOT NULL, item TEXT NOT NULL)"""
+
+
+class RunLog:
+    def __init__(self, path: Path):
+        self.path = path
+        with sqlite3.connect(path) as db:
+            db.execute(_SCHEMA)
+
+    def save(self, records: list[ExecutionRecord]) -> None:
+        with sqlite3.connect(self.path) as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO executions VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        r.name,
+                        r.state_machine,
+                        r.status,
+                        r.started_at.isoformat(),
+                        json.dumps(asdict(r), default=str),
+                    )
+                    for r in records
+                ],
+            )
+
+    def for_customer(self, customer_id: str) -> list[ExecutionRecord]:
+        with sqlite3.connect(self.path) as db:
+            rows = db.execute(
+                "SELECT item FROM executions WHERE name LIKE ? ORDER BY started_at",
+                (f"{customer_id}-____-__-__-%",),
+            ).fetchall()
+        return [_record(json.loads(r[0])) for r in rows]
+
+
+def _record(item: dict[str, object]) -> ExecutionRecord:
+    def when(value: object) -> datetime | None:
+        return datetime.fromisoformat(str(value)) if value else None
+
+    return ExecutionRecord(
+        **(
+            item
+            | {  # type: ignore[arg-type]
+                "started_at": when(item["started_at"]),
+                "stopped_at": when(item["stopped_at"]),
+            }
+        )
+    )

@@ -1,0 +1,218 @@
+"""The local stack's operations behind the `og` commands: a home directory with the list and docs,
+the daily tick run through the real state machines, owner answers and done clicks through the
+real done-handler, and the record of it all."""
+
+from __future__ import annotations
+
+import email
+import json
+import secrets
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from og.core.config_doc import read_config_entries
+from og.core.models import DayPlan
+from og.local import function_url
+from og.local.engine import JOURNEY_MACHINE, TICK_MACHINE, ExecutionRecord, LocalEngine
+from og.local.runs import RunLog
+from og.wiring import adapters
+
+HOME_FILES = ("config.txt", "rules.txt", "voice.txt", "onboarding.csv")
+TICK_HOUR = time(9, 0)  # og-daily-tick: cron(0 9 * * ? *) in the business timezone
+
+
+def examples_dir(root: Path) -> Path:
+    return root / "examples"
+
+
+def init_home(home: Path, root: Path) -> list[Path]:
+    """A new og home with the bundled example list, rules, voice and config."""
+    home.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in HOME_FILES:
+        target = home / name
+        if not target.exists():
+            shutil.copyfile(examples_dir(root) / name, target)
+            written.append(target)
+    secrets_file = home / "secrets.json"
+    if not secrets_file.exists():
+        secrets_file.write_text(
+            json.dumps(
+                {
+                    "og/done-link/secret": secrets.token_urlsafe(32),
+                    "og/slack/signing-secret": secrets.token_hex(16),
+                    "og/slack/bot-token": "xoxb-local-not-a-real-token",
+                    "og/webhook/secret": secrets.token_urlsafe(24),
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        written.append(secrets_file)
+    return written
+
+
+def tick_time(home: Path, day: date) -> datetime:
+    """09:00 on `day` in the business timezone, as the schedule fires it."""
+    entries = read_config_entries((home / "config.txt").read_text(encoding="utf-8"), "config.txt")
+    tz = ZoneInfo(entries["timezone"][0]) if "timezone" in entries else ZoneInfo("UTC")
+    return datetime.combine(day, TICK_HOUR, tzinfo=tz).astimezone(ZoneInfo("UTC"))
+
+
+@dataclass
+class TickReport:
+    day: date
+    tick_at: datetime
+    status: str
+    plan: dict[str, Any]
+    journeys: list[ExecutionRecord] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "SUCCEEDED" and self.error is None
+
+
+class LocalStack:
+    """One process's embedded stack over an og home; use as a context manager."""
+
+    def __init__(self, home: Path, root: Path | None = None):
+        self.home = home
+        self.engine = LocalEngine(home, root)
+        self.runs = RunLog(home / "og.sqlite")
+        self._known: set[str] = set()
+
+    def __enter__(self) -> LocalStack:
+        adapters.cache_clear()
+        self.engine.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.engine.__exit__(*exc)
+        adapters.cache_clear()
+
+    def sync_documents(self) -> None:
+        """What drive-sync does in AWS: mirror the list and docs into the S3 buckets."""
+        for name, bucket in (
+            ("onboarding.csv", "ListSourceBucket"),
+            ("rules.txt", "RulesSourceBucket"),
+            ("voice.txt", "RulesSourceBucket"),
+        ):
+            self.engine.put_object(bucket, name, (self.home / name).read_bytes())
+
+    def dry_run(self, day: date) -> DayPlan:
+        from og.logic import tick
+
+        self.sync_documents()
+        return tick.plan(adapters(), tick_time(self.home, day))
+
+    def tick(self, day: date) -> TickReport:
+        self.sync_documents()
+        at = tick_time(self.home, day)
+        arn = self.engine.start(
+            TICK_MACHINE,
+            f"tick-{day.isoformat()}",
+            {"scheduled_time": at.strftime("%Y-%m-%dT%H:%M:%SZ")},
+            at,
+        )
+        self.engine.settle()
+        sfn = self.engine.client("stepfunctions")
+        desc = sfn.describe_execution(executionArn=arn)
+        tick_record = next(
+            r for r in self.engine.records(TICK_MACHINE) if r.name == f"tick-{day.isoformat()}"
+        )
+        output = json.loads(desc["output"]) if desc.get("output") else {}
+        plan_output = output.get("plan", {})
+        report = TickReport(day, at, desc["status"], plan_output, error=tick_record.error)
+        failures = self.engine.map_run_failures(arn)
+        if failures:
+            report.error = f"{failures} journey start(s) failed in the Map Run"
+        journeys = [r for r in self.engine.records(JOURNEY_MACHINE) if r.name not in self._known]
+        for r in journeys:
+            if r.status != "WAITING_FOR_OWNER":
+                self._known.add(r.name)
+        report.journeys = [r for r in journeys if r.input["move"]["date"] == day.isoformat()]
+        self.runs.save([tick_record, *journeys])
+        return report
+
+    # --- clicks and answers, through done-handler ----------------------------------------------
+    def _invoke_done_handler(self, event: dict[str, Any], at: datetime) -> dict[str, Any]:
+        from og.local import moto_bridge
+
+        moto_bridge.set_now(at)
+        fn = self.engine.template.functions["DoneHandlerFunction"].name
+        out = self.engine.client("lambda").invoke(FunctionName=fn, Payload=json.dumps(event))
+        result: dict[str, Any] = json.loads(out["Payload"].read())
+        if out.get("FunctionError"):
+            raise RuntimeError(
+                f"done-handler failed: {result.get('errorType')}: {result.get('errorMessage')}"
+            )
+        return result
+
+    def click_done_link(self, url: str, at: datetime) -> dict[str, Any]:
+        return self._invoke_done_handler(function_url.get_event(url), at)
+
+    def owner_answers(
+        self,
+        customer_id: str,
+        action: str,
+        at: datetime,
+        *,
+        by_user: str = "U0OWNER01",
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        """Pause / Hand off / Done on the customer's oldest open flag, as Slack would send it:
+        a button click, and for Pause and Hand off the modal's submission."""
+        flags = adapters().store.open_flags(customer_id)
+        if not flags:
+            raise LookupError(f"customer {customer_id} has no open flag to answer")
+        flag = flags[0]
+        secret = json.loads((self.home / "secrets.json").read_text())["og/slack/signing-secret"]
+        user = {"id": by_user}
+        click = {
+            "type": "block_actions",
+            "user": user,
+            "trigger_id": f"local.{flag.flag_key}",
+            "actions": [{"action_id": action, "value": flag.flag_key}],
+        }
+        result = self._invoke_done_handler(function_url.slack_event(click, secret), at)
+        if action != "done":
+            submission = {
+                "type": "view_submission",
+                "user": user,
+                "view": {
+                    "callback_id": "og_owner_answer",
+                    "private_metadata": json.dumps({"flag_key": flag.flag_key, "action": action}),
+                    "state": {
+                        "values": {"note": {"note": {"type": "plain_text_input", "value": note}}}
+                    },
+                },
+            }
+            result = self._invoke_done_handler(function_url.slack_event(submission, secret), at)
+        if result.get("statusCode") != 200:
+            raise RuntimeError(
+                f"done-handler answered {result.get('statusCode')}: {result.get('body')}"
+            )
+        self.engine.settle()
+        self.runs.save(list(self.engine.records(JOURNEY_MACHINE)))
+        return result
+
+
+def outbox_messages(home: Path) -> Iterator[email.message.EmailMessage]:
+    for path in sorted((home / "outbox").glob("*.eml")):
+        yield email.message_from_bytes(path.read_bytes(), policy=default_policy)  # type: ignore[misc]
+
+
+def done_link_in(message: email.message.EmailMessage) -> str | None:
+    body = message.get_body(("plain",))
+    text = body.get_content() if body else ""
+    for word in text.split():
+        if "?t=" in word:
+            return word.strip("<>()[].,")
+    return None

@@ -1,0 +1,59 @@
+"""Load and check the owner's documents: config, rules and voice. Any problem stops the caller
+before anything is sent, with every problem named by file, line and field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from og.core.config_doc import parse_config
+from og.core.errors import DocumentError, Problem
+from og.core.models import Config, Rules
+from og.core.rules_doc import parse_rules
+from og.core.voice_doc import Voice, check_voice, parse_voice
+from og.wiring import Adapters
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class GuideDocs:
+    config: Config
+    rules: Rules
+    voice: Voice
+
+
+def load_docs(a: Adapters) -> GuideDocs:
+    s = a.settings
+    return parse_docs(
+        a.config.entries(),
+        (s.rules_key, a.documents.read_text(s.rules_bucket, s.rules_key)),
+        (s.voice_key, a.documents.read_text(s.rules_bucket, s.voice_key)),
+    )
+
+
+def parse_docs(
+    config_entries: dict[str, tuple[str, str]],
+    rules: tuple[str, str],
+    voice: tuple[str, str],
+) -> GuideDocs:
+    """rules and voice are (source name, text). Raises one DocumentError with every problem."""
+    problems: list[Problem] = []
+    config_doc = _collect(problems, lambda: parse_config(config_entries))
+    rules_doc = _collect(problems, lambda: parse_rules(rules[1], rules[0]))
+    voice_doc = _collect(problems, lambda: parse_voice(voice[1], voice[0]))
+    if config_doc is None or rules_doc is None or voice_doc is None:
+        raise DocumentError(problems)
+    voice_problems = check_voice(voice_doc, rules_doc)
+    if voice_problems:
+        raise DocumentError(voice_problems)
+    return GuideDocs(config_doc, rules_doc, voice_doc)
+
+
+def _collect(problems: list[Problem], parse: Callable[[], T]) -> T | None:
+    try:
+        return parse()
+    except DocumentError as err:
+        problems += err.problems
+        return None

@@ -1,0 +1,237 @@
+"""Everything that involves the owner: flags with Pause / Hand off / Done buttons, owner steps,
+the list-problem report, the owner's answers, and customers' done clicks."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from og.adapters.ports import ClaimOutcome, PendingFlag
+from og.core.calendar import local_date
+from og.core.customer_list import parse_customer_list
+from og.core.done_link import verify_done_token
+from og.core.models import Channel, CustomerState, OwnerAction, SendKind, SendRecord
+from og.core.templates import message_context, problems_context, render
+from og.logic.documents import load_docs
+from og.logic.moves import customer_of, plan_and_step
+from og.wiring import Adapters
+
+ACTION_LABELS = {
+    OwnerAction.PAUSE: "Pause",
+    OwnerAction.HAND_OFF: "Hand off",
+    OwnerAction.DONE: "Done",
+}
+ANSWER_CALLBACK = "og_owner_answer"
+
+
+class UnknownFlag(LookupError):
+    pass
+
+
+def _flag_key(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _flag_blocks(flag_key: str, title: str, text: str) -> list[dict[str, Any]]:
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}},
+        {
+            "type": "actions",
+            "block_id": "og_flag",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": action.value,
+                    "value": flag_key,
+                    "text": {"type": "plain_text", "text": label},
+                    **({"style": "primary"} if action is OwnerAction.DONE else {}),
+                }
+                for action, label in ACTION_LABELS.items()
+            ],
+        },
+    ]
+
+
+def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) -> dict[str, str]:
+    """Store the task token under a short key first (so a click can always resume), then post
+    the flag once; a retried task only replaces the stored token."""
+    row: dict[str, str] = journey["move"]
+    failure = journey.get("failure")
+    docs = load_docs(a)
+    plan, step = plan_and_step(docs.rules, row)
+    customer = customer_of(row)
+    now = a.clock()
+    if failure:
+        reason = (
+            f"could not {row['move'].replace('_', ' ')} '{step.title}': "
+            f"{failure.get('Error')}: {str(failure.get('Cause', ''))[:500]}"
+        )
+        key = _flag_key(customer.customer_id, step.id, "failure", execution)
+    else:
+        reason = row["reason"]
+        key = _flag_key(customer.customer_id, step.id, "flag")
+    existing = a.store.flag(key)
+    a.store.save_flag(
+        PendingFlag(
+            flag_key=key,
+            customer_id=customer.customer_id,
+            step_id=step.id,
+            reason=reason,
+            task_token=token,
+            execution=execution,
+            posted_at=existing.posted_at if existing else now,
+        )
+    )
+    record = SendRecord(
+        customer_id=customer.customer_id,
+        step_id=step.id,
+        kind=SendKind.FLAG,
+        sent_at=now,
+        local_date=local_date(now, docs.config.timezone),
+        channel=Channel.SLACK,
+        recipient=docs.config.owner_slack_id,
+    )
+    if failure:
+        if existing:
+            return {"outcome": "already_posted", "detail": key}
+    elif a.store.claim_send(record, execution, one_per_day=False) is not ClaimOutcome.CLAIMED:
+        return {"outcome": "already_posted", "detail": key}
+    context = message_context(
+        customer,
+        step,
+        docs.config,
+        plan_name=plan.name,
+        days_since_signup=int(row["days_since_signup"]),
+        reason=reason,
+    )
+    message = render(docs.voice.template_for(SendKind.FLAG, step.id), context)
+    ts = a.chat.post_message(
+        docs.config.owner_slack_id,
+        message.subject,
+        _flag_blocks(key, message.subject, message.body),
+    )
+    if not failure:
+        a.store.confirm_send(record, execution, ts)
+    return {"outcome": "posted", "detail": key}
+
+
+def post_owner_step(a: Adapters, journey: dict[str, Any], execution: str) -> dict[str, str]:
+    """A step the owner carries out (channel: slack): posted once, like a step email."""
+    row: dict[str, str] = journey["move"]
+    docs = load_docs(a)
+    plan, step = plan_and_step(docs.rules, row)
+    customer = customer_of(row)
+    now = a.clock()
+    record = SendRecord(
+        customer_id=customer.customer_id,
+        step_id=step.id,
+        kind=SendKind.STEP if row["move"] == "step_due" else SendKind.NUDGE,
+        sent_at=now,
+        local_date=local_date(now, customer.timezone or docs.config.timezone),
+        channel=Channel.SLACK,
+        recipient=docs.config.owner_slack_id,
+    )
+    if a.store.claim_send(record, execution, one_per_day=False) is not ClaimOutcome.CLAIMED:
+        return {"outcome": "already_sent", "detail": record.send_key}
+    context = message_context(
+        customer,
+        step,
+        docs.config,
+        plan_name=plan.name,
+        days_since_signup=int(row["days_since_signup"]),
+        reason=row["reason"],
+    )
+    message = render(docs.voice.template_for(record.kind, step.id), context)
+    ts = a.chat.post_message(
+        docs.config.owner_slack_id,
+        message.subject,
+        [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*{message.subject}*\n{message.body}"[:3000]},
+            }
+        ],
+    )
+    a.store.confirm_send(record, execution, ts)
+    return {"outcome": "sent", "detail": f"{record.send_key} posted to the owner ({ts})"}
+
+
+def report_problems(a: Adapters, problems: list[dict[str, str]]) -> dict[str, Any]:
+    """One Slack message listing rows skipped from the onboarding list, each reported once."""
+    keys = a.store.unreported([p["key"] for p in problems])
+    fresh = [p for p in problems if p["key"] in keys]
+    if not fresh:
+        return {"posted": 0}
+    docs = load_docs(a)
+    message = render(
+        docs.voice.problems_template,
+        problems_context(
+            [p["text"] for p in fresh],
+            business_name=docs.config.business_name,
+            list_name=a.settings.list_key,
+        ),
+    )
+    a.chat.post_message(
+        docs.config.owner_slack_id,
+        message.subject,
+        [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*{message.subject}*\n{message.body}"[:3000]},
+            },
+        ],
+    )
+    a.store.mark_reported([p["key"] for p in fresh], a.clock())
+    return {"posted": len(fresh)}
+
+
+def answer_flag(
+    a: Adapters, flag_key: str, action: OwnerAction, *, by_user: str, note: str | None = None
+) -> tuple[CustomerState, bool]:
+    """Record the answer first — it stands on its own — then resume the journey if it is still
+    waiting. Returns the new state and whether a waiting execution was resumed."""
+    flag = a.store.flag(flag_key)
+    if flag is None:
+        raise UnknownFlag(f"no flag with key {flag_key}")
+    plan_steps = _plan_steps(a, flag.customer_id)
+    state = a.store.record_owner_action(
+        flag.customer_id,
+        action,
+        by_user=by_user,
+        at=a.clock(),
+        flag_key=flag_key,
+        step_id=flag.step_id,
+        note=note,
+        plan_step_ids=plan_steps,
+    )
+    resumed = flag.answer is None and a.workflow.resume(
+        flag.task_token, {"action": action.value, "by": by_user, "note": note or ""}
+    )
+    return state, resumed
+
+
+def record_done_click(a: Adapters, token: str) -> CustomerState:
+    """A customer's done link: mark the step done; finish the journey when all steps are."""
+    now = a.clock()
+    secret = a.secrets.get(a.settings.done_link_secret).encode()
+    customer_id, step_id = verify_done_token(token, secret, now)
+    return a.store.record_step_done(
+        customer_id, step_id, by_user="customer", at=now, plan_step_ids=_plan_steps(a, customer_id)
+    )
+
+
+def _plan_steps(a: Adapters, customer_id: str) -> tuple[str, ...]:
+    """The step ids of the customer's plan, from the list and rules as they are now."""
+    docs = load_docs(a)
+    s = a.settings
+    customers, _ = parse_customer_list(
+        a.documents.read_text(s.list_bucket, s.list_key),
+        docs.rules,
+        a.clock(),
+        docs.config.timezone,
+        source=s.list_key,
+    )
+    customer = next((c for c in customers if c.customer_id == customer_id), None)
+    plan = docs.rules.plan(customer.plan) if customer else None
+    return tuple(st.id for st in plan.steps) if plan else ()

@@ -1,0 +1,116 @@
+"""Compose and send a step or nudge email, at most once per (customer, step, kind) and at most
+one message per customer per local day."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from og.adapters.ports import ClaimOutcome, SendRejected
+from og.core.calendar import local_date
+from og.core.done_link import done_link, sign_done_token
+from og.core.emails import build_email, message_id_for
+from og.core.models import Channel, SendRecord
+from og.core.templates import RenderedMessage, message_context, render
+from og.logic.documents import GuideDocs, load_docs
+from og.logic.moves import customer_of, plan_and_step, send_kind
+from og.wiring import Adapters
+
+
+class SendInDoubt(Exception):
+    """An earlier attempt claimed this message and never confirmed it went out. Sending again
+    could send it twice, so the owner is asked to check instead."""
+
+
+def compose(a: Adapters, docs: GuideDocs, row: dict[str, str], now: datetime) -> RenderedMessage:
+    plan, step = plan_and_step(docs.rules, row)
+    customer = customer_of(row)
+    base = docs.config.done_link_base
+    if not base:
+        raise ValueError("config done_link_base is not set, so the step's done link cannot be made")
+    secret = a.secrets.get(a.settings.done_link_secret).encode()
+    link = done_link(base, sign_done_token(customer.customer_id, step.id, secret, now))
+    context = message_context(
+        customer,
+        step,
+        docs.config,
+        plan_name=plan.name,
+        days_since_signup=int(row["days_since_signup"]),
+        done_link=link,
+        reason=row["reason"],
+    )
+    return render(docs.voice.template_for(send_kind(row), step.id), context)
+
+
+def personalize(a: Adapters, row: dict[str, str]) -> dict[str, str]:
+    docs = load_docs(a)
+    message = compose(a, docs, row, a.clock())
+    instructions = (
+        f"Lightly personalize this onboarding email for {row['name']} on the {row['plan']} plan. "
+        "Keep every fact, link and the sign-off; keep it short and in the same voice."
+    )
+    return {
+        "subject": message.subject,
+        "body": a.writer.rewrite(message.body, instructions=instructions),
+    }
+
+
+def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
+    row: dict[str, str] = journey["move"]
+    now = a.clock()
+    docs = load_docs(a)
+    customer = customer_of(row)
+    tz = customer.timezone or docs.config.timezone
+    record = SendRecord(
+        customer_id=customer.customer_id,
+        step_id=row["step_id"],
+        kind=send_kind(row),
+        sent_at=now,
+        local_date=local_date(now, tz),
+        channel=Channel.EMAIL,
+        recipient=customer.email,
+    )
+    outcome = a.store.claim_send(record, attempt, one_per_day=True)
+    if outcome is ClaimOutcome.ALREADY_SENT:
+        return {"outcome": "already_sent", "detail": f"{record.send_key} went out before"}
+    if outcome is ClaimOutcome.DAY_TAKEN:
+        return {
+            "outcome": "skipped",
+            "detail": f"already messaged on {record.local_date}; the next tick decides again",
+        }
+    if outcome is ClaimOutcome.IN_DOUBT:
+        raise SendInDoubt(
+            f"{customer.customer_id} {record.send_key}: an earlier attempt may have sent it; "
+            "not sending again"
+        )
+    try:
+        pre = journey.get("message")
+        message = (
+            RenderedMessage(pre["subject"], pre["body"]) if pre else compose(a, docs, row, now)
+        )
+        email = build_email(
+            sender=docs.config.sender,
+            to_name=customer.name,
+            to_addr=customer.email,
+            subject=message.subject,
+            body=message.body,
+            sent_at=now,
+            message_id=message_id_for(
+                customer.customer_id, record.step_id, record.kind.value, docs.config.sender
+            ),
+            reply_to=docs.config.reply_to,
+        )
+    except Exception:
+        a.store.release_send(record, attempt)  # nothing went out
+        raise
+    try:
+        message_id = a.email.send(email)
+    except SendRejected:
+        a.store.release_send(record, attempt)  # the provider refused: nothing went out
+        raise
+    # Any other failure leaves the claim standing: the message may have gone out.
+    a.store.confirm_send(record, attempt, message_id)
+    return {
+        "outcome": "sent",
+        "detail": f"{record.send_key} to {customer.email} at {now.isoformat()} ({message_id})",
+    }

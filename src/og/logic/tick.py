@@ -1,0 +1,47 @@
+"""The guide's daily job: decide every customer's move and write the day's moves for the
+Distributed Map. Reads only; every write happens in the journey that carries a move out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from og.core.customer_list import parse_customer_list
+from og.core.decide import plan_day
+from og.core.models import DayPlan
+from og.logic.documents import load_docs
+from og.logic.moves import move_row, to_csv
+from og.wiring import Adapters
+
+
+def plan(a: Adapters, tick_at: datetime) -> DayPlan:
+    docs = load_docs(a)
+    s = a.settings
+    customers, problems = parse_customer_list(
+        a.documents.read_text(s.list_bucket, s.list_key),
+        docs.rules,
+        tick_at,
+        docs.config.timezone,
+        source=s.list_key,
+    )
+    return plan_day(customers, docs.rules, a.store.load_journeys(), tick_at, docs.config, problems)
+
+
+def run(a: Adapters, tick_at: datetime) -> dict[str, Any]:
+    day = plan(a, tick_at)
+    s = a.settings
+    rows = [move_row(m, day.business_date) for m in day.moves]
+    key = f"{s.moves_prefix}{day.business_date.isoformat()}.csv"
+    a.documents.write_text(s.list_bucket, key, to_csv(rows), "text/csv")
+    unreported = set(a.store.unreported([p.key for p in day.problems]))
+    new_problems = [{"key": p.key, "text": str(p)} for p in day.problems if p.key in unreported]
+    return {
+        "date": day.business_date.isoformat(),
+        "closed_because": day.closed_because,
+        "moves_bucket": s.list_bucket,
+        "moves_key": key,
+        "move_count": len(rows),
+        "customer_count": len(day.decisions),
+        "new_problems": new_problems,
+        "new_problem_count": len(new_problems),
+    }

@@ -1,0 +1,554 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from og.core.calendar import local_date, next_send_window
+from og.core.decide import decide, plan_day
+from og.core.models import (
+    Config,
+    Customer,
+    CustomerState,
+    Decision,
+    Journey,
+    MoveKind,
+    Plan,
+    RowProblem,
+    Rules,
+    SendCalendar,
+    SendKind,
+    SendRecord,
+    Step,
+)
+
+WELCOME = Step("welcome", "Welcome", day=0, nudge_after_days=None, flag_after_days=None)
+POS = Step("pos", "Connect your POS", day=2, nudge_after_days=2, flag_after_days=5)
+MENU = Step("menu", "Upload your menu", day=5, nudge_after_days=3, flag_after_days=None)
+LAUNCH = Step("launch", "Go live", day=10, nudge_after_days=None, flag_after_days=7)
+PLAN = Plan("starter", "Starter", (WELCOME, POS, MENU, LAUNCH))
+RULES = Rules({"starter": PLAN})
+
+CALENDAR = SendCalendar(
+    quiet_start=time(20, 0),
+    quiet_end=time(8, 0),
+    weekend_days=frozenset({5, 6}),
+    holiday_country="SG",
+)
+CONFIG = Config(
+    business_name="Acme",
+    timezone="Asia/Singapore",
+    calendar=CALENDAR,
+    sender="Acme <hello@acme.example>",
+    owner_slack_id="U123",
+)
+SG = "Asia/Singapore"
+NY = "America/New_York"
+SEND_KIND = {
+    MoveKind.STEP_DUE: SendKind.STEP,
+    MoveKind.NUDGE: SendKind.NUDGE,
+    MoveKind.FLAG: SendKind.FLAG,
+}
+
+# Wednesday 2026-12-02, 09:00 in Singapore (Tuesday 20:00 in New York).
+NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+TODAY = date(2026, 12, 2)
+
+
+def signed_up(days_ago: int) -> datetime:
+    """10:00 Singapore time, `days_ago` local days before TODAY."""
+    return datetime(2026, 12, 2, 2, 0, tzinfo=UTC) - timedelta(days=days_ago)
+
+
+def customer(days_ago: int = 2, tz: str | None = None, cid: str = "c1") -> Customer:
+    return Customer(
+        customer_id=cid,
+        name="Dana Lee",
+        email="dana@example.com",
+        plan="starter",
+        signup_at=signed_up(days_ago),
+        timezone=tz,
+    )
+
+
+def sent(step: Step, kind: SendKind, on: date, cid: str = "c1") -> SendRecord:
+    at = datetime(on.year, on.month, on.day, 1, 0, tzinfo=UTC)
+    return SendRecord(cid, step.id, kind, at, on)
+
+
+def journey(*sends: SendRecord, done: tuple[Step, ...] = (), cid: str = "c1") -> Journey:
+    state = CustomerState(cid, steps_done=frozenset(s.id for s in done))
+    return Journey(state, sends)
+
+
+def days_before(n: int) -> date:
+    return TODAY - timedelta(days=n)
+
+
+def run(c: Customer, j: Journey, now: datetime = NOW) -> Decision:
+    return decide(c, PLAN, j, now, CONFIG)
+
+
+# 1. nothing to do for finished, paused and handed-off customers
+
+
+def test_finished_paused_and_handed_off_get_nothing() -> None:
+    c = customer(days_ago=3)  # 'Connect your POS' would be due
+    base = CustomerState("c1")
+    cases = {
+        "finished": replace(base, finished=True),
+        "paused by owner": replace(base, paused=True),
+        "paused by owner: on holiday until January": replace(
+            base, paused=True, paused_note="on holiday until January"
+        ),
+        "handed off to Sam": replace(base, handed_off_to="Sam"),
+    }
+    for reason, state in cases.items():
+        d = run(c, Journey(state))
+        assert d.move is None
+        assert d.reason == reason
+        assert d.customer_id == "c1"
+
+
+# 2. and 3. timezone, signup in the future, all steps done
+
+
+def test_signup_in_the_future_gets_nothing() -> None:
+    d = run(customer(days_ago=-1), journey())
+    assert d.move is None
+    assert d.reason == "signs up in the future"
+
+
+def test_all_steps_done_gets_nothing() -> None:
+    d = run(customer(days_ago=30), journey(done=PLAN.steps))
+    assert d.move is None
+    assert d.reason == "all steps done"
+
+
+def test_days_since_signup_counts_local_days_of_the_customer() -> None:
+    # Signed up 2026-12-01 18:00 UTC: 2 December in Singapore, 1 December in New York.
+    c = replace(customer(), signup_at=datetime(2026, 12, 1, 18, 0, tzinfo=UTC))
+    sg = run(c, journey())
+    assert sg.move is not None
+    assert sg.move.days_since_signup == 0
+    ny = run(replace(c, timezone=NY), journey())
+    assert ny.move is not None
+    assert ny.move.days_since_signup == 0  # NOW is still 1 December in New York
+    later = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)  # 3 December in Singapore
+    assert run(c, journey(sent(WELCOME, SendKind.STEP, TODAY)), later).reason.startswith("on track")
+
+
+# 5c. step due
+
+
+def test_first_step_is_due_on_signup_day() -> None:
+    c = customer(days_ago=0)
+    d = run(c, journey())
+    assert d.move is not None
+    assert d.move.kind is MoveKind.STEP_DUE
+    assert d.move.step == WELCOME
+    assert d.move.customer is c
+    assert d.move.days_since_signup == 0
+    assert d.move.reason == "day 0 since signup; 'Welcome' is due on day 0"
+    assert d.move.window.at == NOW
+    assert d.move.window.deferred_because is None
+    assert d.reason == "send step 'Welcome': day 0 since signup; 'Welcome' is due on day 0"
+
+
+def test_step_due_on_its_day_without_overdue_note() -> None:
+    d = run(customer(days_ago=2), journey(sent(WELCOME, SendKind.STEP, days_before(2))))
+    assert d.move is not None
+    assert d.move.kind is MoveKind.STEP_DUE
+    assert d.move.step == POS
+    assert d.move.reason == "day 2 since signup; 'Connect your POS' is due on day 2"
+
+
+def test_overdue_step_says_it_is_catching_up() -> None:
+    d = run(customer(days_ago=3), journey(sent(WELCOME, SendKind.STEP, days_before(3))))
+    assert d.move is not None
+    assert d.move.step == POS
+    assert d.move.reason == (
+        "day 3 since signup; 'Connect your POS' is due on day 2 "
+        "(overdue by 1 day; catching up one step a day)"
+    )
+    late = run(customer(days_ago=6), journey())
+    assert late.move is not None
+    assert late.move.step == WELCOME
+    assert "(overdue by 6 days; catching up one step a day)" in late.move.reason
+
+
+def test_done_but_unsent_step_is_skipped() -> None:
+    d = run(customer(days_ago=2), journey(done=(WELCOME,)))
+    assert d.move is not None
+    assert d.move.step == POS
+
+
+def test_customer_window_uses_customer_timezone_and_says_why() -> None:
+    d = run(customer(days_ago=2, tz=NY), journey(sent(WELCOME, SendKind.STEP, date(2026, 11, 29))))
+    assert d.move is not None
+    assert d.move.kind is MoveKind.STEP_DUE
+    # Tuesday 20:00 in New York: quiet hours until Wednesday 08:00 EST.
+    assert d.move.window.rfc3339 == "2026-12-02T13:00:00Z"
+    assert d.move.window.deferred_because == "quiet hours 20:00\u201308:00 in America/New_York"
+    assert d.reason.endswith(
+        "; deferred to 2026-12-02T13:00:00Z (quiet hours 20:00\u201308:00 in America/New_York)"
+    )
+
+
+# 5d. nudge
+
+
+def test_nudge_after_the_configured_days() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(4)),
+        sent(POS, SendKind.STEP, days_before(2)),
+        done=(WELCOME,),
+    )
+    d = run(customer(days_ago=4), j)
+    assert d.move is not None
+    assert d.move.kind is MoveKind.NUDGE
+    assert d.move.step == POS
+    assert d.move.reason == (
+        "'Connect your POS' sent 2026-11-30, not done after 2 days (nudge after 2)"
+    )
+    assert d.reason.startswith("nudge about 'Connect your POS': ")
+
+
+def test_no_nudge_before_its_day() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(3)),
+        sent(POS, SendKind.STEP, days_before(1)),
+        done=(WELCOME,),
+    )
+    d = run(customer(days_ago=3), j)
+    assert d.move is None
+    assert d.reason == (
+        "on track: waiting for 'Connect your POS' (nudge on 2026-12-03, flag on 2026-12-06); "
+        "next step 'Upload your menu' on day 5 (2026-12-04)"
+    )
+
+
+def test_one_nudge_per_step() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(4)),
+        sent(POS, SendKind.STEP, days_before(3)),
+        sent(POS, SendKind.NUDGE, days_before(1)),
+        done=(WELCOME,),
+    )
+    d = run(customer(days_ago=4), j)
+    assert d.move is None
+    assert d.reason == (
+        "on track: waiting for 'Connect your POS' (nudged on 2026-12-01, flag on 2026-12-04); "
+        "next step 'Upload your menu' on day 5 (2026-12-03)"
+    )
+
+
+def test_step_due_outranks_nudge() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(5)),
+        sent(POS, SendKind.STEP, days_before(3)),
+        done=(WELCOME,),
+    )
+    d = run(customer(days_ago=5), j)
+    assert d.move is not None
+    assert d.move.kind is MoveKind.STEP_DUE
+    assert d.move.step == MENU
+
+
+# 5a. flag
+
+
+def test_flag_after_the_configured_days_in_business_window() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(8)),
+        sent(POS, SendKind.STEP, date(2026, 11, 26)),
+        sent(POS, SendKind.NUDGE, date(2026, 11, 28)),
+        sent(MENU, SendKind.STEP, days_before(1)),
+        done=(WELCOME,),
+    )
+    c = customer(days_ago=8, tz=NY)
+    d = run(c, j)
+    assert d.move is not None
+    assert d.move.kind is MoveKind.FLAG
+    assert d.move.step == POS
+    assert d.move.reason == (
+        "step 'Connect your POS' sent 2026-11-26, no done click after 5 days (flag after 5)"
+    )
+    # The owner's business hours (Singapore, open now), not the customer's quiet New York night.
+    assert d.move.window == next_send_window(NOW, SG, CALENDAR)
+    assert d.move.window.at == NOW
+    assert d.reason.startswith("flag 'Connect your POS' to owner: ")
+
+
+def test_flag_outranks_already_messaged_today() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(8)),
+        sent(POS, SendKind.STEP, days_before(6)),
+        sent(MENU, SendKind.STEP, TODAY),
+        done=(WELCOME,),
+    )
+    d = run(customer(days_ago=8), j)
+    assert d.move is not None
+    assert d.move.kind is MoveKind.FLAG
+
+
+def test_one_flag_per_step_and_no_nudge_after_a_flag() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(9)),
+        sent(POS, SendKind.STEP, days_before(7)),
+        sent(POS, SendKind.FLAG, days_before(2)),
+        sent(MENU, SendKind.STEP, days_before(4)),
+        sent(MENU, SendKind.NUDGE, days_before(1)),
+        done=(WELCOME,),
+    )
+    d = run(customer(days_ago=9), j)
+    assert d.move is None
+    assert d.reason == (
+        "on track: waiting for 'Connect your POS' (flagged to owner on 2026-11-30); "
+        "next step 'Go live' on day 10 (2026-12-03)"
+    )
+
+
+def test_flags_do_not_count_as_customer_messages() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(7)),
+        sent(POS, SendKind.STEP, days_before(6)),
+        sent(POS, SendKind.FLAG, TODAY),
+        done=(WELCOME,),
+    )
+    d = run(customer(days_ago=7), j)
+    assert d.move is not None
+    assert d.move.kind is MoveKind.STEP_DUE
+    assert d.move.step == MENU
+
+
+# 5b. one message a day
+
+
+def test_already_messaged_today() -> None:
+    j = journey(sent(WELCOME, SendKind.STEP, TODAY))
+    d = run(customer(days_ago=4), j)
+    assert d.move is None
+    assert d.reason == "already messaged on 2026-12-02"
+
+
+def test_a_nudge_today_counts_as_a_message() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(6)),
+        sent(POS, SendKind.STEP, days_before(3)),
+        sent(POS, SendKind.NUDGE, TODAY),
+        done=(WELCOME,),
+    )
+    d = run(customer(days_ago=6), j)  # 'Upload your menu' is due, but not today
+    assert d.move is None
+    assert d.reason == "already messaged on 2026-12-02"
+
+
+def test_already_messaged_on_the_window_day() -> None:
+    # 20:00 Tuesday in New York: the window is Wednesday, and a message went out Wednesday.
+    c = customer(days_ago=4, tz=NY)
+    d = run(c, journey(sent(WELCOME, SendKind.STEP, date(2026, 12, 2))))
+    assert d.move is None
+    assert d.reason == "already messaged on 2026-12-02"
+    # A message on the customer's Tuesday (today there) blocks too.
+    d = run(c, journey(sent(WELCOME, SendKind.STEP, date(2026, 12, 1))))
+    assert d.reason == "already messaged on 2026-12-01"
+
+
+def test_catch_up_sends_one_step_a_day() -> None:
+    """A customer 12 days in with nothing sent gets one step per open day, never two."""
+    c = customer(days_ago=12)
+    sends: list[SendRecord] = []
+    done: set[str] = set()
+    log: list[tuple[str, str]] = []
+    for offset in range(8):  # Wednesday 2 December .. Wednesday 9 December
+        now = NOW + timedelta(days=offset)
+        state = CustomerState("c1", steps_done=frozenset(done))
+        day = plan_day([c], RULES, {"c1": Journey(state, tuple(sends))}, now, CONFIG)
+        assert len(day.decisions) == 1
+        assert len(day.moves) <= 1
+        if day.closed_because:
+            log.append((day.business_date.isoformat(), "closed"))
+            continue
+        if not day.moves:
+            log.append((day.business_date.isoformat(), day.decisions[0].reason))
+            continue
+        move = day.moves[0]
+        assert move.kind is MoveKind.STEP_DUE
+        assert "catching up one step a day" in move.reason
+        on = local_date(move.window.at, SG)
+        sends.append(SendRecord("c1", move.step.id, SendKind.STEP, move.window.at, on))
+        done.add(move.step.id)  # the customer clicks done the same day
+        log.append((on.isoformat(), move.step.id))
+    assert log == [
+        ("2026-12-02", "welcome"),
+        ("2026-12-03", "pos"),
+        ("2026-12-04", "menu"),
+        ("2026-12-05", "closed"),
+        ("2026-12-06", "closed"),
+        ("2026-12-07", "launch"),
+        ("2026-12-08", "all steps done"),
+        ("2026-12-09", "all steps done"),
+    ]
+
+
+def test_catch_up_without_done_clicks_still_one_message_a_day() -> None:
+    c = customer(days_ago=12)
+    sends: list[SendRecord] = []
+    log: list[tuple[str, str, str]] = []
+    for offset in range(14):  # Wednesday 2 December .. Tuesday 15 December
+        now = NOW + timedelta(days=offset)
+        day = plan_day([c], RULES, {"c1": journey(*sends)}, now, CONFIG)
+        assert len(day.moves) <= 1
+        for move in day.moves:
+            on = local_date(move.window.at, SG)
+            sends.append(SendRecord("c1", move.step.id, SEND_KIND[move.kind], move.window.at, on))
+            log.append((on.isoformat(), move.kind.value, move.step.id))
+    assert log == [
+        ("2026-12-02", "step_due", "welcome"),
+        ("2026-12-03", "step_due", "pos"),
+        ("2026-12-04", "step_due", "menu"),
+        ("2026-12-07", "step_due", "launch"),  # weekend closed; a step outranks the POS nudge
+        ("2026-12-08", "flag", "pos"),  # 5 days after it went out
+        ("2026-12-09", "nudge", "menu"),
+        ("2026-12-14", "flag", "launch"),
+    ]
+    customer_days = [on for on, kind, _ in log if kind != "flag"]
+    assert len(customer_days) == len(set(customer_days))
+
+
+# 5e. nothing, with a useful reason
+
+
+def test_waiting_for_next_step() -> None:
+    j = journey(sent(WELCOME, SendKind.STEP, days_before(1)), done=(WELCOME,))
+    d = run(customer(days_ago=1), j)
+    assert d.move is None
+    assert d.reason == "next step 'Connect your POS' on day 2 (2026-12-03)"
+
+
+def test_idle_reason_prefers_a_step_with_a_reminder_to_come() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(3)),  # no reminders configured
+        sent(POS, SendKind.STEP, days_before(1)),
+    )
+    d = run(customer(days_ago=3), j)
+    assert d.reason == (
+        "on track: waiting for 'Connect your POS' (nudge on 2026-12-03, flag on 2026-12-06); "
+        "next step 'Upload your menu' on day 5 (2026-12-04)"
+    )
+
+
+def test_all_steps_sent_without_reminders_to_come() -> None:
+    j = journey(
+        *(sent(s, SendKind.STEP, days_before(20 - s.day)) for s in PLAN.steps),
+        sent(POS, SendKind.FLAG, days_before(9)),
+        sent(MENU, SendKind.NUDGE, days_before(10)),
+        done=(LAUNCH,),
+    )
+    d = run(customer(days_ago=20), j)
+    assert d.move is None
+    assert d.reason == "all steps sent; waiting for done clicks"
+
+
+def test_all_steps_sent_waiting_for_done_clicks() -> None:
+    j = journey(
+        *(sent(s, SendKind.STEP, days_before(20 - s.day)) for s in PLAN.steps),
+        sent(LAUNCH, SendKind.FLAG, days_before(2)),
+        done=(WELCOME, POS, MENU),
+    )
+    d = run(customer(days_ago=20), j)
+    assert d.move is None
+    assert d.reason == (
+        "all steps sent; waiting for done clicks ('Go live': flagged to owner on 2026-11-30)"
+    )
+
+
+# 6. plan_day
+
+
+def test_plan_day_on_a_weekend_closes_everyone() -> None:
+    saturday = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
+    customers = [customer(days_ago=3), customer(days_ago=0, cid="c2", tz=NY)]
+    day = plan_day(customers, RULES, {}, saturday, CONFIG)
+    assert day.closed_because == "Saturday is a weekend day"
+    assert day.business_date == date(2026, 12, 5)
+    assert day.moves == []
+    assert [d.reason for d in day.decisions] == ["closed today: Saturday is a weekend day"] * 2
+
+
+def test_plan_day_on_a_holiday_closes_everyone() -> None:
+    christmas = datetime(2026, 12, 25, 1, 0, tzinfo=UTC)
+    day = plan_day([customer()], RULES, {}, christmas, CONFIG)
+    assert day.closed_because == "holiday: Christmas Day"
+    assert day.decisions == (Decision("c1", "closed today: holiday: Christmas Day"),)
+
+
+def test_plan_day_business_date_is_in_business_timezone() -> None:
+    # 2026-12-04 17:00 UTC is Saturday 01:00 in Singapore: closed, though Friday in UTC.
+    day = plan_day([customer()], RULES, {}, datetime(2026, 12, 4, 17, 0, tzinfo=UTC), CONFIG)
+    assert day.business_date == date(2026, 12, 5)
+    assert day.closed_because == "Saturday is a weekend day"
+
+
+def test_plan_day_skips_unknown_plans_and_fills_missing_journeys() -> None:
+    problem = RowProblem("customers.csv", 7, "c9", "plan", "unknown plan 'gold'")
+    known = customer(days_ago=0)
+    unknown = replace(customer(cid="c9"), plan="gold")
+    messaged = customer(days_ago=3, cid="c3")
+    journeys = {"c3": journey(sent(WELCOME, SendKind.STEP, TODAY, cid="c3"), cid="c3")}
+    day = plan_day([known, unknown, messaged], RULES, journeys, NOW, CONFIG, [problem])
+    assert day.tick_at == NOW
+    assert day.business_date == TODAY
+    assert day.closed_because is None
+    assert day.problems == (problem,)
+    assert [d.customer_id for d in day.decisions] == ["c1", "c3"]
+    assert [m.step.id for m in day.moves] == ["welcome"]
+    assert day.decisions[1].reason == "already messaged on 2026-12-02"
+
+
+def test_plan_day_matches_plan_names_case_insensitively() -> None:
+    c = replace(customer(days_ago=0), plan=" Starter ")
+    day = plan_day([c], RULES, {}, NOW, CONFIG)
+    assert len(day.moves) == 1
+
+
+def test_plan_day_agrees_with_decide() -> None:
+    customers = [
+        customer(days_ago=0, cid="a"),
+        customer(days_ago=3, cid="b", tz=NY),
+        customer(days_ago=8, cid="c", tz="Europe/London"),
+        customer(days_ago=-2, cid="d"),
+    ]
+    journeys = {
+        "c": journey(
+            sent(WELCOME, SendKind.STEP, days_before(8), cid="c"),
+            sent(POS, SendKind.STEP, days_before(6), cid="c"),
+            cid="c",
+        )
+    }
+    day = plan_day(customers, RULES, journeys, NOW, CONFIG)
+    one_by_one = tuple(
+        decide(c, PLAN, journeys.get(c.customer_id, journey(cid=c.customer_id)), NOW, CONFIG)
+        for c in customers
+    )
+    assert day.decisions == one_by_one
+    assert [m.kind for m in day.moves] == [MoveKind.STEP_DUE, MoveKind.STEP_DUE, MoveKind.FLAG]
+
+
+def test_unknown_customer_timezone_does_not_stop_the_day() -> None:
+    bad = customer(days_ago=0, tz="Mars/Olympus_Mons")
+    good = customer(days_ago=0, cid="c2")
+    day = plan_day([bad, good], RULES, {}, NOW, CONFIG)
+    assert day.decisions[0] == Decision("c1", "unknown timezone 'Mars/Olympus_Mons'")
+    assert [m.customer.customer_id for m in day.moves] == ["c2"]
+
+
+def test_every_decision_has_a_reason() -> None:
+    customers = [customer(days_ago=n, cid=f"c{n}") for n in range(-1, 15)]
+    day = plan_day(customers, RULES, {}, NOW, CONFIG)
+    assert all(d.reason for d in day.decisions)
+    for move in day.moves:
+        assert move.step.title in move.reason
+        assert move.step.title in next(
+            d.reason for d in day.decisions if d.customer_id == move.customer.customer_id
+        )
