@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -71,8 +72,33 @@ class Adapters:
     clock: Callable[[], datetime]
 
 
-@cache
+_overrides: dict[str, object] = {}
+
+
 def adapters() -> Adapters:
+    built = _built()
+    return replace(built, **_overrides) if _overrides else built  # type: ignore[arg-type]
+
+
+def reset() -> None:
+    """Forget the built adapters (the environment changed: another og home, another backend)."""
+    _built.cache_clear()
+
+
+@contextmanager
+def overridden(**replacements: object) -> Iterator[None]:
+    """Swap adapters for a while — how tests inject faults, e.g. an email sender that fails
+    after the message went out."""
+    _overrides.update(replacements)
+    try:
+        yield
+    finally:
+        for key in replacements:
+            _overrides.pop(key, None)
+
+
+@cache
+def _built() -> Adapters:
     settings = Settings.from_env()
     if settings.backend == "local":
         return _local(settings)

@@ -30,9 +30,10 @@ class DocumentError(Exception):
 
 
 class TemplateError(Exception):
-    """A message template could not be rendered; nothing is sent."""
+    """A message template could not be rendered; nothing is sent. The message names the doc,
+    line and template, e.g. "voice.txt line 12 (template 'step: welcome'): unknown variable"."""
 
     def __init__(self, template: str, message: str, variable: str | None = None):
         self.template = template
         self.variable = variable
-        super().__init__(f"template '{template}': {message}")
+        super().__init__(message)

@@ -69,7 +69,7 @@ class Rules:
     plans: dict[str, Plan]
 
     def plan(self, name: str) -> Plan | None:
-        return self.plans.get(name.strip().lower())
+        return self.plans.get(" ".join(name.split()).lower())
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from og import wiring
 from og.core.config_doc import read_config_entries
 from og.core.models import DayPlan
 from og.local import function_url
@@ -89,13 +90,13 @@ class LocalStack:
         self._known: set[str] = set()
 
     def __enter__(self) -> LocalStack:
-        adapters.cache_clear()
+        wiring.reset()
         self.engine.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.engine.__exit__(*exc)
-        adapters.cache_clear()
+        wiring.reset()
 
     def sync_documents(self) -> None:
         """What drive-sync does in AWS: mirror the list and docs into the S3 buckets."""
