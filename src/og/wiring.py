@@ -49,6 +49,8 @@ class Settings(BaseModel):
     done_link_secret: str = "og/done-link/secret"
     slack_signing_secret: str = "og/slack/signing-secret"
     slack_bot_token: str = "og/slack/bot-token"
+    ses_configuration_set: str | None = None
+    bedrock_model_id: str = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -134,6 +136,26 @@ def _local(settings: Settings) -> Adapters:
 
 
 def _aws(settings: Settings) -> Adapters:
-    raise NotImplementedError(
-        "the cloud adapters (DynamoDB, SES, Slack, Bedrock, SSM) arrive with issue 3"
+    from datetime import UTC
+
+    from og.adapters.aws.bedrock_writer import BedrockWriter
+    from og.adapters.aws.dynamodb_store import DynamoJourneyStore
+    from og.adapters.aws.parameters import SecretsManagerSecrets, SsmConfigSource
+    from og.adapters.aws.s3_documents import S3Documents
+    from og.adapters.aws.ses_sender import SesEmailSender
+    from og.adapters.aws.sfn_workflow import SfnWorkflow
+    from og.adapters.aws.slack_chat import SlackWebChat
+
+    secrets = SecretsManagerSecrets()
+    return Adapters(
+        settings=settings,
+        store=DynamoJourneyStore(settings),
+        email=SesEmailSender(configuration_set=settings.ses_configuration_set),
+        chat=SlackWebChat(lambda: secrets.get(settings.slack_bot_token)),
+        writer=BedrockWriter(settings.bedrock_model_id),
+        documents=S3Documents(),
+        config=SsmConfigSource(settings.config_path),
+        secrets=secrets,
+        workflow=SfnWorkflow(),
+        clock=lambda: datetime.now(UTC),
     )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from og.core.calendar import (
+    _holiday_names,
     closed_reason,
     days_between,
     in_quiet_hours,
@@ -87,6 +88,15 @@ def test_closed_reason_holiday_subdivision() -> None:
     england = replace(CAL, holiday_country="GB", holiday_subdivision="ENG")
     assert closed_reason(date(2026, 1, 2), scotland) == "holiday: New Year Holiday"
     assert closed_reason(date(2026, 1, 2), england) is None
+
+
+def test_holiday_tables_are_built_once_per_country_and_year() -> None:
+    first = _holiday_names("SG", None, 2026)
+    closed_reason(date(2026, 12, 25), SG_CAL)
+    closed_reason(date(2026, 1, 1), SG_CAL)
+    assert _holiday_names("SG", None, 2026) is first
+    assert _holiday_names("SG", None, 2027) is not first  # a new year is added on demand
+    assert _holiday_names("SG", None, 2027)[date(2027, 12, 25)] == "Christmas Day"
 
 
 def test_closed_reason_without_holiday_country_ignores_holidays() -> None:
@@ -230,6 +240,15 @@ def test_fall_back_keeps_the_wall_clock_of_quiet_end() -> None:
     window = next_send_window(utc(2026, 11, 1, 1, 0), NY, EVERY_DAY)  # Saturday 21:00 EDT
     assert window.at == utc(2026, 11, 1, 13, 0)  # 08:00 EST
     assert wall(window.at, NY) == ("2026-11-01 08:00", "-0500")
+
+
+def test_midnight_in_a_gap_after_a_closed_day() -> None:
+    # Santiago springs forward at midnight: 2026-09-06 00:00 never happens, 01:00 -03 does.
+    saturdays = SendCalendar(time(0, 0), time(0, 0), weekend_days=frozenset({5}))
+    window = next_send_window(utc(2026, 9, 5, 16, 0), "America/Santiago", saturdays)
+    assert window.at == utc(2026, 9, 6, 4, 0)
+    assert wall(window.at, "America/Santiago") == ("2026-09-06 01:00", "-0300")
+    assert window.deferred_because == "Saturday is a weekend day"
 
 
 def test_london_spring_forward_and_fall_back() -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from og.core.calendar import local_date, next_send_window
 from og.core.decide import decide, plan_day
 from og.core.models import (
+    Channel,
     Config,
     Customer,
     CustomerState,
@@ -315,6 +316,15 @@ def test_flags_do_not_count_as_customer_messages() -> None:
         sent(POS, SendKind.FLAG, TODAY),
         done=(WELCOME,),
     )
+    d = run(customer(days_ago=7), j)
+    assert d.move is not None
+    assert d.move.kind is MoveKind.STEP_DUE
+    assert d.move.step == MENU
+
+
+def test_owner_steps_on_slack_do_not_count_as_customer_messages() -> None:
+    owner_step = replace(sent(POS, SendKind.STEP, TODAY), channel=Channel.SLACK)
+    j = journey(sent(WELCOME, SendKind.STEP, days_before(7)), owner_step, done=(WELCOME, POS))
     d = run(customer(days_ago=7), j)
     assert d.move is not None
     assert d.move.kind is MoveKind.STEP_DUE

@@ -1,8 +1,8 @@
 """The day's verdict per customer: at most one move (send a step, nudge, flag to the owner).
 
-Hot path of the daily tick (100k customers a second): zones, today's dates and send windows are
-computed once per timezone in `plan_day`, and each customer costs one pass over its sends and
-one over its plan's steps.
+Hot path of the daily tick (the aim is 100k customers a second): zones, today's dates and send
+windows are computed once per timezone in `plan_day`, and each customer costs one pass over its
+sends and one over its plan's steps.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from og.core.calendar import closed_reason, next_send_window
 from og.core.models import (
+    Channel,
     Config,
     Customer,
     CustomerState,
@@ -34,7 +35,10 @@ __all__ = ["decide", "plan_day"]
 _STEP = SendKind.STEP
 _NUDGE = SendKind.NUDGE
 _FLAG = SendKind.FLAG
+_EMAIL = Channel.EMAIL
 _NONE: dict[str, date] = {}  # shared empty lookup for customers without sends; never written
+# Stands in for a missing journey (nothing done, nothing sent); _decide never reads its id.
+_NO_JOURNEY = Journey(CustomerState(""))
 
 
 class _Zone:
@@ -104,9 +108,7 @@ def plan_day(
             plan = plans.get(customer.plan) or rules.plan(customer.plan)
             if plan is None:
                 continue
-            journey = journeys.get(customer.customer_id)
-            if journey is None:
-                journey = Journey(CustomerState(customer.customer_id))
+            journey = journeys.get(customer.customer_id, _NO_JOURNEY)
             append(_decide(customer, plan, journey, clock))
     return DayPlan(
         tick_at=now,
@@ -166,7 +168,8 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
                     flagged = {}
                 flagged[record.step_id] = on
                 continue
-            if on in (today, window_date):
+            # Owner steps go to the owner's Slack, not to the customer.
+            if on in (today, window_date) and record.channel is _EMAIL:
                 messaged_on = on
 
     # One pass in plan order. A flag returns at once (it outranks everything and is not a

@@ -10,7 +10,7 @@ import logging
 import os
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -67,6 +67,7 @@ class LocalEngine:
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._saved_env: dict[str, str | None] = {}
         self.machine_arns: dict[str, str] = {}
+        self._clients: dict[str, Any] = {}
 
     # --- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> LocalEngine:
@@ -152,7 +153,9 @@ class LocalEngine:
             )["stateMachineArn"]
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=REGION)
+        if service not in self._clients:  # building a client parses its service model: slow
+            self._clients[service] = boto3.client(service, region_name=REGION)
+        return self._clients[service]
 
     # --- running -----------------------------------------------------------------------------
     def put_object(self, bucket_logical_id: str, key: str, body: bytes) -> None:
@@ -210,10 +213,13 @@ class LocalEngine:
             sfn.describe_map_run(mapRunArn=r["mapRunArn"])["itemCounts"]["failed"] for r in runs
         )
 
-    def records(self, machine: str, since: set[str] | None = None) -> Iterator[ExecutionRecord]:
+    def records(
+        self, machine: str, skip: Collection[str] = (), only: str | None = None
+    ) -> Iterator[ExecutionRecord]:
+        """Executions of `machine` as records, except those named in `skip` (or only `only`)."""
         sfn = self.client("stepfunctions")
         for e in self.executions(machine):
-            if since is not None and e["executionArn"] in since:
+            if e["name"] in skip or (only is not None and e["name"] != only):
                 continue
             desc = sfn.describe_execution(executionArn=e["executionArn"])
             events = self.history(e["executionArn"])

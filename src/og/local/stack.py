@@ -116,25 +116,25 @@ class LocalStack:
     def tick(self, day: date) -> TickReport:
         self.sync_documents()
         at = tick_time(self.home, day)
+        runs = sum(
+            e["name"].startswith(f"tick-{day.isoformat()}")
+            for e in self.engine.executions(TICK_MACHINE)
+        )
+        name = f"tick-{day.isoformat()}" + (f"-run{runs + 1}" if runs else "")
         arn = self.engine.start(
-            TICK_MACHINE,
-            f"tick-{day.isoformat()}",
-            {"scheduled_time": at.strftime("%Y-%m-%dT%H:%M:%SZ")},
-            at,
+            TICK_MACHINE, name, {"scheduled_time": at.strftime("%Y-%m-%dT%H:%M:%SZ")}, at
         )
         self.engine.settle()
         sfn = self.engine.client("stepfunctions")
         desc = sfn.describe_execution(executionArn=arn)
-        tick_record = next(
-            r for r in self.engine.records(TICK_MACHINE) if r.name == f"tick-{day.isoformat()}"
-        )
+        tick_record = next(self.engine.records(TICK_MACHINE, only=name))
         output = json.loads(desc["output"]) if desc.get("output") else {}
         plan_output = output.get("plan", {})
         report = TickReport(day, at, desc["status"], plan_output, error=tick_record.error)
         failures = self.engine.map_run_failures(arn)
         if failures:
             report.error = f"{failures} journey start(s) failed in the Map Run"
-        journeys = [r for r in self.engine.records(JOURNEY_MACHINE) if r.name not in self._known]
+        journeys = list(self.engine.records(JOURNEY_MACHINE, skip=self._known))
         for r in journeys:
             if r.status != "WAITING_FOR_OWNER":
                 self._known.add(r.name)
@@ -201,7 +201,7 @@ class LocalStack:
                 f"done-handler answered {result.get('statusCode')}: {result.get('body')}"
             )
         self.engine.settle()
-        self.runs.save(list(self.engine.records(JOURNEY_MACHINE)))
+        self.runs.save(list(self.engine.records(JOURNEY_MACHINE, skip=self._known)))
         return result
 
 

@@ -1,0 +1,586 @@
+"""JourneyStore on DynamoDB: the tables of template.yaml, with the same rules as the SQLite store
+(og.adapters.local.store) — a conditional claim before every send, state and audit written in one
+transaction.
+
+Layout:
+- og-sends (customer_id, send_key): one item per message, status 'sending' until confirmed.
+- og-send-days (customer_id, local_date): the customer's one customer-facing message that day.
+- og-state (customer_id): progress, plus `version` for optimistic locking (SQLite serializes the
+  read-modify-write with a lock; here a conditional Put does, and a conflict re-reads).
+- og-audit (customer_id, ts): ts is "<at ISO>#<state version>", unique per customer even when
+  two changes share a clock reading, and sorted like SQLite's (ts, rowid).
+- og-sends-archive (customer_id, journey_send_key = "<journey_id>#<send_key>").
+- og-flags (flag_key): pending flags, and the reported list problems as "problem#<sha256 of the
+  problem key>" items (keys are free text and could exceed the 2 KB key limit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any, Protocol
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from og.adapters.ports import AuditEntry, ClaimOutcome, PendingFlag
+from og.core.models import (
+    Channel,
+    CustomerState,
+    Journey,
+    OwnerAction,
+    SendKind,
+    SendRecord,
+)
+from og.core.progress import apply_owner_action, apply_step_done, state_as_dict
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+_ATTEMPTS = 6  # transaction conflicts, unprocessed batch items, optimistic-lock retries
+_BATCH_WRITE = 25  # BatchWriteItem limit
+_BATCH_GET = 100  # BatchGetItem limit
+# Cancellation codes that say "try again", as opposed to a condition that did not hold.
+_TRANSIENT = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+
+
+class TableNames(Protocol):
+    """The table names (og.wiring.Settings has them)."""
+
+    @property
+    def sends_table(self) -> str: ...
+    @property
+    def send_days_table(self) -> str: ...
+    @property
+    def state_table(self) -> str: ...
+    @property
+    def audit_table(self) -> str: ...
+    @property
+    def archive_table(self) -> str: ...
+    @property
+    def flags_table(self) -> str: ...
+
+
+class _ConditionFailed(Exception):
+    """A transaction was cancelled because a condition did not hold; `reasons` are DynamoDB's
+    CancellationReasons, one per action in request order."""
+
+    def __init__(self, reasons: list[dict[str, Any]]):
+        super().__init__(", ".join(r.get("Code", "None") for r in reasons))
+        self.reasons = reasons
+
+    def failed(self, index: int) -> bool:
+        return self.reasons[index].get("Code") == "ConditionalCheckFailed"
+
+
+class DynamoJourneyStore:
+    def __init__(self, tables: TableNames, client: Any = None):
+        self.t = tables
+        self._db = client or boto3.client("dynamodb")
+
+    # --- reads -------------------------------------------------------------------------------
+    def load_journeys(self) -> dict[str, Journey]:
+        # Scan, not a Query per customer: the daily tick reads every customer once a day, and one
+        # Scan of each table costs far fewer requests (and read units) than N Queries. Eventually
+        # consistent is enough: a send confirmed a moment ago that this read misses is still
+        # stopped by claim_send's condition.
+        states = {
+            item["customer_id"]: _state_from(item)[0] for item in self._scan(self.t.state_table)
+        }
+        sends: dict[str, list[SendRecord]] = {}
+        for item in self._scan(self.t.sends_table):
+            sends.setdefault(item["customer_id"], []).append(_send_from(item))
+        return {
+            cid: Journey(states.get(cid, CustomerState(cid)), tuple(sends.get(cid, ())))
+            for cid in states.keys() | sends.keys()
+        }
+
+    def journey(self, customer_id: str) -> Journey:
+        state, _ = self._state(customer_id)
+        return Journey(state, tuple(_send_from(i) for i in self._sends(customer_id)))
+
+    # --- exactly once ------------------------------------------------------------------------
+    def claim_send(self, record: SendRecord, attempt: str, *, one_per_day: bool) -> ClaimOutcome:
+        actions = [
+            {
+                "Put": {
+                    "TableName": self.t.sends_table,
+                    "Item": _dump(_send_item(record) | {"status": "sending", "attempt": attempt}),
+                    "ConditionExpression": "attribute_not_exists(customer_id)",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+        ]
+        if one_per_day:
+            actions.append(
+                {
+                    "Put": {
+                        "TableName": self.t.send_days_table,
+                        "Item": _dump(
+                            {
+                                "customer_id": record.customer_id,
+                                "local_date": record.local_date.isoformat(),
+                                "send_key": record.send_key,
+                            }
+                        ),
+                        "ConditionExpression": "attribute_not_exists(customer_id)",
+                    }
+                }
+            )
+        try:
+            self._transact(actions)
+        except _ConditionFailed as err:
+            # The send's own record decides first, as in SQLite: a message already sent or in
+            # doubt is reported as such even when the day is also taken.
+            if err.failed(0):
+                old = err.reasons[0].get("Item")
+                status = _load(old).get("status") if old else None
+                return ClaimOutcome.ALREADY_SENT if status == "sent" else ClaimOutcome.IN_DOUBT
+            return ClaimOutcome.DAY_TAKEN
+        return ClaimOutcome.CLAIMED
+
+    def confirm_send(self, record: SendRecord, attempt: str, message_id: str) -> None:
+        try:
+            self._db.update_item(
+                TableName=self.t.sends_table,
+                Key=_dump({"customer_id": record.customer_id, "send_key": record.send_key}),
+                UpdateExpression="SET #status = :sent, message_id = :message_id",
+                ConditionExpression="attempt = :attempt",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=_dump(
+                    {":sent": "sent", ":message_id": message_id, ":attempt": attempt}
+                ),
+            )
+        except ClientError as err:
+            # Another attempt owns the claim (or none exists): nothing of ours to confirm.
+            if _code(err) != "ConditionalCheckFailedException":
+                raise
+
+    def release_send(self, record: SendRecord, attempt: str) -> None:
+        key = {"customer_id": record.customer_id, "send_key": record.send_key}
+        claim = self._get(self.t.sends_table, key)
+        if claim is None or claim["attempt"] != attempt or claim["status"] != "sending":
+            return
+        # The day is freed only if this send took it; nothing else can take it meanwhile, since
+        # the day item stays until this very claim is released.
+        day_key = {"customer_id": record.customer_id, "local_date": claim["local_date"]}
+        day = self._get(self.t.send_days_table, day_key)
+        actions: list[dict[str, Any]] = [
+            {
+                "Delete": {
+                    "TableName": self.t.sends_table,
+                    "Key": _dump(key),
+                    "ConditionExpression": "attempt = :attempt AND #status = :sending",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": _dump(
+                        {":attempt": attempt, ":sending": "sending"}
+                    ),
+                }
+            }
+        ]
+        if day is not None and day["send_key"] == record.send_key:
+            actions.append(
+                {
+                    "Delete": {
+                        "TableName": self.t.send_days_table,
+                        "Key": _dump(day_key),
+                        "ConditionExpression": "send_key = :send_key",
+                        "ExpressionAttributeValues": _dump({":send_key": record.send_key}),
+                    }
+                }
+            )
+        try:
+            self._transact(actions)
+        except _ConditionFailed:
+            return  # confirmed or released by another attempt since we read it
+
+    # --- flags -------------------------------------------------------------------------------
+    def save_flag(self, flag: PendingFlag) -> None:
+        """Store the flag (a retried task replaces the token) and mark the customer flagged."""
+        put_flag = {"Put": {"TableName": self.t.flags_table, "Item": _dump(_flag_item(flag))}}
+        self._change_state(
+            flag.customer_id,
+            lambda before: None if before.flagged else replace(before, flagged=True),
+            action=f"flag:{flag.step_id}",
+            by_user="guide",
+            at=flag.posted_at,
+            note=flag.reason,
+            also=[put_flag],
+        )
+
+    def flag(self, flag_key: str) -> PendingFlag | None:
+        item = self._get(self.t.flags_table, {"flag_key": flag_key})
+        return _flag_from(item) if item else None
+
+    def all_flags(self, customer_id: str) -> list[PendingFlag]:
+        # og-flags is keyed by flag_key only (a Slack button carries just that), so finding a
+        # customer's flags is a filtered Scan; the table holds a small business's few flags.
+        items = self._scan(
+            self.t.flags_table,
+            FilterExpression="customer_id = :customer_id",
+            ExpressionAttributeValues=_dump({":customer_id": customer_id}),
+            ConsistentRead=True,
+        )
+        return sorted((_flag_from(i) for i in items), key=lambda f: f.posted_at)
+
+    def open_flags(self, customer_id: str) -> list[PendingFlag]:
+        return [f for f in self.all_flags(customer_id) if f.answer is None]
+
+    # --- owner and customer actions ------------------------------------------------------------
+    def record_owner_action(
+        self,
+        customer_id: str,
+        action: OwnerAction,
+        *,
+        by_user: str,
+        at: datetime,
+        flag_key: str | None = None,
+        step_id: str | None = None,
+        note: str | None = None,
+        plan_step_ids: tuple[str, ...] = (),
+    ) -> CustomerState:
+        also = []
+        if flag_key and self._get(self.t.flags_table, {"flag_key": flag_key}) is not None:
+            also.append(
+                {
+                    "Update": {
+                        "TableName": self.t.flags_table,
+                        "Key": _dump({"flag_key": flag_key}),
+                        "UpdateExpression": "SET answer = :answer",
+                        "ExpressionAttributeValues": _dump({":answer": action.value}),
+                    }
+                }
+            )
+        return self._change_state(
+            customer_id,
+            lambda before: apply_owner_action(
+                before,
+                action,
+                step_id=step_id,
+                note=note,
+                by_user=by_user,
+                plan_step_ids=plan_step_ids,
+            ),
+            action=f"owner:{action.value}",
+            by_user=by_user,
+            at=at,
+            note=note,
+            also=also,
+        )
+
+    def record_step_done(
+        self,
+        customer_id: str,
+        step_id: str,
+        *,
+        by_user: str,
+        at: datetime,
+        plan_step_ids: tuple[str, ...],
+    ) -> CustomerState:
+        return self._change_state(
+            customer_id,
+            lambda before: apply_step_done(before, step_id, plan_step_ids),
+            action=f"done:{step_id}",
+            by_user=by_user,
+            at=at,
+            note=None,
+        )
+
+    def _change_state(
+        self,
+        customer_id: str,
+        evolve: Callable[[CustomerState], CustomerState | None],
+        *,
+        action: str,
+        by_user: str,
+        at: datetime,
+        note: str | None,
+        also: Sequence[dict[str, Any]] = (),
+    ) -> CustomerState:
+        """Read the state, apply `evolve` (None: nothing to record), and write the new state, its
+        audit entry and `also` in one transaction, conditional on the state not having changed
+        since it was read; a concurrent writer makes it read again."""
+        for _ in range(_ATTEMPTS):
+            before, version = self._state(customer_id)
+            after = evolve(before)
+            if after is None:
+                if also:
+                    self._transact(also)
+                return before
+            if after.finished and not before.finished:
+                # Before the state write: if we stop in between, the archive is there and the
+                # done click can be repeated; the other order could lose the archive for good.
+                self._archive(customer_id, at)
+            try:
+                self._transact(
+                    [
+                        self._state_put(after, version),
+                        self._audit_put(before, after, version + 1, action, by_user, at, note),
+                        *also,
+                    ]
+                )
+            except _ConditionFailed as err:
+                if err.failed(0):
+                    continue
+                raise RuntimeError(
+                    f"writing {self.t.state_table} for {customer_id} ({action}) was cancelled: "
+                    f"{err}"
+                ) from err
+            return after
+        raise RuntimeError(
+            f"{self.t.state_table} item {customer_id} kept changing under {action}; "
+            f"gave up after {_ATTEMPTS} attempts"
+        )
+
+    def _state_put(self, after: CustomerState, version: int) -> dict[str, Any]:
+        condition = (
+            {"ConditionExpression": "attribute_not_exists(customer_id)"}
+            if version == 0
+            else {
+                "ConditionExpression": "#version = :version",
+                "ExpressionAttributeNames": {"#version": "version"},
+                "ExpressionAttributeValues": _dump({":version": version}),
+            }
+        )
+        item = state_as_dict(after) | {"version": version + 1}
+        return {"Put": {"TableName": self.t.state_table, "Item": _dump(item), **condition}}
+
+    def _audit_put(
+        self,
+        before: CustomerState,
+        after: CustomerState,
+        version: int,
+        action: str,
+        by_user: str,
+        at: datetime,
+        note: str | None,
+    ) -> dict[str, Any]:
+        item = {
+            "customer_id": after.customer_id,
+            "ts": f"{at.isoformat()}#{version:010d}",
+            "at": at.isoformat(),
+            "action": action,
+            "by_user": by_user,
+            "before": state_as_dict(before),
+            "after": state_as_dict(after) | ({"note": note} if note else {}),
+        }
+        return {"Put": {"TableName": self.t.audit_table, "Item": _dump(item)}}
+
+    def _archive(self, customer_id: str, at: datetime) -> None:
+        """og-sends-archive: the finished journey's sends, keyed by journey id."""
+        journey_id = f"{customer_id}@{at.date().isoformat()}"
+        items = [
+            item
+            | {"journey_id": journey_id, "journey_send_key": f"{journey_id}#{item['send_key']}"}
+            for item in self._sends(customer_id)
+        ]
+        self._batch_write(self.t.archive_table, items)
+
+    def audit_trail(self, customer_id: str) -> list[AuditEntry]:
+        return [
+            AuditEntry(
+                customer_id=item["customer_id"],
+                ts=datetime.fromisoformat(item["at"]),
+                action=item["action"],
+                by_user=item["by_user"],
+                before=dict(item["before"]),
+                after=dict(item["after"]),
+            )
+            for item in self._query(self.t.audit_table, customer_id)
+        ]
+
+    def archived_sends(self, customer_id: str) -> list[tuple[str, SendRecord]]:
+        return [
+            (item["journey_id"], _send_from(item))
+            for item in self._query(self.t.archive_table, customer_id)
+        ]
+
+    # --- the list problem report ---------------------------------------------------------------
+    def unreported(self, problem_keys: list[str]) -> list[str]:
+        wanted = list(dict.fromkeys(_problem_item_key(k) for k in problem_keys))
+        seen: set[str] = set()
+        for start in range(0, len(wanted), _BATCH_GET):
+            keys = [_dump({"flag_key": k}) for k in wanted[start : start + _BATCH_GET]]
+            seen |= {item["flag_key"] for item in self._batch_get(self.t.flags_table, keys)}
+        return [k for k in problem_keys if _problem_item_key(k) not in seen]
+
+    def mark_reported(self, problem_keys: list[str], at: datetime) -> None:
+        # Plain Puts (BatchWriteItem cannot be conditional): a key reported twice in a race keeps
+        # the later reported_at, which nothing reads.
+        items = {
+            _problem_item_key(k): {
+                "flag_key": _problem_item_key(k),
+                "problem_key": k,
+                "reported_at": at.isoformat(),
+            }
+            for k in problem_keys
+        }
+        self._batch_write(self.t.flags_table, list(items.values()))
+
+    # --- DynamoDB plumbing ---------------------------------------------------------------------
+    def _state(self, customer_id: str) -> tuple[CustomerState, int]:
+        item = self._get(self.t.state_table, {"customer_id": customer_id})
+        return _state_from(item) if item else (CustomerState(customer_id), 0)
+
+    def _sends(self, customer_id: str) -> list[dict[str, Any]]:
+        return list(self._query(self.t.sends_table, customer_id))
+
+    def _get(self, table: str, key: Mapping[str, str]) -> dict[str, Any] | None:
+        item = self._db.get_item(TableName=table, Key=_dump(key), ConsistentRead=True).get("Item")
+        return _load(item) if item else None
+
+    def _query(self, table: str, customer_id: str) -> Iterator[dict[str, Any]]:
+        pages = self._db.get_paginator("query").paginate(
+            TableName=table,
+            KeyConditionExpression="customer_id = :customer_id",
+            ExpressionAttributeValues=_dump({":customer_id": customer_id}),
+            ConsistentRead=True,
+        )
+        for page in pages:
+            yield from (_load(item) for item in page["Items"])
+
+    def _scan(self, table: str, **options: Any) -> Iterator[dict[str, Any]]:
+        for page in self._db.get_paginator("scan").paginate(TableName=table, **options):
+            yield from (_load(item) for item in page["Items"])
+
+    def _transact(self, actions: Sequence[dict[str, Any]]) -> None:
+        """TransactWriteItems; raises _ConditionFailed when a condition did not hold, retries
+        cancellations that were only conflicts with concurrent transactions or throttling."""
+        for attempt in range(_ATTEMPTS):
+            try:
+                self._db.transact_write_items(TransactItems=list(actions))
+                return
+            except ClientError as err:
+                if _code(err) != "TransactionCanceledException":
+                    raise
+                reasons: list[dict[str, Any]] = err.response.get("CancellationReasons", [])
+                codes = {r.get("Code") for r in reasons}
+                if "ConditionalCheckFailed" in codes:
+                    raise _ConditionFailed(reasons) from err
+                if not codes & _TRANSIENT or attempt == _ATTEMPTS - 1:
+                    raise
+            _backoff(attempt)
+
+    def _batch_write(self, table: str, items: Sequence[Mapping[str, Any]]) -> None:
+        for start in range(0, len(items), _BATCH_WRITE):
+            pending = {
+                table: [
+                    {"PutRequest": {"Item": _dump(i)}} for i in items[start : start + _BATCH_WRITE]
+                ]
+            }
+            for attempt in range(_ATTEMPTS):
+                pending = self._db.batch_write_item(RequestItems=pending).get(
+                    "UnprocessedItems", {}
+                )
+                if not pending:
+                    break
+                _backoff(attempt)
+            else:
+                raise RuntimeError(
+                    f"{table}: {len(pending[table])} items still unprocessed by BatchWriteItem "
+                    f"after {_ATTEMPTS} attempts"
+                )
+
+    def _batch_get(self, table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        pending: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": True}}
+        for attempt in range(_ATTEMPTS):
+            response = self._db.batch_get_item(RequestItems=pending)
+            found += (_load(i) for i in response["Responses"].get(table, []))
+            pending = response.get("UnprocessedKeys", {})
+            if not pending:
+                return found
+            _backoff(attempt)
+        raise RuntimeError(
+            f"{table}: {len(pending[table]['Keys'])} keys still unprocessed by BatchGetItem "
+            f"after {_ATTEMPTS} attempts"
+        )
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, min(1.0, 0.05 * 2**attempt)))
+
+
+def _code(err: ClientError) -> str:
+    return str(err.response.get("Error", {}).get("Code", ""))
+
+
+def _dump(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _SERIALIZER.serialize(v) for k, v in item.items()}
+
+
+def _load(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _DESERIALIZER.deserialize(v) for k, v in item.items()}
+
+
+def _problem_item_key(problem_key: str) -> str:
+    return "problem#" + hashlib.sha256(problem_key.encode()).hexdigest()
+
+
+def _send_item(r: SendRecord) -> dict[str, str]:
+    return {
+        "customer_id": r.customer_id,
+        "send_key": r.send_key,
+        "step_id": r.step_id,
+        "kind": r.kind.value,
+        "sent_at": r.sent_at.isoformat(),
+        "local_date": r.local_date.isoformat(),
+        "channel": r.channel.value,
+        "recipient": r.recipient,
+    }
+
+
+def _send_from(item: Mapping[str, Any]) -> SendRecord:
+    return SendRecord(
+        customer_id=item["customer_id"],
+        step_id=item["step_id"],
+        kind=SendKind(item["kind"]),
+        sent_at=datetime.fromisoformat(item["sent_at"]),
+        local_date=date.fromisoformat(item["local_date"]),
+        channel=Channel(item["channel"]),
+        recipient=item["recipient"],
+    )
+
+
+def _state_from(item: Mapping[str, Any]) -> tuple[CustomerState, int]:
+    state = CustomerState(
+        customer_id=item["customer_id"],
+        steps_done=frozenset(item.get("steps_done", [])),
+        paused=item.get("paused", False),
+        finished=item.get("finished", False),
+        flagged=item.get("flagged", False),
+        handed_off_to=item.get("handed_off_to"),
+        paused_note=item.get("paused_note"),
+    )
+    return state, int(item.get("version", 0))
+
+
+def _flag_item(f: PendingFlag) -> dict[str, Any]:
+    return {
+        "flag_key": f.flag_key,
+        "customer_id": f.customer_id,
+        "step_id": f.step_id,
+        "reason": f.reason,
+        "task_token": f.task_token,
+        "execution": f.execution,
+        "posted_at": f.posted_at.isoformat(),
+        "answer": f.answer,
+    }
+
+
+def _flag_from(item: Mapping[str, Any]) -> PendingFlag:
+    return PendingFlag(
+        flag_key=item["flag_key"],
+        customer_id=item["customer_id"],
+        step_id=item["step_id"],
+        reason=item["reason"],
+        task_token=item["task_token"],
+        execution=item["execution"],
+        posted_at=datetime.fromisoformat(item["posted_at"]),
+        answer=item.get("answer"),
+    )

@@ -1,0 +1,42 @@
+"""EmailSender on Amazon SES (API v2 SendEmail with raw content: our RFC 5322 message as built,
+List-Unsubscribe headers included; SES takes sender and recipients from its headers)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.policy import SMTP
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from og.adapters.ports import SendRejected
+
+
+class SesEmailSender:
+    def __init__(self, client: Any = None, configuration_set: str | None = None):
+        self._ses = client or boto3.client("sesv2")
+        self._configuration_set = configuration_set
+
+    def send(self, message: EmailMessage) -> str:
+        options = (
+            {"ConfigurationSetName": self._configuration_set} if self._configuration_set else {}
+        )
+        try:
+            response = self._ses.send_email(
+                Content={"Raw": {"Data": message.as_bytes(policy=SMTP)}}, **options
+            )
+        except ClientError as err:
+            # A 4xx is SES refusing the request (MessageRejected, an unverified identity, sending
+            # paused, throttling once botocore's retries are spent...): nothing went out, so the
+            # claim may be released and the state machine may retry or flag. A 5xx or a lost
+            # connection may come after SES accepted the message, so it propagates.
+            status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
+            if 400 <= status < 500:
+                error = err.response.get("Error", {})
+                raise SendRejected(
+                    f"SES refused {message['Message-ID']} to {message['To']}: "
+                    f"{error.get('Code')}: {error.get('Message')}"
+                ) from err
+            raise
+        return str(response["MessageId"])

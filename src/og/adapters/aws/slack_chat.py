@@ -1,0 +1,49 @@
+"""OwnerChat on the Slack Web API (chat.postMessage, views.open) through slack_sdk's WebClient."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RateLimitErrorRetryHandler, default_retry_handlers
+
+
+class SlackWebChat:
+    """The bot token is read on first use, so functions that never talk to Slack never read the
+    secret. A 429 is retried after the Retry-After Slack sends; any other failure raises
+    slack_sdk's SlackApiError, which names the method and Slack's error."""
+
+    def __init__(
+        self,
+        token: Callable[[], str],
+        *,
+        base_url: str = WebClient.BASE_URL,
+        timeout: int = 10,
+        rate_limit_retries: int = 2,
+    ):
+        self._token = token
+        self._base_url = base_url
+        self._timeout = timeout
+        self._rate_limit_retries = rate_limit_retries
+        self._client: WebClient | None = None
+
+    def _web(self) -> WebClient:
+        if self._client is None:
+            self._client = WebClient(
+                token=self._token(),
+                base_url=self._base_url,
+                timeout=self._timeout,
+                retry_handlers=[
+                    *default_retry_handlers(),
+                    RateLimitErrorRetryHandler(max_retry_count=self._rate_limit_retries),
+                ],
+            )
+        return self._client
+
+    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
+        response = self._web().chat_postMessage(channel=channel, text=text, blocks=blocks)
+        return str(response["ts"])
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        self._web().views_open(trigger_id=trigger_id, view=view)

@@ -1,0 +1,360 @@
+"""One contract for both JourneyStores: SQLite (the local stack) and DynamoDB (moto, with the
+tables created from template.yaml's key schemas). Whatever the guide relies on holds for both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from og.adapters.aws.dynamodb_store import DynamoJourneyStore
+from og.adapters.local.store import SqliteJourneyStore
+from og.adapters.ports import ClaimOutcome, PendingFlag
+from og.core.models import Channel, CustomerState, Journey, OwnerAction, SendKind, SendRecord
+from og.local.template import load_yaml
+from og.wiring import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+REGION = "ap-southeast-1"
+
+Store = SqliteJourneyStore | DynamoJourneyStore
+
+T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+D0 = date(2026, 3, 2)
+PLAN = ("welcome", "setup")
+
+
+def _template_tables() -> list[dict[str, Any]]:
+    resources = load_yaml(ROOT / "template.yaml")["Resources"]
+    return [r["Properties"] for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table"]
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Store]:
+    if request.param == "sqlite":
+        yield SqliteJourneyStore(tmp_path / "og.sqlite")
+        return
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        for table in _template_tables():
+            client.create_table(
+                TableName=table["TableName"],
+                KeySchema=table["KeySchema"],
+                AttributeDefinitions=table["AttributeDefinitions"],
+                BillingMode=table["BillingMode"],
+            )
+        yield DynamoJourneyStore(Settings(list_bucket="list", rules_bucket="rules"), client)
+
+
+def rec(
+    step_id: str = "welcome",
+    *,
+    customer_id: str = "c1",
+    kind: SendKind = SendKind.STEP,
+    day: date = D0,
+    channel: Channel = Channel.EMAIL,
+) -> SendRecord:
+    sent_at = datetime(day.year, day.month, day.day, 1, 30, tzinfo=UTC)
+    recipient = "U0OWNER" if channel is Channel.SLACK else f"{customer_id}@example.com"
+    return SendRecord(customer_id, step_id, kind, sent_at, day, channel, recipient)
+
+
+def sent(store: Store, record: SendRecord, attempt: str = "a1") -> None:
+    assert store.claim_send(record, attempt, one_per_day=True) is ClaimOutcome.CLAIMED
+    store.confirm_send(record, attempt, f"msg-{record.step_id}")
+
+
+def in_order(journey: Journey) -> Journey:
+    return Journey(journey.state, tuple(sorted(journey.sends, key=lambda r: r.send_key)))
+
+
+def flag_for(customer_id: str = "c1", step_id: str = "setup", key: str = "k1") -> PendingFlag:
+    return PendingFlag(
+        flag_key=key,
+        customer_id=customer_id,
+        step_id=step_id,
+        reason="no reply in 5 days",
+        task_token=f"token-{key}",
+        execution=f"exec-{key}",
+        posted_at=T0,
+    )
+
+
+# --- exactly once --------------------------------------------------------------------------------
+def test_a_confirmed_send_is_never_claimed_again(store: Store) -> None:
+    record = rec()
+    assert store.claim_send(record, "a1", one_per_day=True) is ClaimOutcome.CLAIMED
+    store.confirm_send(record, "a1", "ses-1")
+
+    assert store.claim_send(record, "a2", one_per_day=True) is ClaimOutcome.ALREADY_SENT
+    assert store.claim_send(record, "a2", one_per_day=False) is ClaimOutcome.ALREADY_SENT
+    assert store.journey("c1") == Journey(CustomerState("c1"), (record,))
+
+
+def test_an_unconfirmed_claim_leaves_the_send_in_doubt(store: Store) -> None:
+    record = rec()
+    assert store.claim_send(record, "a1", one_per_day=True) is ClaimOutcome.CLAIMED
+
+    assert store.claim_send(record, "a2", one_per_day=True) is ClaimOutcome.IN_DOUBT
+    # Only the attempt that holds the claim can confirm or release it.
+    store.confirm_send(record, "a2", "ses-2")
+    store.release_send(record, "a2")
+    assert store.claim_send(record, "a3", one_per_day=False) is ClaimOutcome.IN_DOUBT
+    assert store.journey("c1").sends == (record,)
+
+
+def test_one_customer_message_per_local_day(store: Store) -> None:
+    sent(store, rec("welcome"))
+
+    assert store.claim_send(rec("setup"), "b1", one_per_day=True) is ClaimOutcome.DAY_TAKEN
+    assert store.journey("c1").sends == (rec("welcome"),)
+    # Another customer's day, an owner post (one_per_day=False) and the next day are free.
+    other = rec("setup", customer_id="c2")
+    assert store.claim_send(other, "b2", one_per_day=True) is ClaimOutcome.CLAIMED
+    owner_flag = rec("setup", kind=SendKind.FLAG, channel=Channel.SLACK)
+    assert store.claim_send(owner_flag, "b3", one_per_day=False) is ClaimOutcome.CLAIMED
+    tomorrow = rec("setup", day=D0 + timedelta(days=1))
+    assert store.claim_send(tomorrow, "b4", one_per_day=True) is ClaimOutcome.CLAIMED
+
+
+def test_an_owner_post_does_not_take_the_customers_day(store: Store) -> None:
+    owner_flag = rec("setup", kind=SendKind.FLAG, channel=Channel.SLACK)
+    assert store.claim_send(owner_flag, "f1", one_per_day=False) is ClaimOutcome.CLAIMED
+
+    assert store.claim_send(rec("welcome"), "a1", one_per_day=True) is ClaimOutcome.CLAIMED
+
+
+def test_a_day_taken_send_reports_its_own_state_first(store: Store) -> None:
+    sent(store, rec("welcome"))
+
+    assert store.claim_send(rec("welcome"), "a2", one_per_day=True) is ClaimOutcome.ALREADY_SENT
+
+
+def test_release_lets_a_retry_claim_the_send_and_the_day(store: Store) -> None:
+    record = rec()
+    assert store.claim_send(record, "a1", one_per_day=True) is ClaimOutcome.CLAIMED
+    store.release_send(record, "a1")
+
+    assert store.journey("c1").sends == ()
+    assert store.claim_send(record, "a2", one_per_day=True) is ClaimOutcome.CLAIMED
+    assert store.claim_send(rec("setup"), "b1", one_per_day=True) is ClaimOutcome.DAY_TAKEN
+
+
+def test_release_after_confirm_changes_nothing(store: Store) -> None:
+    sent(store, rec("welcome"), "a1")
+    store.release_send(rec("welcome"), "a1")
+
+    assert store.claim_send(rec("welcome"), "a2", one_per_day=True) is ClaimOutcome.ALREADY_SENT
+    assert store.claim_send(rec("setup"), "b1", one_per_day=True) is ClaimOutcome.DAY_TAKEN
+
+
+def test_releasing_an_owner_post_keeps_the_day_another_send_took(store: Store) -> None:
+    sent(store, rec("welcome"))
+    owner_flag = rec("setup", kind=SendKind.FLAG, channel=Channel.SLACK)
+    assert store.claim_send(owner_flag, "f1", one_per_day=False) is ClaimOutcome.CLAIMED
+    store.release_send(owner_flag, "f1")
+
+    assert store.claim_send(rec("setup"), "b1", one_per_day=True) is ClaimOutcome.DAY_TAKEN
+    assert store.claim_send(owner_flag, "f2", one_per_day=False) is ClaimOutcome.CLAIMED
+
+
+# --- reads ---------------------------------------------------------------------------------------
+def test_load_journeys_returns_every_customer_with_state_or_sends(store: Store) -> None:
+    sent(store, rec("welcome"))
+    nudge = rec("setup", kind=SendKind.NUDGE, day=D0 + timedelta(days=3))
+    assert store.claim_send(nudge, "n1", one_per_day=True) is ClaimOutcome.CLAIMED
+    store.record_step_done("c1", "welcome", by_user="customer", at=T0, plan_step_ids=PLAN)
+    sent(store, rec("welcome", customer_id="c2"))
+    store.record_owner_action("c3", OwnerAction.PAUSE, by_user="U1", at=T0, note="away")
+
+    journeys = {cid: in_order(j) for cid, j in store.load_journeys().items()}
+
+    assert journeys == {
+        "c1": Journey(
+            CustomerState("c1", steps_done=frozenset({"welcome"})), (nudge, rec("welcome"))
+        ),
+        "c2": Journey(CustomerState("c2"), (rec("welcome", customer_id="c2"),)),
+        "c3": Journey(CustomerState("c3", paused=True, paused_note="away"), ()),
+    }
+    assert in_order(store.journey("c1")) == journeys["c1"]
+    assert store.journey("c9") == Journey(CustomerState("c9"), ())
+
+
+# --- flags and owner answers ---------------------------------------------------------------------
+def test_a_flag_marks_the_customer_and_a_retry_replaces_the_token(store: Store) -> None:
+    flag = flag_for()
+    store.save_flag(flag)
+    retried = replace(flag, task_token="token-2", execution="exec-2")
+    store.save_flag(retried)
+
+    assert store.flag("k1") == retried
+    assert store.flag("nope") is None
+    assert store.open_flags("c1") == [retried]
+    assert store.open_flags("c2") == []
+    assert store.journey("c1").state == CustomerState("c1", flagged=True)
+    [entry] = store.audit_trail("c1")
+    assert (entry.action, entry.by_user, entry.ts) == ("flag:setup", "guide", T0)
+    assert (entry.before["flagged"], entry.after["flagged"]) == (False, True)
+    assert entry.after["note"] == "no reply in 5 days"
+
+
+def test_pause_answers_the_flag_and_is_audited(store: Store) -> None:
+    store.save_flag(flag_for())
+
+    state = store.record_owner_action(
+        "c1", OwnerAction.PAUSE, by_user="U1", at=T0, flag_key="k1", step_id="setup", note="away"
+    )
+
+    expected = CustomerState("c1", paused=True, paused_note="away")
+    assert state == expected
+    assert store.journey("c1").state == expected
+    assert store.flag("k1") == replace(flag_for(), answer="pause")
+    assert store.open_flags("c1") == []
+    assert store.all_flags("c1") == [replace(flag_for(), answer="pause")]
+    # Both entries share one clock reading and both are kept, in the order they were written.
+    trail = store.audit_trail("c1")
+    assert [(e.action, e.by_user, e.ts) for e in trail] == [
+        ("flag:setup", "guide", T0),
+        ("owner:pause", "U1", T0),
+    ]
+    assert trail[1].before == {
+        "customer_id": "c1",
+        "steps_done": [],
+        "paused": False,
+        "finished": False,
+        "flagged": True,
+        "handed_off_to": None,
+        "paused_note": None,
+    }
+    assert trail[1].after == {
+        "customer_id": "c1",
+        "steps_done": [],
+        "paused": True,
+        "finished": False,
+        "flagged": False,
+        "handed_off_to": None,
+        "paused_note": "away",
+        "note": "away",
+    }
+
+
+def test_hand_off_goes_to_the_named_person_or_the_owner(store: Store) -> None:
+    store.save_flag(flag_for("c1", key="k1"))
+    store.save_flag(flag_for("c2", key="k2"))
+
+    by_owner = store.record_owner_action(
+        "c1", OwnerAction.HAND_OFF, by_user="U1", at=T0, flag_key="k1", step_id="setup"
+    )
+    to_dana = store.record_owner_action(
+        "c2", OwnerAction.HAND_OFF, by_user="U1", at=T0, flag_key="k2", note="Dana"
+    )
+
+    assert by_owner == CustomerState("c1", handed_off_to="U1")
+    assert to_dana == CustomerState("c2", handed_off_to="Dana")
+    assert [f.answer for f in store.all_flags("c1") + store.all_flags("c2")] == [
+        "hand_off",
+        "hand_off",
+    ]
+    assert [e.action for e in store.audit_trail("c2")] == ["flag:setup", "owner:hand_off"]
+
+
+def test_done_from_the_owner_finishes_the_journey_and_archives_it(store: Store) -> None:
+    sent(store, rec("welcome"))
+    store.record_step_done("c1", "welcome", by_user="customer", at=T0, plan_step_ids=PLAN)
+    store.save_flag(flag_for())
+    at = T0 + timedelta(days=6)
+
+    state = store.record_owner_action(
+        "c1",
+        OwnerAction.DONE,
+        by_user="U1",
+        at=at,
+        flag_key="k1",
+        step_id="setup",
+        plan_step_ids=PLAN,
+    )
+
+    assert state == CustomerState("c1", steps_done=frozenset(PLAN), finished=True)
+    assert store.flag("k1") == replace(flag_for(), answer="done")
+    assert store.archived_sends("c1") == [("c1@2026-03-08", rec("welcome"))]
+    assert [e.action for e in store.audit_trail("c1")] == [
+        "done:welcome",
+        "flag:setup",
+        "owner:done",
+    ]
+
+
+def test_an_answer_to_an_unknown_flag_is_still_recorded(store: Store) -> None:
+    state = store.record_owner_action(
+        "c1", OwnerAction.PAUSE, by_user="U1", at=T0, flag_key="gone", step_id="setup"
+    )
+
+    assert state == CustomerState("c1", paused=True)
+    assert store.flag("gone") is None
+    assert [e.action for e in store.audit_trail("c1")] == ["owner:pause"]
+
+
+# --- done clicks ---------------------------------------------------------------------------------
+def test_the_last_done_click_finishes_and_archives_once(store: Store) -> None:
+    sent(store, rec("welcome"))
+    setup = rec("setup", day=D0 + timedelta(days=2))
+    sent(store, setup)
+
+    first = store.record_step_done("c1", "welcome", by_user="customer", at=T0, plan_step_ids=PLAN)
+    assert first == CustomerState("c1", steps_done=frozenset({"welcome"}))
+    assert store.archived_sends("c1") == []
+
+    done_at = T0 + timedelta(days=3)
+    last = store.record_step_done("c1", "setup", by_user="customer", at=done_at, plan_step_ids=PLAN)
+    again = store.record_step_done(
+        "c1", "setup", by_user="customer", at=done_at + timedelta(days=1), plan_step_ids=PLAN
+    )
+
+    finished = CustomerState("c1", steps_done=frozenset(PLAN), finished=True)
+    assert last == finished
+    assert again == finished
+    assert store.journey("c1").state == finished
+    assert sorted(store.archived_sends("c1"), key=lambda a: a[1].step_id) == [
+        ("c1@2026-03-05", setup),
+        ("c1@2026-03-05", rec("welcome")),
+    ]
+    trail = store.audit_trail("c1")
+    assert [(e.action, e.by_user) for e in trail] == [
+        ("done:welcome", "customer"),
+        ("done:setup", "customer"),
+        ("done:setup", "customer"),
+    ]
+    assert (trail[1].before["finished"], trail[1].after["finished"]) == (False, True)
+
+
+def test_done_clicks_without_a_plan_never_finish(store: Store) -> None:
+    state = store.record_step_done("c1", "welcome", by_user="customer", at=T0, plan_step_ids=())
+
+    assert state == CustomerState("c1", steps_done=frozenset({"welcome"}))
+    assert store.archived_sends("c1") == []
+
+
+# --- the list problem report ---------------------------------------------------------------------
+def test_each_problem_is_reported_once(store: Store) -> None:
+    long_key = "c7:email:" + "x" * 5000
+    assert store.unreported(["a", "b"]) == ["a", "b"]
+
+    store.mark_reported(["a", long_key], T0)
+
+    assert store.unreported(["b", "a", "c", "b", long_key]) == ["b", "c", "b"]
+    store.mark_reported(["b", "c"], T0 + timedelta(days=1))
+    assert store.unreported(["a", "b", "c", long_key]) == []
+    assert store.unreported([]) == []
+    # Reported problems are not flags of any customer.
+    assert store.open_flags("c7") == []

@@ -1,0 +1,36 @@
+from og.core.models import CustomerState, OwnerAction
+from og.core.progress import apply_owner_action, apply_step_done
+
+STEPS = ("welcome", "first-order")
+
+
+def test_step_done_finishes_when_every_step_is_done():
+    s = apply_step_done(CustomerState("c1"), "welcome", STEPS)
+    assert s.steps_done == {"welcome"} and not s.finished
+    assert apply_step_done(s, "first-order", STEPS).finished
+
+
+def test_owner_answers_clear_the_flag():
+    flagged = CustomerState("c1", flagged=True)
+    paused = apply_owner_action(
+        flagged,
+        OwnerAction.PAUSE,
+        step_id="welcome",
+        note="on leave",
+        by_user="U1",
+        plan_step_ids=STEPS,
+    )
+    assert paused.paused and paused.paused_note == "on leave" and not paused.flagged
+    handed = apply_owner_action(
+        flagged,
+        OwnerAction.HAND_OFF,
+        step_id="welcome",
+        note="Siti",
+        by_user="U1",
+        plan_step_ids=STEPS,
+    )
+    assert handed.handed_off_to == "Siti"
+    done = apply_owner_action(
+        flagged, OwnerAction.DONE, step_id="welcome", note=None, by_user="U1", plan_step_ids=STEPS
+    )
+    assert done.steps_done == {"welcome"} and not done.paused and not done.flagged
