@@ -9,7 +9,7 @@ import argparse
 import hashlib
 import sys
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("action", choices=["pause", "hand-off", "done"])
     p.add_argument("--note", default=None, help="pause reason, or who the customer goes to")
     p.add_argument("--by", default="U0OWNER01", help="Slack user id answering")
+    p.add_argument(
+        "--at",
+        type=datetime.fromisoformat,
+        default=None,
+        help="when the owner answers (default: now, or after the home's last tick if later)",
+    )
 
     p = sub.add_parser("asl", help="compose statemachines/ from asl-fragments/")
     p.add_argument("action", choices=["build", "check"])
@@ -262,20 +268,22 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_act(args: argparse.Namespace) -> int:
+    from og.local.runs import RunLog
     from og.local.stack import LocalStack
 
     _require_home(args.home)
     action = args.action.replace("-", "_")
+    at = args.at
+    if at is None:
+        last_tick = RunLog(args.home / "og.sqlite").latest_start()
+        now = datetime.now(UTC)
+        at = max(now, last_tick + timedelta(hours=1)) if last_tick else now
     with LocalStack(args.home) as stack:
         stack.sync_documents()
-        from og.local.moto_bridge import current_now
-
-        stack.owner_answers(
-            args.customer_id, action, current_now(), by_user=args.by, note=args.note
-        )
+        stack.owner_answers(args.customer_id, action, at, by_user=args.by, note=args.note)
     print(
-        f"{args.customer_id}: {args.action} recorded (the waiting journey is resumed if it is "
-        "still running; otherwise the answer stands on its own)"
+        f"{args.customer_id}: {args.action} recorded at {at:%Y-%m-%d %H:%M}Z (the waiting "
+        "journey is resumed if it is still running; otherwise the answer stands on its own)"
     )
     return 0
 

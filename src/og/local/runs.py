@@ -38,6 +38,11 @@ class RunLog:
                 ],
             )
 
+    def latest_start(self) -> datetime | None:
+        with sqlite3.connect(self.path) as db:
+            row = db.execute("SELECT MAX(started_at) FROM executions").fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
     def for_customer(self, customer_id: str) -> list[ExecutionRecord]:
         with sqlite3.connect(self.path) as db:
             rows = db.execute(
