@@ -1,4 +1,4 @@
-"""sender — one step or nudge email, sent at most once (SES SendRawEmail in AWS)."""
+"""sender — one step or nudge email, sent at most once (SES v2 SendEmail, raw content)."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser

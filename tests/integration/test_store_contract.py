@@ -3,7 +3,7 @@ tables created from template.yaml's key schemas). Whatever the guide relies on h
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +28,7 @@ Store = SqliteJourneyStore | DynamoJourneyStore
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 D0 = date(2026, 3, 2)
 PLAN = ("welcome", "setup")
+SETTINGS = Settings(list_bucket="list", rules_bucket="rules")
 
 
 def _template_tables() -> list[dict[str, Any]]:
@@ -35,13 +36,9 @@ def _template_tables() -> list[dict[str, Any]]:
     return [r["Properties"] for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table"]
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def store(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Store]:
-    if request.param == "sqlite":
-        yield SqliteJourneyStore(tmp_path / "og.sqlite")
-        return
+@pytest.fixture
+def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A moto DynamoDB client with template.yaml's tables."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
@@ -54,7 +51,14 @@ def store(
                 AttributeDefinitions=table["AttributeDefinitions"],
                 BillingMode=table["BillingMode"],
             )
-        yield DynamoJourneyStore(Settings(list_bucket="list", rules_bucket="rules"), client)
+        yield client
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    if request.param == "sqlite":
+        return SqliteJourneyStore(tmp_path / "og.sqlite")
+    return DynamoJourneyStore(SETTINGS, request.getfixturevalue("dynamodb"))
 
 
 def rec(
@@ -358,3 +362,42 @@ def test_each_problem_is_reported_once(store: Store) -> None:
     assert store.unreported([]) == []
     # Reported problems are not flags of any customer.
     assert store.open_flags("c7") == []
+
+
+# --- DynamoDB only: what SQLite's write lock gives for free ------------------------------------
+class _InterleavingClient:
+    """A DynamoDB client that lets another writer in just before the first TransactWriteItems."""
+
+    def __init__(self, client: Any, interloper: Callable[[], object]):
+        self._client = client
+        self._interloper: Callable[[], object] | None = interloper
+
+    def transact_write_items(self, **request: Any) -> Any:
+        if self._interloper is not None:
+            run, self._interloper = self._interloper, None
+            run()
+        return self._client.transact_write_items(**request)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def test_dynamodb_a_concurrent_state_write_is_not_lost(dynamodb: Any) -> None:
+    other = DynamoJourneyStore(SETTINGS, dynamodb)
+    racing = DynamoJourneyStore(
+        SETTINGS,
+        _InterleavingClient(
+            dynamodb,
+            lambda: other.record_step_done(
+                "c1", "welcome", by_user="customer", at=T0, plan_step_ids=PLAN
+            ),
+        ),
+    )
+
+    state = racing.record_owner_action("c1", OwnerAction.PAUSE, by_user="U1", at=T0)
+
+    assert state == CustomerState("c1", steps_done=frozenset({"welcome"}), paused=True)
+    assert racing.journey("c1").state == state
+    trail = racing.audit_trail("c1")
+    assert [e.action for e in trail] == ["done:welcome", "owner:pause"]
+    assert trail[1].before["steps_done"] == ["welcome"]

@@ -40,8 +40,8 @@ _SYSTEM = (
     f"promises or information. Answer only by calling the {TOOL} tool."
 )
 
-# Throttling (ThrottlingException, ServiceUnavailable) is retried with backoff; the timeouts and
-# attempts stay inside the personalize function's 30 s.
+# Throttling (ThrottlingException) and 5xx answers are retried with backoff. A short rewrite takes
+# the model a few seconds, so 20 s without an answer means the call is stuck.
 _RETRIES = Config(
     retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=20
 )

@@ -80,7 +80,7 @@ class _ConditionFailed(Exception):
 
 class DynamoJourneyStore:
     def __init__(self, tables: TableNames, client: Any = None):
-        self.t = tables
+        self.tables = tables
         self._db = client or boto3.client("dynamodb")
 
     # --- reads -------------------------------------------------------------------------------
@@ -90,10 +90,11 @@ class DynamoJourneyStore:
         # consistent is enough: a send confirmed a moment ago that this read misses is still
         # stopped by claim_send's condition.
         states = {
-            item["customer_id"]: _state_from(item)[0] for item in self._scan(self.t.state_table)
+            item["customer_id"]: _state_from(item)[0]
+            for item in self._scan(self.tables.state_table)
         }
         sends: dict[str, list[SendRecord]] = {}
-        for item in self._scan(self.t.sends_table):
+        for item in self._scan(self.tables.sends_table):
             sends.setdefault(item["customer_id"], []).append(_send_from(item))
         return {
             cid: Journey(states.get(cid, CustomerState(cid)), tuple(sends.get(cid, ())))
@@ -109,7 +110,7 @@ class DynamoJourneyStore:
         actions = [
             {
                 "Put": {
-                    "TableName": self.t.sends_table,
+                    "TableName": self.tables.sends_table,
                     "Item": _dump(_send_item(record) | {"status": "sending", "attempt": attempt}),
                     "ConditionExpression": "attribute_not_exists(customer_id)",
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
@@ -120,7 +121,7 @@ class DynamoJourneyStore:
             actions.append(
                 {
                     "Put": {
-                        "TableName": self.t.send_days_table,
+                        "TableName": self.tables.send_days_table,
                         "Item": _dump(
                             {
                                 "customer_id": record.customer_id,
@@ -147,7 +148,7 @@ class DynamoJourneyStore:
     def confirm_send(self, record: SendRecord, attempt: str, message_id: str) -> None:
         try:
             self._db.update_item(
-                TableName=self.t.sends_table,
+                TableName=self.tables.sends_table,
                 Key=_dump({"customer_id": record.customer_id, "send_key": record.send_key}),
                 UpdateExpression="SET #status = :sent, message_id = :message_id",
                 ConditionExpression="attempt = :attempt",
@@ -163,17 +164,17 @@ class DynamoJourneyStore:
 
     def release_send(self, record: SendRecord, attempt: str) -> None:
         key = {"customer_id": record.customer_id, "send_key": record.send_key}
-        claim = self._get(self.t.sends_table, key)
+        claim = self._get(self.tables.sends_table, key)
         if claim is None or claim["attempt"] != attempt or claim["status"] != "sending":
             return
         # The day is freed only if this send took it; nothing else can take it meanwhile, since
         # the day item stays until this very claim is released.
         day_key = {"customer_id": record.customer_id, "local_date": claim["local_date"]}
-        day = self._get(self.t.send_days_table, day_key)
+        day = self._get(self.tables.send_days_table, day_key)
         actions: list[dict[str, Any]] = [
             {
                 "Delete": {
-                    "TableName": self.t.sends_table,
+                    "TableName": self.tables.sends_table,
                     "Key": _dump(key),
                     "ConditionExpression": "attempt = :attempt AND #status = :sending",
                     "ExpressionAttributeNames": {"#status": "status"},
@@ -187,7 +188,7 @@ class DynamoJourneyStore:
             actions.append(
                 {
                     "Delete": {
-                        "TableName": self.t.send_days_table,
+                        "TableName": self.tables.send_days_table,
                         "Key": _dump(day_key),
                         "ConditionExpression": "send_key = :send_key",
                         "ExpressionAttributeValues": _dump({":send_key": record.send_key}),
@@ -202,7 +203,7 @@ class DynamoJourneyStore:
     # --- flags -------------------------------------------------------------------------------
     def save_flag(self, flag: PendingFlag) -> None:
         """Store the flag (a retried task replaces the token) and mark the customer flagged."""
-        put_flag = {"Put": {"TableName": self.t.flags_table, "Item": _dump(_flag_item(flag))}}
+        put_flag = {"Put": {"TableName": self.tables.flags_table, "Item": _dump(_flag_item(flag))}}
         self._change_state(
             flag.customer_id,
             lambda before: None if before.flagged else replace(before, flagged=True),
@@ -214,14 +215,14 @@ class DynamoJourneyStore:
         )
 
     def flag(self, flag_key: str) -> PendingFlag | None:
-        item = self._get(self.t.flags_table, {"flag_key": flag_key})
+        item = self._get(self.tables.flags_table, {"flag_key": flag_key})
         return _flag_from(item) if item else None
 
     def all_flags(self, customer_id: str) -> list[PendingFlag]:
         # og-flags is keyed by flag_key only (a Slack button carries just that), so finding a
         # customer's flags is a filtered Scan; the table holds a small business's few flags.
         items = self._scan(
-            self.t.flags_table,
+            self.tables.flags_table,
             FilterExpression="customer_id = :customer_id",
             ExpressionAttributeValues=_dump({":customer_id": customer_id}),
             ConsistentRead=True,
@@ -245,11 +246,11 @@ class DynamoJourneyStore:
         plan_step_ids: tuple[str, ...] = (),
     ) -> CustomerState:
         also = []
-        if flag_key and self._get(self.t.flags_table, {"flag_key": flag_key}) is not None:
+        if flag_key and self._get(self.tables.flags_table, {"flag_key": flag_key}) is not None:
             also.append(
                 {
                     "Update": {
-                        "TableName": self.t.flags_table,
+                        "TableName": self.tables.flags_table,
                         "Key": _dump({"flag_key": flag_key}),
                         "UpdateExpression": "SET answer = :answer",
                         "ExpressionAttributeValues": _dump({":answer": action.value}),
@@ -328,12 +329,12 @@ class DynamoJourneyStore:
                 if err.failed(0):
                     continue
                 raise RuntimeError(
-                    f"writing {self.t.state_table} for {customer_id} ({action}) was cancelled: "
-                    f"{err}"
+                    f"writing {self.tables.state_table} for {customer_id} ({action}) was "
+                    f"cancelled: {err}"
                 ) from err
             return after
         raise RuntimeError(
-            f"{self.t.state_table} item {customer_id} kept changing under {action}; "
+            f"{self.tables.state_table} item {customer_id} kept changing under {action}; "
             f"gave up after {_ATTEMPTS} attempts"
         )
 
@@ -348,7 +349,7 @@ class DynamoJourneyStore:
             }
         )
         item = state_as_dict(after) | {"version": version + 1}
-        return {"Put": {"TableName": self.t.state_table, "Item": _dump(item), **condition}}
+        return {"Put": {"TableName": self.tables.state_table, "Item": _dump(item), **condition}}
 
     def _audit_put(
         self,
@@ -369,7 +370,7 @@ class DynamoJourneyStore:
             "before": state_as_dict(before),
             "after": state_as_dict(after) | ({"note": note} if note else {}),
         }
-        return {"Put": {"TableName": self.t.audit_table, "Item": _dump(item)}}
+        return {"Put": {"TableName": self.tables.audit_table, "Item": _dump(item)}}
 
     def _archive(self, customer_id: str, at: datetime) -> None:
         """og-sends-archive: the finished journey's sends, keyed by journey id."""
@@ -379,7 +380,7 @@ class DynamoJourneyStore:
             | {"journey_id": journey_id, "journey_send_key": f"{journey_id}#{item['send_key']}"}
             for item in self._sends(customer_id)
         ]
-        self._batch_write(self.t.archive_table, items)
+        self._batch_write(self.tables.archive_table, items)
 
     def audit_trail(self, customer_id: str) -> list[AuditEntry]:
         return [
@@ -391,13 +392,13 @@ class DynamoJourneyStore:
                 before=dict(item["before"]),
                 after=dict(item["after"]),
             )
-            for item in self._query(self.t.audit_table, customer_id)
+            for item in self._query(self.tables.audit_table, customer_id)
         ]
 
     def archived_sends(self, customer_id: str) -> list[tuple[str, SendRecord]]:
         return [
             (item["journey_id"], _send_from(item))
-            for item in self._query(self.t.archive_table, customer_id)
+            for item in self._query(self.tables.archive_table, customer_id)
         ]
 
     # --- the list problem report ---------------------------------------------------------------
@@ -406,7 +407,7 @@ class DynamoJourneyStore:
         seen: set[str] = set()
         for start in range(0, len(wanted), _BATCH_GET):
             keys = [_dump({"flag_key": k}) for k in wanted[start : start + _BATCH_GET]]
-            seen |= {item["flag_key"] for item in self._batch_get(self.t.flags_table, keys)}
+            seen |= {item["flag_key"] for item in self._batch_get(self.tables.flags_table, keys)}
         return [k for k in problem_keys if _problem_item_key(k) not in seen]
 
     def mark_reported(self, problem_keys: list[str], at: datetime) -> None:
@@ -420,15 +421,15 @@ class DynamoJourneyStore:
             }
             for k in problem_keys
         }
-        self._batch_write(self.t.flags_table, list(items.values()))
+        self._batch_write(self.tables.flags_table, list(items.values()))
 
     # --- DynamoDB plumbing ---------------------------------------------------------------------
     def _state(self, customer_id: str) -> tuple[CustomerState, int]:
-        item = self._get(self.t.state_table, {"customer_id": customer_id})
+        item = self._get(self.tables.state_table, {"customer_id": customer_id})
         return _state_from(item) if item else (CustomerState(customer_id), 0)
 
     def _sends(self, customer_id: str) -> list[dict[str, Any]]:
-        return list(self._query(self.t.sends_table, customer_id))
+        return list(self._query(self.tables.sends_table, customer_id))
 
     def _get(self, table: str, key: Mapping[str, str]) -> dict[str, Any] | None:
         item = self._db.get_item(TableName=table, Key=_dump(key), ConsistentRead=True).get("Item")

@@ -20,7 +20,7 @@ class SsmConfigSource:
             values = parameters.get_parameters(self.path, recursive=True, max_age=self.max_age)
         except parameters.GetParameterError as err:
             raise parameters.GetParameterError(f"SSM parameters under {self.path}: {err}") from err
-        return {key: (str(value), f"{self.path}{key}") for key, value in values.items()}
+        return {key: (value, f"{self.path}{key}") for key, value in values.items()}
 
 
 class SecretsManagerSecrets:

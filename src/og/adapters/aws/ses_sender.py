@@ -16,12 +16,10 @@ from og.adapters.ports import SendRejected
 class SesEmailSender:
     def __init__(self, client: Any = None, configuration_set: str | None = None):
         self._ses = client or boto3.client("sesv2")
-        self._configuration_set = configuration_set
+        self.configuration_set = configuration_set
 
     def send(self, message: EmailMessage) -> str:
-        options = (
-            {"ConfigurationSetName": self._configuration_set} if self._configuration_set else {}
-        )
+        options = {"ConfigurationSetName": self.configuration_set} if self.configuration_set else {}
         try:
             response = self._ses.send_email(
                 Content={"Raw": {"Data": message.as_bytes(policy=SMTP)}}, **options
