@@ -13,24 +13,25 @@ there.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
 import pytest
 from moto import mock_aws
-from sfn_local_harness import SfnLocal, docker_unavailable, handler_environment, run_sfn_local
+from sfn_local_harness import (
+    HANDLER_NOW,
+    Journey,
+    SfnLocal,
+    docker_unavailable,
+    handler_environment,
+    run_sfn_local,
+)
 
 from og import wiring
 from og.adapters.aws.sfn_workflow import SfnWorkflow
 from og.local.engine import project_root
 from og.local.stack import init_home
 from og.local.template import REGION
-
-# The handlers' clock: 09:00 in Singapore on the day the example tick plans. Step Functions Local
-# runs on the real clock, so the moves' send_at is set just in the past instead (see the tests).
-HANDLER_NOW = datetime(2026, 12, 10, 1, 0, tzinfo=UTC)
 
 # Where a developer's own AWS settings would send the handlers' calls somewhere else.
 _STRAY_AWS_ENV = (
@@ -51,25 +52,6 @@ def sfn_local() -> Iterator[SfnLocal]:
     pytest.importorskip("testcontainers", reason="testcontainers is not installed (dev extra)")
     with run_sfn_local(project_root()) as running:
         yield running
-
-
-@dataclass
-class Journey:
-    """One test's og home, handlers and Step Functions Local."""
-
-    home: Path
-    sfn_local: SfnLocal
-
-    @property
-    def adapters(self) -> wiring.Adapters:
-        return wiring.adapters()
-
-    def outbox(self) -> list[Path]:
-        return sorted((self.home / "outbox").glob("*.eml"))
-
-    def slack_log(self) -> str:
-        path = self.home / "slack.jsonl"
-        return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 @pytest.fixture

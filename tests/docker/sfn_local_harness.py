@@ -8,9 +8,11 @@ How the pieces meet:
   on 0.0.0.0 and runs the handler named by template.yaml, with the local engine's own invoke and
   error contract (og.local.moto_bridge): a raised exception comes back as 200 with
   `X-Amz-Function-Error: Unhandled` and {errorType, errorMessage, stackTrace}.
-- The container reaches this process as host.docker.internal (mapped to the host gateway), or
-  at this container's address when the tests themselves run in a container beside the daemon
-  (testcontainers' bridge_ip mode), or at OG_SFN_LOCAL_LAMBDA_HOST when that is set.
+- The container reaches this process as host.docker.internal (mapped to host-gateway) when the
+  tests run on the Docker host; at this container's own address when the tests themselves run
+  in a container (testcontainers' gateway_ip / bridge_ip modes: Docker in Docker, or the host's
+  socket mounted in CI); or at OG_SFN_LOCAL_LAMBDA_HOST when that is set (e.g. a remote
+  DOCKER_HOST, which needs an address it can route back to).
 - The handlers' S3 (the mirrored list, rules and voice) is moto in this process; the tests'
   fixture wraps each test in `mock_aws()`. moto only answers AWS hostnames, so the boto3 client
   pointed at the container's mapped port still reaches Step Functions Local.
@@ -31,6 +33,7 @@ import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -40,14 +43,20 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from og import wiring
 from og.local import moto_bridge
-from og.local.engine import JOURNEY_MACHINE, _load_handler
+from og.local.engine import JOURNEY_MACHINE, load_handler
 from og.local.template import ACCOUNT, REGION, FunctionSpec, LocalTemplate, read_template
 
 SFN_LOCAL_PORT = 8083
 IMAGE = os.environ.get("OG_SFN_LOCAL_IMAGE", "amazon/aws-stepfunctions-local")
 LAMBDA_HOST_ENV = "OG_SFN_LOCAL_LAMBDA_HOST"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/og-sfn-local"
+
+# The handlers' clock: 09:00 in Singapore on the day the example tick plans. Step Functions Local
+# runs on the real clock, so the moves' send_at is a minute in the past instead.
+HANDLER_NOW = datetime(2026, 12, 10, 1, 0, tzinfo=UTC)
+
 CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocations/?$")
 
@@ -162,7 +171,7 @@ class LambdaInvokeServer:
             function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}",
         )
         text = body.decode("utf-8")
-        payload, is_error, _logs = moto_bridge._invoke_in_process(fn, text)  # type: ignore[arg-type]
+        payload, is_error, _logs = moto_bridge.invoke_in_process(fn, text)  # type: ignore[arg-type]
         try:
             event = json.loads(text) if text else {}
         except ValueError:
@@ -183,7 +192,7 @@ class LambdaInvokeServer:
         with self._lock:
             if spec.name in self._loaded:
                 return
-            handler = _load_handler(spec.logical_id, spec.code_dir, spec.handler)
+            handler = load_handler(spec.logical_id, spec.code_dir, spec.handler)
             moto_bridge.register_handler(spec.name, handler)
             self._loaded.add(spec.name)
 
@@ -318,18 +327,31 @@ def _failure(events: list[dict[str, Any]]) -> dict[str, Any] | None:
 def _lambda_host(container: Any) -> tuple[str, dict[str, Any]]:
     """The address Step Functions Local uses to reach this process, and the container options
     that make it resolvable."""
+    from testcontainers.core import utils
     from testcontainers.core.config import ConnectionMode
 
     override = os.environ.get(LAMBDA_HOST_ENV)
     if override:
         return override, {}
-    if container.get_docker_client().get_connection_mode() is ConnectionMode.bridge_ip:
-        # Docker outside of Docker: this process runs in a container, and testcontainers puts
-        # the new container on the same network, so this container's own address is reachable.
-        return socket.gethostbyname(socket.gethostname()), {}
+    client = container.get_docker_client()
+    if client.get_connection_mode() is not ConnectionMode.docker_host:
+        # This process runs in a container itself (Docker outside of Docker, or Docker in
+        # Docker in CI): host-gateway would name the daemon's host, not us. Containers reach us
+        # at our own address on the interface that faces the daemon.
+        return _address_towards(utils.default_gateway_ip() or client.host()), {}
     # Docker 20.10+ maps host-gateway to the host (the bridge gateway on Linux); Docker Desktop
     # also resolves host.docker.internal by itself.
     return "host.docker.internal", {"extra_hosts": {"host.docker.internal": "host-gateway"}}
+
+
+def _address_towards(peer: str) -> str:
+    """This machine's address on the interface it would use to reach `peer`."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect((peer, 9))  # UDP connect sends nothing; it only picks the route
+            return str(probe.getsockname()[0])
+    except OSError:
+        return socket.gethostbyname(socket.gethostname())
 
 
 def _wait_until_answering(sfn: Any, logs: Callable[[], str], timeout_s: float = 90) -> None:
@@ -401,3 +423,22 @@ def run_sfn_local(root: Path) -> Iterator[SfnLocal]:
             yield SfnLocal(sfn, endpoint, machine_arn, template, lambdas, logs)
     finally:
         lambdas.stop()
+
+
+@dataclass
+class Journey:
+    """One test's og home, handlers and Step Functions Local."""
+
+    home: Path
+    sfn_local: SfnLocal
+
+    @property
+    def adapters(self) -> wiring.Adapters:
+        return wiring.adapters()
+
+    def outbox(self) -> list[Path]:
+        return sorted((self.home / "outbox").glob("*.eml"))
+
+    def slack_log(self) -> str:
+        path = self.home / "slack.jsonl"
+        return path.read_text(encoding="utf-8") if path.exists() else ""

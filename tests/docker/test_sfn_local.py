@@ -23,37 +23,57 @@ from email.policy import default as default_policy
 from typing import Any
 
 import pytest
-from conftest import Journey
+from sfn_local_harness import Journey
 
 from og import wiring
 from og.adapters.ports import SendRejected
 from og.core.models import OwnerAction
-from og.logic import moves, owner
 from og.local.stack import done_link_in
+from og.logic import moves, owner
 
 pytestmark = pytest.mark.docker
 
 OWNER = "U0OWNER01"  # owner_slack_id in examples/config.txt
 
-# Two customers of examples/onboarding.csv, as the guide writes them into a move row.
-MEI = {
-    "customer_id": "hh-1001",
-    "name": "Mei Ling Tan",
-    "email": "meiling@kopibakes.example",
-    "plan": "starter",
-    "signup_at": "2026-12-01T01:15:00+00:00",
-    "timezone": "",
-    "owner": "",
-}
-ARJUN = {
-    "customer_id": "hh-1002",
-    "name": "Arjun Pillai",
-    "email": "arjun@pillaicatering.example",
-    "plan": "pro",
-    "signup_at": "2026-12-01T06:30:00+00:00",
-    "timezone": "",
-    "owner": "Siti",
-}
+
+# Customers of examples/onboarding.csv as the guide writes them into a move row on 2026-12-10,
+# one per scenario: a customer gets at most one move a day, and the execution name
+# (<customer>-<date>-<move>) must be unique.
+def customer(
+    customer_id: str, name: str, email: str, plan: str, signup_at: str, days: int, owner: str = ""
+) -> dict[str, str]:
+    return {
+        "customer_id": customer_id,
+        "name": name,
+        "email": email,
+        "plan": plan,
+        "signup_at": signup_at,
+        "timezone": "",
+        "owner": owner,
+        "days_since_signup": str(days),
+    }
+
+
+MEI = customer(
+    "hh-1001", "Mei Ling Tan", "meiling@kopibakes.example", "starter",
+    "2026-12-01T01:15:00+00:00", 9,
+)  # fmt: skip
+ARJUN = customer(
+    "hh-1002", "Arjun Pillai", "arjun@pillaicatering.example", "pro",
+    "2026-12-01T06:30:00+00:00", 9, owner="Siti",
+)  # fmt: skip
+AISYAH = customer(
+    "hh-1005", "Nur Aisyah Rahman", "aisyah@manisdesserts.example", "starter",
+    "2026-12-02T16:00:00+00:00", 7,
+)  # fmt: skip
+KENJI = customer(
+    "hh-1006", "Kenji Watanabe", "kenji@sakurapan.example", "pro",
+    "2026-12-04T03:20:00+00:00", 6,
+)  # fmt: skip
+DANIEL = customer(
+    "hh-1008", "Daniel Lim", "daniel@limbakehouse.example", "starter",
+    "2026-12-05T08:45:00+00:00", 5,
+)  # fmt: skip
 
 
 def move_row(
@@ -76,7 +96,6 @@ def move_row(
         "send_at": send_at,
         "deferred_because": "",
         "date": day,
-        "days_since_signup": "9",
         "personalized": "true" if personalized else "false",
         "channel": channel,
     }
@@ -136,16 +155,18 @@ class RejectingEmail:
 
 
 def test_step_due_email_is_sent(journey: Journey) -> None:
-    row = move_row(ARJUN, "step_due", "welcome", "day 9 since signup; welcome is due on day 0")
+    row = move_row(AISYAH, "step_due", "welcome", "day 7 since signup; welcome is due on day 0")
     name, arn = start(journey, row)
 
     out = output_of(journey.sfn_local.wait_finished(arn))
 
     assert out["sent"]["outcome"] == "sent", out["sent"]
-    assert journey.sfn_local.lambdas.calls(name) == [journey.sfn_local.function_name("SenderFunction")]
+    assert journey.sfn_local.lambdas.calls(name) == [
+        journey.sfn_local.function_name("SenderFunction")
+    ]
     message = only_email(journey)
-    assert message["To"].addresses[0].addr_spec == ARJUN["email"]
-    assert message["Subject"] == "Welcome to Harbour & Hearth Bakery Supplies, Arjun!"
+    assert message["To"].addresses[0].addr_spec == AISYAH["email"]
+    assert message["Subject"] == "Welcome to Harbour & Hearth Bakery Supplies, Nur!"
     link = done_link_in(message)
     assert link is not None and link.startswith("http://localhost:8787/done?t=")
 
@@ -173,7 +194,7 @@ def test_personalized_step_is_rewritten_then_sent(journey: Journey) -> None:
 
 def test_owner_step_is_posted_to_slack(journey: Journey) -> None:
     row = move_row(
-        ARJUN, "step_due", "kickoff-call", "kickoff-call is due on day 1", channel="slack"
+        KENJI, "step_due", "kickoff-call", "kickoff-call is due on day 1", channel="slack"
     )
     name, arn = start(journey, row)
 
@@ -185,7 +206,7 @@ def test_owner_step_is_posted_to_slack(journey: Journey) -> None:
     ]
     posts = slack_posts(journey)
     assert [p["channel"] for p in posts] == [OWNER]
-    assert posts[0]["text"] == "Book a kickoff call with Arjun Pillai"
+    assert posts[0]["text"] == "Book a kickoff call with Kenji Watanabe"
     assert journey.outbox() == []
 
 
@@ -213,24 +234,28 @@ def test_flag_waits_for_the_owner_and_resumes_on_done(journey: Journey) -> None:
 
 
 def test_failed_send_becomes_a_flag(journey: Journey) -> None:
-    row = move_row(MEI, "step_due", "welcome", "day 9 since signup; welcome is due on day 0")
+    row = move_row(DANIEL, "step_due", "welcome", "day 5 since signup; welcome is due on day 0")
     with wiring.overridden(email=RejectingEmail()):
         name, arn = start(journey, row)
         events = journey.sfn_local.wait_parked(arn)
 
-    failed = [e for e in events if e["type"] in ("TaskFailed", "LambdaFunctionFailed")]
-    assert failed, [e["type"] for e in events]
+    # The Lambda runtime's error contract: the unhandled exception's type is the task's error.
+    failed = [e["taskFailedEventDetails"] for e in events if e["type"] == "TaskFailed"]
+    assert [f["error"] for f in failed] == ["SendRejected"], failed
+    assert "MessageRejected" in failed[0]["cause"]
     assert journey.sfn_local.lambdas.calls(name) == [
         journey.sfn_local.function_name("SenderFunction"),
         journey.sfn_local.function_name("NotifyOwnerFunction"),
     ]
     assert journey.outbox() == []
-    (flag,) = journey.adapters.store.open_flags(MEI["customer_id"])
-    assert flag.reason.startswith("could not step due 'Welcome"), flag.reason
-    assert "SendRejected" in flag.reason, flag.reason  # the owner is told why
+    (flag,) = journey.adapters.store.open_flags(DANIEL["customer_id"])
+    # The owner is told what could not be done, and why.
+    assert flag.reason.startswith(
+        "could not step due 'Welcome — set up your wholesale account': SendRejected: "
+    ), flag.reason
 
-    assert answer_open_flag(journey, MEI["customer_id"]) is True
+    assert answer_open_flag(journey, DANIEL["customer_id"]) is True
 
     out = output_of(journey.sfn_local.wait_finished(arn))
-    assert "SendRejected" in json.dumps(out["failure"])
+    assert out["failure"]["Error"] == "SendRejected"
     assert out["owner_answer"]["action"] == "done"

@@ -136,7 +136,7 @@ class LocalEngine:
             z.writestr("placeholder.py", "# handlers run in-process; see og.local.moto_bridge\n")
         for fn in self.template.functions.values():
             moto_bridge.register_handler(
-                fn.name, _load_handler(fn.logical_id, fn.code_dir, fn.handler)
+                fn.name, load_handler(fn.logical_id, fn.code_dir, fn.handler)
             )
             lam.create_function(
                 FunctionName=fn.name,
@@ -269,7 +269,7 @@ def _failure_text(details: dict[str, Any]) -> str:
     return cause if cause and error and cause.startswith(f"{error}:") else f"{error}: {cause}"
 
 
-def _load_handler(logical_id: str, code_dir: Path, handler: str) -> moto_bridge.Handler:
+def load_handler(logical_id: str, code_dir: Path, handler: str) -> moto_bridge.Handler:
     module_name, _, attr = handler.rpartition(".")
     path = code_dir / f"{module_name.replace('.', '/')}.py"
     spec = importlib.util.spec_from_file_location(f"og_functions.{logical_id}", path)

@@ -6,6 +6,9 @@ See docs/local-engine.md. Each bridge patches one documented seam of moto==5.2.5
 - Service-integration parameters: moto's copy leaves request normalisation empty, so
   `"StateMachineArn"` reaches boto3 as written (KeyError); we restore LocalStack's mapping of
   ASL parameter names onto the boto3 operation's members.
+- Parsing: the ANTLR parser is slow in Python and moto parses the definition again for every
+  execution; the parsed program is stateless (runtime state lives in the Environment), so it
+  is parsed once per definition.
 - Virtual clock: every execution, Map iteration and frame carries its own virtual "now". Wait
   states and retry back-off advance it instead of sleeping; `$$.State.EnteredTime` and history
   timestamps read it. An execution started from a task inherits its parent's virtual now.
@@ -38,6 +41,7 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
 )
 from moto.stepfunctions.parser.asl.eval import environment as environment_module
 from moto.stepfunctions.parser.asl.eval.event import event_manager as event_manager_module
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.backend import execution_worker as worker_module
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -76,7 +80,7 @@ class LambdaContext:
         return 30_000
 
 
-def _invoke_in_process(self: LambdaFunction, event: str | None = None) -> tuple[str, bool, str]:
+def invoke_in_process(self: LambdaFunction, event: str | None = None) -> tuple[str, bool, str]:
     handler, memory = _state["handlers"][self.function_name]
     payload = json.loads(event) if isinstance(event, str | bytes) and event else (event or {})
     context = LambdaContext(self.function_name, memory, self.function_arn, str(uuid.uuid4()))
@@ -146,7 +150,7 @@ def apply() -> None:
             return
         _state["patched"] = True
 
-    LambdaFunction._invoke_lambda = _invoke_in_process  # type: ignore[method-assign]
+    LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
     state_task_service.StateTaskService._normalise_parameters = _normalise_parameters  # type: ignore[method-assign]
 
     state_module.datetime = _virtual_datetime_module  # type: ignore[attr-defined]
@@ -190,6 +194,14 @@ def apply() -> None:
         original_worker_init(self, *args, **kwargs)
         self.og_start_now = current_now()
 
+    @functools.lru_cache(maxsize=32)
+    def parsed(definition: str) -> Any:
+        return AmazonStateLanguageParser.parse(definition)[0]
+
+    def entrypoint(self: Any) -> Any:
+        return parsed(self._evaluation_details.state_machine_details.definition)
+
+    worker_module.ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
     worker_module.ExecutionWorker.__init__ = worker_init  # type: ignore[method-assign]
 
     original_get_env = worker_module.ExecutionWorker._get_evaluation_environment
