@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 import boto3
@@ -29,12 +29,17 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from og.adapters.ports import AuditEntry, ClaimOutcome, PendingFlag
+from og.adapters.records import (
+    flag_from_item,
+    flag_item,
+    send_from_item,
+    send_item,
+    state_from_item,
+)
 from og.core.models import (
-    Channel,
     CustomerState,
     Journey,
     OwnerAction,
-    SendKind,
     SendRecord,
 )
 from og.core.progress import apply_owner_action, apply_step_done, state_as_dict
@@ -95,7 +100,7 @@ class DynamoJourneyStore:
         }
         sends: dict[str, list[SendRecord]] = {}
         for item in self._scan(self.tables.sends_table):
-            sends.setdefault(item["customer_id"], []).append(_send_from(item))
+            sends.setdefault(item["customer_id"], []).append(send_from_item(item))
         return {
             cid: Journey(states.get(cid, CustomerState(cid)), tuple(sends.get(cid, ())))
             for cid in states.keys() | sends.keys()
@@ -103,7 +108,7 @@ class DynamoJourneyStore:
 
     def journey(self, customer_id: str) -> Journey:
         state, _ = self._state(customer_id)
-        return Journey(state, tuple(_send_from(i) for i in self._sends(customer_id)))
+        return Journey(state, tuple(send_from_item(i) for i in self._sends(customer_id)))
 
     # --- exactly once ------------------------------------------------------------------------
     def claim_send(self, record: SendRecord, attempt: str, *, one_per_day: bool) -> ClaimOutcome:
@@ -111,7 +116,7 @@ class DynamoJourneyStore:
             {
                 "Put": {
                     "TableName": self.tables.sends_table,
-                    "Item": _dump(_send_item(record) | {"status": "sending", "attempt": attempt}),
+                    "Item": _dump(send_item(record) | {"status": "sending", "attempt": attempt}),
                     "ConditionExpression": "attribute_not_exists(customer_id)",
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                 }
@@ -203,7 +208,7 @@ class DynamoJourneyStore:
     # --- flags -------------------------------------------------------------------------------
     def save_flag(self, flag: PendingFlag) -> None:
         """Store the flag (a retried task replaces the token) and mark the customer flagged."""
-        put_flag = {"Put": {"TableName": self.tables.flags_table, "Item": _dump(_flag_item(flag))}}
+        put_flag = {"Put": {"TableName": self.tables.flags_table, "Item": _dump(flag_item(flag))}}
         self._change_state(
             flag.customer_id,
             lambda before: None if before.flagged else replace(before, flagged=True),
@@ -216,7 +221,7 @@ class DynamoJourneyStore:
 
     def flag(self, flag_key: str) -> PendingFlag | None:
         item = self._get(self.tables.flags_table, {"flag_key": flag_key})
-        return _flag_from(item) if item else None
+        return flag_from_item(item) if item else None
 
     def all_flags(self, customer_id: str) -> list[PendingFlag]:
         # og-flags is keyed by flag_key only (a Slack button carries just that), so finding a
@@ -227,7 +232,7 @@ class DynamoJourneyStore:
             ExpressionAttributeValues=_dump({":customer_id": customer_id}),
             ConsistentRead=True,
         )
-        return sorted((_flag_from(i) for i in items), key=lambda f: f.posted_at)
+        return sorted((flag_from_item(i) for i in items), key=lambda f: f.posted_at)
 
     def open_flags(self, customer_id: str) -> list[PendingFlag]:
         return [f for f in self.all_flags(customer_id) if f.answer is None]
@@ -397,7 +402,7 @@ class DynamoJourneyStore:
 
     def archived_sends(self, customer_id: str) -> list[tuple[str, SendRecord]]:
         return [
-            (item["journey_id"], _send_from(item))
+            (item["journey_id"], send_from_item(item))
             for item in self._query(self.tables.archive_table, customer_id)
         ]
 
@@ -523,65 +528,5 @@ def _problem_item_key(problem_key: str) -> str:
     return "problem#" + hashlib.sha256(problem_key.encode()).hexdigest()
 
 
-def _send_item(r: SendRecord) -> dict[str, str]:
-    return {
-        "customer_id": r.customer_id,
-        "send_key": r.send_key,
-        "step_id": r.step_id,
-        "kind": r.kind.value,
-        "sent_at": r.sent_at.isoformat(),
-        "local_date": r.local_date.isoformat(),
-        "channel": r.channel.value,
-        "recipient": r.recipient,
-    }
-
-
-def _send_from(item: Mapping[str, Any]) -> SendRecord:
-    return SendRecord(
-        customer_id=item["customer_id"],
-        step_id=item["step_id"],
-        kind=SendKind(item["kind"]),
-        sent_at=datetime.fromisoformat(item["sent_at"]),
-        local_date=date.fromisoformat(item["local_date"]),
-        channel=Channel(item["channel"]),
-        recipient=item["recipient"],
-    )
-
-
 def _state_from(item: Mapping[str, Any]) -> tuple[CustomerState, int]:
-    state = CustomerState(
-        customer_id=item["customer_id"],
-        steps_done=frozenset(item.get("steps_done", [])),
-        paused=item.get("paused", False),
-        finished=item.get("finished", False),
-        flagged=item.get("flagged", False),
-        handed_off_to=item.get("handed_off_to"),
-        paused_note=item.get("paused_note"),
-    )
-    return state, int(item.get("version", 0))
-
-
-def _flag_item(f: PendingFlag) -> dict[str, Any]:
-    return {
-        "flag_key": f.flag_key,
-        "customer_id": f.customer_id,
-        "step_id": f.step_id,
-        "reason": f.reason,
-        "task_token": f.task_token,
-        "execution": f.execution,
-        "posted_at": f.posted_at.isoformat(),
-        "answer": f.answer,
-    }
-
-
-def _flag_from(item: Mapping[str, Any]) -> PendingFlag:
-    return PendingFlag(
-        flag_key=item["flag_key"],
-        customer_id=item["customer_id"],
-        step_id=item["step_id"],
-        reason=item["reason"],
-        task_token=item["task_token"],
-        execution=item["execution"],
-        posted_at=datetime.fromisoformat(item["posted_at"]),
-        answer=item.get("answer"),
-    )
+    return state_from_item(item), int(item.get("version", 0))

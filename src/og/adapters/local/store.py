@@ -10,17 +10,22 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from og.adapters.ports import AuditEntry, ClaimOutcome, PendingFlag
+from og.adapters.records import (
+    flag_from_item,
+    flag_item,
+    send_from_item,
+    send_item,
+    state_from_item,
+)
 from og.core.models import (
-    Channel,
     CustomerState,
     Journey,
     OwnerAction,
-    SendKind,
     SendRecord,
 )
 from og.core.progress import apply_owner_action, apply_step_done, state_as_dict
@@ -73,7 +78,7 @@ class SqliteJourneyStore:
     def load_journeys(self) -> dict[str, Journey]:
         with self._tx() as db:
             states = {
-                cid: _state_from(json.loads(item))
+                cid: state_from_item(json.loads(item))
                 for cid, item in db.execute("SELECT customer_id, item FROM state")
             }
             sends: dict[str, list[SendRecord]] = {}
@@ -92,7 +97,7 @@ class SqliteJourneyStore:
 
     def _journey(self, db: sqlite3.Connection, customer_id: str) -> Journey:
         row = db.execute("SELECT item FROM state WHERE customer_id = ?", (customer_id,)).fetchone()
-        state = _state_from(json.loads(row[0])) if row else CustomerState(customer_id)
+        state = state_from_item(json.loads(row[0])) if row else CustomerState(customer_id)
         sends = tuple(
             _send_from_row(r)
             for r in db.execute("SELECT * FROM sends WHERE customer_id = ?", (customer_id,))
@@ -171,7 +176,7 @@ class SqliteJourneyStore:
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO flags VALUES (?, ?, ?)",
-                (flag.flag_key, flag.customer_id, json.dumps(_flag_item(flag))),
+                (flag.flag_key, flag.customer_id, json.dumps(flag_item(flag))),
             )
             before = self._journey(db, flag.customer_id).state
             if not before.flagged:
@@ -183,14 +188,14 @@ class SqliteJourneyStore:
     def flag(self, flag_key: str) -> PendingFlag | None:
         with self._tx() as db:
             row = db.execute("SELECT item FROM flags WHERE flag_key = ?", (flag_key,)).fetchone()
-        return _flag_from(json.loads(row[0])) if row else None
+        return flag_from_item(json.loads(row[0])) if row else None
 
     def all_flags(self, customer_id: str) -> list[PendingFlag]:
         with self._tx() as db:
             rows = db.execute(
                 "SELECT item FROM flags WHERE customer_id = ?", (customer_id,)
             ).fetchall()
-        return sorted((_flag_from(json.loads(r[0])) for r in rows), key=lambda f: f.posted_at)
+        return sorted((flag_from_item(json.loads(r[0])) for r in rows), key=lambda f: f.posted_at)
 
     def open_flags(self, customer_id: str) -> list[PendingFlag]:
         return [f for f in self.all_flags(customer_id) if f.answer is None]
@@ -280,7 +285,7 @@ class SqliteJourneyStore:
         for row in rows:
             db.execute(
                 "INSERT OR REPLACE INTO sends_archive VALUES (?, ?, ?, ?)",
-                (customer_id, journey_id, row[1], json.dumps(_send_item(_send_from_row(row)))),
+                (customer_id, journey_id, row[1], json.dumps(send_item(_send_from_row(row)))),
             )
 
     def audit_trail(self, customer_id: str) -> list[AuditEntry]:
@@ -300,7 +305,7 @@ class SqliteJourneyStore:
             rows = db.execute(
                 "SELECT journey_id, item FROM sends_archive WHERE customer_id = ?", (customer_id,)
             ).fetchall()
-        return [(r[0], _send_from_item(json.loads(r[1]))) for r in rows]
+        return [(r[0], send_from_item(json.loads(r[1]))) for r in rows]
 
     # --- the list problem report ---------------------------------------------------------------
     def unreported(self, problem_keys: list[str]) -> list[str]:
@@ -318,66 +323,20 @@ class SqliteJourneyStore:
             )
 
 
+_SEND_COLUMNS = (
+    "customer_id",
+    "send_key",
+    "step_id",
+    "kind",
+    "status",
+    "attempt",
+    "sent_at",
+    "local_date",
+    "channel",
+    "recipient",
+    "message_id",
+)
+
+
 def _send_from_row(row: tuple[Any, ...]) -> SendRecord:
-    return SendRecord(
-        customer_id=row[0],
-        step_id=row[2],
-        kind=SendKind(row[3]),
-        sent_at=datetime.fromisoformat(row[6]),
-        local_date=date.fromisoformat(row[7]),
-        channel=Channel(row[8]),
-        recipient=row[9],
-    )
-
-
-def _send_item(r: SendRecord) -> dict[str, str]:
-    return {
-        "customer_id": r.customer_id,
-        "step_id": r.step_id,
-        "kind": r.kind.value,
-        "sent_at": r.sent_at.isoformat(),
-        "local_date": r.local_date.isoformat(),
-        "channel": r.channel.value,
-        "recipient": r.recipient,
-    }
-
-
-def _send_from_item(item: dict[str, str]) -> SendRecord:
-    return SendRecord(
-        customer_id=item["customer_id"],
-        step_id=item["step_id"],
-        kind=SendKind(item["kind"]),
-        sent_at=datetime.fromisoformat(item["sent_at"]),
-        local_date=date.fromisoformat(item["local_date"]),
-        channel=Channel(item["channel"]),
-        recipient=item["recipient"],
-    )
-
-
-def _state_from(item: dict[str, Any]) -> CustomerState:
-    return CustomerState(
-        customer_id=item["customer_id"],
-        steps_done=frozenset(item.get("steps_done", [])),
-        paused=item.get("paused", False),
-        finished=item.get("finished", False),
-        flagged=item.get("flagged", False),
-        handed_off_to=item.get("handed_off_to"),
-        paused_note=item.get("paused_note"),
-    )
-
-
-def _flag_item(f: PendingFlag) -> dict[str, Any]:
-    return {
-        "flag_key": f.flag_key,
-        "customer_id": f.customer_id,
-        "step_id": f.step_id,
-        "reason": f.reason,
-        "task_token": f.task_token,
-        "execution": f.execution,
-        "posted_at": f.posted_at.isoformat(),
-        "answer": f.answer,
-    }
-
-
-def _flag_from(item: dict[str, Any]) -> PendingFlag:
-    return PendingFlag(**(item | {"posted_at": datetime.fromisoformat(item["posted_at"])}))
+    return send_from_item(dict(zip(_SEND_COLUMNS, row, strict=True)))
