@@ -61,8 +61,8 @@ def _verified_slack_payload() -> dict[str, Any] | None:
     verifier = SignatureVerifier(a.secrets.get(a.settings.slack_signing_secret))
     if not verifier.is_valid(
         body,
-        event.get_header_value("x-slack-request-timestamp"),
-        event.get_header_value("x-slack-signature"),
+        event.headers.get("x-slack-request-timestamp"),
+        event.headers.get("x-slack-signature"),
     ):
         metrics.add_metric(name="SignatureVerificationFailures", unit=MetricUnit.Count, value=1)
         logger.warning("Slack signature verification failed")

@@ -91,12 +91,14 @@ def reset() -> None:
 def overridden(**replacements: object) -> Iterator[None]:
     """Swap adapters for a while — how tests inject faults, e.g. an email sender that fails
     after the message went out."""
+    outer = {k: _overrides[k] for k in replacements if k in _overrides}
     _overrides.update(replacements)
     try:
         yield
     finally:
         for key in replacements:
             _overrides.pop(key, None)
+        _overrides.update(outer)
 
 
 @cache

@@ -22,6 +22,7 @@ from moto import mock_aws
 
 from og.local import moto_bridge
 from og.local.template import REGION, LocalTemplate, read_template
+from og.logic.failures import failure_text
 
 TICK_MACHINE = "DailyTickStateMachine"
 JOURNEY_MACHINE = "CustomerJourneyStateMachine"
@@ -235,7 +236,14 @@ class LocalEngine:
                 stopped_at=events[-1]["timestamp"] if status in FINAL and events else None,
                 input=json.loads(desc.get("input") or "{}"),
                 output=json.loads(desc["output"]) if desc.get("output") else None,
-                error=_failure_text(failed["executionFailedEventDetails"]) if failed else None,
+                error=(
+                    failure_text(
+                        failed["executionFailedEventDetails"].get("error"),
+                        failed["executionFailedEventDetails"].get("cause"),
+                    )
+                    if failed
+                    else None
+                ),
                 events=[_plain_event(ev) for ev in events],
             )
 
@@ -248,25 +256,8 @@ def _plain_event(event: dict[str, Any]) -> dict[str, Any]:
         "at": event["timestamp"].isoformat(),
         "state": detail.get("name"),
         "error": detail.get("error"),
-        "cause": _cause_text(detail.get("cause")),
+        "cause": failure_text(None, detail.get("cause")) or None,
     }
-
-
-def _cause_text(cause: str | None) -> str | None:
-    """A Lambda failure's cause is the runtime's JSON error; people want its message."""
-    try:
-        parsed = json.loads(cause or "")
-    except ValueError:
-        return cause
-    if isinstance(parsed, dict) and "errorMessage" in parsed:
-        return f"{parsed.get('errorType')}: {parsed['errorMessage']}"
-    return cause
-
-
-def _failure_text(details: dict[str, Any]) -> str:
-    cause = _cause_text(details.get("cause"))
-    error = details.get("error")
-    return cause if cause and error and cause.startswith(f"{error}:") else f"{error}: {cause}"
 
 
 def load_handler(logical_id: str, code_dir: Path, handler: str) -> moto_bridge.Handler:

@@ -60,6 +60,12 @@ def register_handler(function_name: str, handler: Handler, memory_mb: int = 256)
     _state["handlers"][function_name] = (handler, memory_mb)
 
 
+def handler(function_name: str) -> Handler:
+    """The handler registered for a function (tests wrap it to inject faults)."""
+    registered: Handler = _state["handlers"][function_name][0]
+    return registered
+
+
 def current_now() -> _dt.datetime:
     env = getattr(_tls, "env", None)
     now = getattr(env, "og_now", None) or _state["now"]

@@ -4,6 +4,7 @@ a customer's executions and their events (in AWS: the Step Functions console).""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import asdict
 from datetime import datetime
@@ -38,6 +39,14 @@ class RunLog:
                 ],
             )
 
+    def count_named(self, prefix: str) -> int:
+        with sqlite3.connect(self.path) as db:
+            row = db.execute(
+                "SELECT COUNT(*) FROM executions WHERE substr(name, 1, ?) = ?",
+                (len(prefix), prefix),
+            ).fetchone()
+        return int(row[0])
+
     def latest_start(self) -> datetime | None:
         with sqlite3.connect(self.path) as db:
             row = db.execute("SELECT MAX(started_at) FROM executions").fetchone()
@@ -46,10 +55,16 @@ class RunLog:
     def for_customer(self, customer_id: str) -> list[ExecutionRecord]:
         with sqlite3.connect(self.path) as db:
             rows = db.execute(
-                "SELECT item FROM executions WHERE name LIKE ? ORDER BY started_at",
-                (f"{customer_id}-____-__-__-%",),
+                "SELECT name, item FROM executions WHERE substr(name, 1, ?) = ? "
+                "ORDER BY started_at",
+                (len(customer_id) + 1, f"{customer_id}-"),
             ).fetchall()
-        return [_record(json.loads(r[0])) for r in rows]
+        # <customer>-<YYYY-MM-DD>-<move>: another id may start with this one and a dash
+        return [
+            _record(json.loads(item))
+            for name, item in rows
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}-[a-z_]+", name[len(customer_id) + 1 :])
+        ]
 
 
 def _record(item: dict[str, object]) -> ExecutionRecord:

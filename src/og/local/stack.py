@@ -116,9 +116,13 @@ class LocalStack:
     def tick(self, day: date) -> TickReport:
         self.sync_documents()
         at = tick_time(self.home, day)
-        runs = sum(
-            e["name"].startswith(f"tick-{day.isoformat()}")
-            for e in self.engine.executions(TICK_MACHINE)
+        # Names must not repeat across og runs either: the run log keeps every tick.
+        runs = max(
+            self.runs.count_named(f"tick-{day.isoformat()}"),
+            sum(
+                e["name"].startswith(f"tick-{day.isoformat()}")
+                for e in self.engine.executions(TICK_MACHINE)
+            ),
         )
         name = f"tick-{day.isoformat()}" + (f"-run{runs + 1}" if runs else "")
         arn = self.engine.start(
@@ -146,6 +150,7 @@ class LocalStack:
     def _invoke_done_handler(self, event: dict[str, Any], at: datetime) -> dict[str, Any]:
         from og.local import moto_bridge
 
+        self.sync_documents()  # done-handler reads the list and rules as they are now
         moto_bridge.set_now(at)
         fn = self.engine.template.functions["DoneHandlerFunction"].name
         out = self.engine.client("lambda").invoke(FunctionName=fn, Payload=json.dumps(event))

@@ -13,6 +13,7 @@ from og.core.done_link import verify_done_token
 from og.core.models import Channel, CustomerState, OwnerAction, SendKind, SendRecord
 from og.core.templates import message_context, problems_context, render
 from og.logic.documents import load_docs
+from og.logic.failures import failure_text
 from og.logic.moves import customer_of, plan_and_step
 from og.wiring import Adapters
 
@@ -22,6 +23,7 @@ ACTION_LABELS = {
     OwnerAction.DONE: "Done",
 }
 ANSWER_CALLBACK = "og_owner_answer"
+_FAILED_MOVE = {"step_due": "send the step", "nudge": "send the nudge"}
 
 
 class UnknownFlag(LookupError):
@@ -63,10 +65,11 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
     customer = customer_of(row)
     now = a.clock()
     if failure:
-        reason = (
-            f"could not {row['move'].replace('_', ' ')} '{step.title}': "
-            f"{failure.get('Error')}: {str(failure.get('Cause', ''))[:500]}"
+        what = {"step_due": "send the step", "nudge": "send the nudge"}.get(
+            row["move"], row["move"]
         )
+        detail = failure_text(failure.get("Error"), failure.get("Cause"))[:500]
+        reason = f"could not {what} '{step.title}': {detail}"
         key = _flag_key(customer.customer_id, step.id, "failure", execution)
     else:
         reason = row["reason"]
