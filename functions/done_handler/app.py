@@ -140,6 +140,9 @@ def slack_interaction() -> Response[str]:
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    try:
+        return app.resolve(event, context)
+    finally:
+        if metrics.metric_set:  # only rejections are counted; most requests have none
+            metrics.flush_metrics()

@@ -147,7 +147,7 @@ class LocalStack:
         return report
 
     # --- clicks and answers, through done-handler ----------------------------------------------
-    def _invoke_done_handler(self, event: dict[str, Any], at: datetime) -> dict[str, Any]:
+    def invoke_done_handler(self, event: dict[str, Any], at: datetime) -> dict[str, Any]:
         from og.local import moto_bridge
 
         self.sync_documents()  # done-handler reads the list and rules as they are now
@@ -162,7 +162,7 @@ class LocalStack:
         return result
 
     def click_done_link(self, url: str, at: datetime) -> dict[str, Any]:
-        return self._invoke_done_handler(function_url.get_event(url), at)
+        return self.invoke_done_handler(function_url.get_event(url), at)
 
     def owner_answers(
         self,
@@ -187,7 +187,7 @@ class LocalStack:
             "trigger_id": f"local.{flag.flag_key}",
             "actions": [{"action_id": action, "value": flag.flag_key}],
         }
-        result = self._invoke_done_handler(function_url.slack_event(click, secret), at)
+        result = self.invoke_done_handler(function_url.slack_event(click, secret), at)
         if action != "done":
             submission = {
                 "type": "view_submission",
@@ -200,7 +200,7 @@ class LocalStack:
                     },
                 },
             }
-            result = self._invoke_done_handler(function_url.slack_event(submission, secret), at)
+            result = self.invoke_done_handler(function_url.slack_event(submission, secret), at)
         if result.get("statusCode") != 200:
             raise RuntimeError(
                 f"done-handler answered {result.get('statusCode')}: {result.get('body')}"

@@ -1,0 +1,46 @@
+"""done-handler refuses what it cannot verify: a forged Slack request, a tampered done link."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from og.local import function_url
+
+from .support import Home, utc
+
+ROW = "c-1,Mei Ling Tan,meiling@kopibakes.example,Starter,2026-12-14T09:00:00+08:00,,,"
+
+
+def test_forged_slack_request_is_refused_and_changes_nothing(
+    make_home: Callable[..., Home],
+) -> None:
+    home = make_home([ROW])
+    with home.stack() as s:
+        click = {
+            "type": "block_actions",
+            "user": {"id": "U0EVIL"},
+            "trigger_id": "t",
+            "actions": [{"action_id": "pause", "value": "any"}],
+        }
+        forged = function_url.slack_event(click, signing_secret="not-the-secret")
+        answer = s.invoke_done_handler(forged, utc(date(2026, 12, 14), 2))
+        assert answer["statusCode"] == 401
+        assert home.slack() == []
+        assert home.state("c-1").paused is False
+
+
+def test_tampered_done_link_is_refused(make_home: Callable[..., Home]) -> None:
+    home = make_home([ROW])
+    with home.stack() as s:
+        s.tick(date(2026, 12, 14))
+        (mail,) = home.outbox()
+        link = mail.done_link
+        assert link is not None
+        tampered = link[:-2] + ("AA" if not link.endswith("AA") else "BB")
+        refused = s.click_done_link(tampered, utc(date(2026, 12, 14), 3))
+        assert refused["statusCode"] == 400 and "did not work" in refused["body"]
+        assert home.state("c-1").steps_done == frozenset()
+        accepted = s.click_done_link(link, utc(date(2026, 12, 14), 3))
+        assert accepted["statusCode"] == 200
+        assert home.state("c-1").steps_done == {"welcome"}

@@ -1,0 +1,74 @@
+"""The issue's acceptance run: a 21-day simulation of the bundled example through `og simulate`,
+checked against the example's own rules and calendar with independent arithmetic (not the
+core's calendar code)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from datetime import date, datetime
+from email import message_from_bytes
+from email.policy import default
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from og.cli import main
+from og.local.history import customer_timeline
+
+BUSINESS_TZ = "Asia/Singapore"
+CLOSED = {date(2026, 12, 25)}  # Christmas Day, a Singapore public holiday
+
+
+def test_21_day_simulation_of_the_example(tmp_path: Path, capsys) -> None:
+    home = tmp_path / "home"
+    assert main(["init", str(home)]) == 0
+    assert main(["simulate", "--home", str(home), "--start", "2026-12-10", "--days", "21"]) == 0
+    summary = capsys.readouterr().out
+    assert "2026-12-12 Sat: 0 steps" in summary and "(closed: Saturday is a weekend day)" in summary
+    assert "2026-12-25 Fri: 0 steps" in summary and "holiday: Christmas Day" in summary
+
+    zones = {}
+    with (home / "onboarding.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            zones[row["customer_id"]] = row["timezone"] or BUSINESS_TZ
+
+    sent_keys: Counter[str] = Counter()
+    per_day: Counter[tuple[str, date]] = Counter()
+    for path in (home / "outbox").glob("*.eml"):
+        msg = message_from_bytes(path.read_bytes(), policy=default)
+        _, customer, step, kind = str(msg["Message-ID"]).strip("<>").split("@")[0].split(".")
+        sent_keys[f"{customer}/{step}/{kind}"] += 1
+        local = datetime.strptime(str(msg["Date"]), "%a, %d %b %Y %H:%M:%S %z").astimezone(
+            ZoneInfo(zones[customer])
+        )
+        # The example's send window: 08:00-20:00 local, Monday to Friday, not a holiday.
+        assert 8 <= local.hour < 20, (path.name, local)
+        assert local.weekday() < 5 and local.date() not in CLOSED, (path.name, local)
+        per_day[(customer, local.date())] += 1
+
+    assert sent_keys and max(sent_keys.values()) == 1  # each step and nudge once
+    assert max(per_day.values()) == 1  # one message per customer per local day
+    kinds = Counter(key.rsplit("/", 1)[1] for key in sent_keys)
+    assert kinds["step"] >= 30 and kinds["nudge"] >= 3
+
+    slack = [json.loads(line) for line in (home / "slack.jsonl").read_text().splitlines()]
+    flags = [
+        s
+        for s in slack
+        if s["method"] == "chat.postMessage"
+        and any(b.get("type") == "actions" for b in s["payload"]["blocks"])
+    ]
+    assert flags, "the rules flag the owner when a step stays undone"
+
+    # history explains a customer's moves: every execution has its reason and send window
+    lines = customer_timeline(home, "hh-1003")
+    executions = [ln for ln in lines if "execution hh-1003-" in ln]
+    assert executions
+    assert sum("why: " in ln for ln in lines) == len(executions)
+    assert any("deferred: " in ln and "quiet hours" in ln for ln in lines)
+
+    # running a simulated day again sends nothing new
+    before = sorted(p.name for p in (home / "outbox").glob("*.eml"))
+    assert main(["tick", "--home", str(home), "--date", "2026-12-17"]) == 0
+    assert sorted(p.name for p in (home / "outbox").glob("*.eml")) == before
