@@ -1,5 +1,6 @@
 """done-handler — the public Function URL for customers' done links (GET /done?t=<signed token>)
-and Slack interactivity (POST /slack/interactions: Pause / Hand off / Done on an owner flag).
+and Slack interactivity (POST /slack/interactions: Pause / Hand off / Done on an owner flag;
+Approve / Edit / Discard on a customer proposed from a forwarded welcome email).
 Every request is verified first: the done token's HMAC, Slack's signing secret."""
 
 import json
@@ -15,7 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from og.core.done_link import InvalidDoneToken
 from og.core.models import OwnerAction
-from og.logic import owner
+from og.logic import intake, owner
 from og.wiring import adapters
 
 logger = Logger()
@@ -105,6 +106,20 @@ def _modal(flag_key: str, action: OwnerAction) -> dict[str, Any]:
     }
 
 
+def _intake_click(payload: dict[str, Any], act: dict[str, Any], user: str) -> None:
+    """Approve / Edit / Discard on a customer proposed from a forwarded welcome email."""
+    a = adapters()
+    key = act["value"]
+    if act["action_id"] == intake.EDIT:
+        a.chat.open_view(payload["trigger_id"], intake.edit_view(a, key))
+        result: dict[str, Any] = {"outcome": "edit_opened"}
+    elif act["action_id"] == intake.APPROVE:
+        result = intake.approve(a, key, by_user=user)
+    else:
+        result = intake.discard(a, key, by_user=user)
+    logger.info("owner answered a proposal", extra={"proposal": key, "by": user, **result})
+
+
 @app.post("/slack/interactions")
 def slack_interaction() -> Response[str]:
     payload = _verified_slack_payload()
@@ -115,6 +130,9 @@ def slack_interaction() -> Response[str]:
     user = payload.get("user", {}).get("id", "unknown")
     if payload.get("type") == "block_actions":
         act = payload["actions"][0]
+        if act["action_id"] in intake.ACTIONS:
+            _intake_click(payload, act, user)
+            return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body="")
         action = OwnerAction(act["action_id"])
         if action is OwnerAction.DONE:
             _answer(act["value"], action, user, None)
@@ -124,6 +142,16 @@ def slack_interaction() -> Response[str]:
         return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body="")
     if payload.get("type") == "view_submission":
         view = payload["view"]
+        if view.get("callback_id") == intake.EDIT_CALLBACK:
+            answer, result = intake.submit_edit(
+                adapters(), view["private_metadata"], view["state"]["values"], by_user=user
+            )
+            logger.info("owner edited a proposal", extra={"by": user, **result})
+            return Response(
+                status_code=200,
+                content_type=content_types.APPLICATION_JSON,
+                body=json.dumps(answer),
+            )
         meta = json.loads(view["private_metadata"])
         note = view["state"]["values"]["note"]["note"].get("value")
         _answer(meta["flag_key"], OwnerAction(meta["action"]), user, note)

@@ -9,6 +9,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 
+class ScheduledEvent(BaseModel):
+    """What an EventBridge Scheduler schedule sends (the weekly digest, the monthly summary)."""
+
+    scheduled_time: datetime | None = None  # <aws.scheduler.scheduled-time>; now when absent
+
+
 class TickEvent(BaseModel):
     scheduled_time: datetime | None = None  # <aws.scheduler.scheduled-time>; now when absent
     tick: str | None = None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,11 +19,16 @@ from og.adapters.ports import (
     Documents,
     EmailSender,
     JourneyStore,
+    OnboardingSheet,
     OwnerChat,
+    OwnerDocs,
     Secrets,
     Workflow,
     Writer,
 )
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 
 
 class Settings(BaseModel):
@@ -51,6 +56,9 @@ class Settings(BaseModel):
     slack_bot_token: str = "og/slack/bot-token"
     ses_configuration_set: str | None = None
     bedrock_model_id: str = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+    idempotency_table: str = "og-idempotency"
+    webhook_secret: str = "og/webhook/secret"
+    drive_service_account: str = "og/drive/sa"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -72,6 +80,9 @@ class Adapters:
     secrets: Secrets
     workflow: Workflow
     clock: Callable[[], datetime]
+    sheet: OnboardingSheet
+    owner_docs: OwnerDocs
+    idempotency: Callable[[], BasePersistenceLayer]
 
 
 _overrides: dict[str, object] = {}
@@ -114,6 +125,7 @@ def _local(settings: Settings) -> Adapters:
     from og.adapters.aws.sfn_workflow import SfnWorkflow
     from og.adapters.local.config_file import ConfigFile, SecretsFile
     from og.adapters.local.outbox import OutboxEmailSender
+    from og.adapters.local.sheet_file import CsvSheet, TextDocs
     from og.adapters.local.slack_log import SlackLogChat
     from og.adapters.local.store import SqliteJourneyStore
     from og.adapters.local.writer import StandInWriter
@@ -134,6 +146,9 @@ def _local(settings: Settings) -> Adapters:
         secrets=SecretsFile(home / "secrets.json"),
         workflow=SfnWorkflow(),
         clock=current_now,
+        sheet=CsvSheet(home / "onboarding.csv"),
+        owner_docs=TextDocs(home),
+        idempotency=_idempotency_store(settings),
     )
 
 
@@ -142,13 +157,21 @@ def _aws(settings: Settings) -> Adapters:
 
     from og.adapters.aws.bedrock_writer import BedrockWriter
     from og.adapters.aws.dynamodb_store import DynamoJourneyStore
+    from og.adapters.aws.google_workspace import GoogleClients, GoogleDocs, GoogleSheet
     from og.adapters.aws.parameters import SecretsManagerSecrets, SsmConfigSource
     from og.adapters.aws.s3_documents import S3Documents
     from og.adapters.aws.ses_sender import SesEmailSender
     from og.adapters.aws.sfn_workflow import SfnWorkflow
     from og.adapters.aws.slack_chat import SlackWebChat
+    from og.core.config_doc import drive_file_id
 
     secrets = SecretsManagerSecrets()
+    config = SsmConfigSource(settings.config_path)
+    google = GoogleClients(lambda: secrets.get(settings.drive_service_account))
+
+    def google_file_id(key: str) -> str:
+        return drive_file_id(config.entries(), key, source=settings.config_path.rstrip("/"))
+
     return Adapters(
         settings=settings,
         store=DynamoJourneyStore(settings),
@@ -156,8 +179,24 @@ def _aws(settings: Settings) -> Adapters:
         chat=SlackWebChat(lambda: secrets.get(settings.slack_bot_token)),
         writer=BedrockWriter(settings.bedrock_model_id),
         documents=S3Documents(),
-        config=SsmConfigSource(settings.config_path),
+        config=config,
         secrets=secrets,
         workflow=SfnWorkflow(),
         clock=lambda: datetime.now(UTC),
+        sheet=GoogleSheet(google, google_file_id),
+        owner_docs=GoogleDocs(google, google_file_id),
+        idempotency=_idempotency_store(settings),
     )
+
+
+def _idempotency_store(settings: Settings) -> Callable[[], BasePersistenceLayer]:
+    """enroll's idempotency records on DynamoDB (under the local engine, moto's), built on first
+    use: no other function needs the DynamoDB client."""
+
+    @cache
+    def store() -> BasePersistenceLayer:
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+        return DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+
+    return store

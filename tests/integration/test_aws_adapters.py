@@ -348,6 +348,83 @@ def test_bedrock_without_the_tool_call_is_a_clear_error(bedrock: ScriptedServer)
         BedrockWriter(MODEL).rewrite("Hi Ana,\n\nWelcome.", instructions="Be warm.")
 
 
+CUSTOMER = {
+    "toolUse": {
+        "toolUseId": "tooluse_2",
+        "name": "customer_row",
+        "input": {
+            "name": "Mei Ling Tan",
+            "email": "meiling@kopibakes.example",
+            "plan": "Starter",
+            "signup_date": "2026-12-01",
+        },
+    }
+}
+
+
+def test_bedrock_proposes_a_customer_row_through_its_tool(bedrock: ScriptedServer) -> None:
+    bedrock.reply(_converse_reply([CUSTOMER]))
+
+    row = BedrockWriter(MODEL).propose_customer("To: Mei Ling Tan <...>", plans=["Starter", "Pro"])
+
+    assert row == CUSTOMER["toolUse"]["input"]
+    [request] = bedrock.requests
+    assert unquote(request.path) == f"/model/{MODEL}/converse"
+    sent = request.json()
+    assert sent["toolConfig"]["toolChoice"] == {"tool": {"name": "customer_row"}}
+    schema = sent["toolConfig"]["tools"][0]["toolSpec"]["inputSchema"]["json"]
+    assert schema["required"] == ["name", "email", "plan", "signup_date"]
+    assert schema["properties"]["plan"]["enum"] == ["Starter", "Pro", ""]
+    assert sent["inferenceConfig"]["temperature"] == 0.0
+    [message] = sent["messages"]
+    assert message["content"] == [
+        {"text": "The plans are: Starter, Pro.\n\n<email>\nTo: Mei Ling Tan <...>\n</email>"}
+    ]
+
+
+def test_bedrock_proposal_fields_that_are_not_text_come_back_empty(
+    bedrock: ScriptedServer,
+) -> None:
+    partial = {"toolUse": {"name": "customer_row", "toolUseId": "t", "input": {"name": None}}}
+    bedrock.reply(_converse_reply([partial]))
+
+    row = BedrockWriter(MODEL).propose_customer("?", plans=["Starter"])
+
+    assert row == {"name": "", "email": "", "plan": "", "signup_date": ""}
+
+
+def test_bedrock_narrates_the_figures_in_one_paragraph(bedrock: ScriptedServer) -> None:
+    paragraph = "December brought four sign-ups; one finished."
+    bedrock.reply(
+        _converse_reply(
+            [
+                {
+                    "toolUse": {
+                        "name": "narrative",
+                        "toolUseId": "t",
+                        "input": {"paragraph": paragraph},
+                    }
+                }
+            ]
+        )
+    )
+
+    assert BedrockWriter(MODEL).narrate("Sign-ups 4", instructions="Summarize.") == paragraph
+    sent = bedrock.requests[0].json()
+    assert sent["toolConfig"]["toolChoice"] == {"tool": {"name": "narrative"}}
+    assert sent["messages"][0]["content"] == [
+        {"text": "Summarize.\n\n<figures>\nSign-ups 4\n</figures>"}
+    ]
+
+
+def test_bedrock_narrative_without_a_paragraph_is_a_clear_error(bedrock: ScriptedServer) -> None:
+    empty = {"toolUse": {"name": "narrative", "toolUseId": "t", "input": {"paragraph": " "}}}
+    bedrock.reply(_converse_reply([empty]))
+
+    with pytest.raises(BedrockError, match=rf"{MODEL} returned the narrative tool without a"):
+        BedrockWriter(MODEL).narrate("Sign-ups 4", instructions="Summarize.")
+
+
 # --- SSM and Secrets Manager through Powertools --------------------------------------------------
 def test_config_entries_come_from_ssm_and_say_where(aws: None) -> None:
     ssm = boto3.client("ssm")

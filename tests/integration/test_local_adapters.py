@@ -8,7 +8,7 @@ import pytest
 from og.adapters.local.config_file import ConfigFile, SecretsFile
 from og.adapters.local.outbox import OutboxEmailSender
 from og.adapters.local.slack_log import SlackLogChat
-from og.adapters.local.writer import LABEL, StandInWriter
+from og.adapters.local.writer import LABEL, NARRATIVE_LABEL, PROPOSAL_LABEL, StandInWriter
 from og.core.emails import build_email
 
 AT = datetime(2026, 12, 10, 1, 0, tzinfo=UTC)
@@ -46,6 +46,43 @@ def test_bedrock_stand_in_is_labelled_and_deterministic():
     out = StandInWriter().rewrite("Hi there\n", instructions="x")
     assert out == StandInWriter().rewrite("Hi there\n", instructions="y")
     assert LABEL in out and out.startswith("Hi there")
+
+
+def test_bedrock_stand_in_reads_the_welcome_emails_headers_and_labels_itself():
+    text = (
+        "Forwarded by: Owner <owner@harbourhearth.example>\n"
+        "Forwarded on: 2026-12-02T10:02:00+08:00\n"
+        "--- The welcome email ---\n"
+        "From: Harbour & Hearth <hello@harbourhearth.example>\n"
+        "To: Mei Ling Tan <meiling@kopibakes.example>\n"
+        "Date: Tue, Dec 1, 2026 at 9:15 AM\n\n"
+        "Hi Mei Ling, thanks for choosing the pro plan.\n"
+    )
+
+    assert StandInWriter().propose_customer(text, plans=["Starter", "Pro"]) == {
+        "name": "Mei Ling Tan",
+        "email": "meiling@kopibakes.example",
+        "plan": "Pro",
+        "signup_date": "2026-12-01",
+        "note": PROPOSAL_LABEL,
+    }
+
+
+def test_bedrock_stand_in_falls_back_to_labelled_lines_and_the_greeting():
+    text = (
+        "Forwarded on: 2026-12-02T10:02:00+08:00\n"
+        "Hello Arjun,\nEmail: arjun@pillaicatering.example\nSigned up: 3 Dec 2026\n"
+    )
+
+    row = StandInWriter().propose_customer(text, plans=["Starter"])
+
+    assert (row["name"], row["email"], row["plan"], row["signup_date"]) == (
+        "Arjun",
+        "arjun@pillaicatering.example",
+        "",
+        "2026-12-03",
+    )
+    assert StandInWriter().narrate("Sign-ups 4", instructions="x") == NARRATIVE_LABEL
 
 
 def test_config_and_secrets_files(tmp_path):

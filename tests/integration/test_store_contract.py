@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from moto import mock_aws
 
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.local.store import SqliteJourneyStore
-from og.adapters.ports import ClaimOutcome, PendingFlag
+from og.adapters.ports import ClaimOutcome, PendingFlag, Proposal, ProposalDecision
 from og.core.models import Channel, CustomerState, Journey, OwnerAction, SendKind, SendRecord
 from og.local.template import load_yaml
 from og.wiring import Settings
@@ -362,6 +362,98 @@ def test_each_problem_is_reported_once(store: Store) -> None:
     assert store.unreported([]) == []
     # Reported problems are not flags of any customer.
     assert store.open_flags("c7") == []
+
+
+# --- audit over a period (digest, summary) -----------------------------------------------------
+def test_audit_between_is_every_customers_entries_in_the_period_oldest_first(
+    store: Store,
+) -> None:
+    day = timedelta(days=1)
+    store.record_step_done("c1", "welcome", by_user="customer", at=T0, plan_step_ids=PLAN)
+    store.record_owner_action("c2", OwnerAction.PAUSE, by_user="ses", at=T0 + 2 * day)
+    # The same instant written with another UTC offset still sorts and filters as an instant.
+    singapore = (T0 + day).astimezone(timezone(timedelta(hours=8)))
+    store.record_step_done("c3", "welcome", by_user="customer", at=singapore, plan_step_ids=PLAN)
+    store.record_step_done("c1", "setup", by_user="customer", at=T0 + 7 * day, plan_step_ids=PLAN)
+
+    found = store.audit_between(T0, T0 + 7 * day)
+
+    assert [(e.customer_id, e.action, e.ts) for e in found] == [
+        ("c1", "done:welcome", T0),
+        ("c3", "done:welcome", T0 + day),
+        ("c2", "owner:pause", T0 + 2 * day),
+    ]
+    assert store.audit_between(T0 + 8 * day, T0 + 9 * day) == []
+
+
+# --- proposals from forwarded welcome emails -----------------------------------------------------
+ROW = {
+    "customer_id": "in-1",
+    "name": "Mei Ling Tan",
+    "email": "meiling@kopibakes.example",
+    "plan": "Starter",
+    "signup_at": "2026-03-01",
+}
+
+
+def proposal_for(key: str = "p1", **changes: Any) -> Proposal:
+    base = Proposal(
+        key=key,
+        row=dict(ROW),
+        problems=("plan: missing",),
+        source="s3://og-raw-mime/m1",
+        email_from="Owner <owner@example.com>",
+        email_subject="Fwd: Welcome",
+        proposed_at=T0,
+    )
+    return replace(base, **changes)
+
+
+def test_a_proposal_is_stored_under_its_key_and_is_no_customers_flag(store: Store) -> None:
+    assert store.save_proposal(proposal_for()) is True
+    posted = proposal_for(message_ts="1772415000.000100", note="stand-in")
+    assert store.save_proposal(posted) is True
+
+    assert store.proposal("p1") == posted
+    assert store.proposal("p2") is None
+    assert store.open_flags("in-1") == [] and store.all_flags("in-1") == []
+    assert store.audit_trail("in-1") == []
+
+
+def test_a_proposal_is_decided_once_and_audited_under_the_row(store: Store) -> None:
+    store.save_proposal(proposal_for())
+    edited = ROW | {"customer_id": "hh-2001", "plan": "Pro"}
+    at = T0 + timedelta(hours=1)
+
+    decided = store.decide_proposal(
+        "p1", ProposalDecision.APPROVED, row=edited, by_user="U1", at=at
+    )
+    again = store.decide_proposal(
+        "p1", ProposalDecision.DISCARDED, row=ROW, by_user="U2", at=at + timedelta(minutes=1)
+    )
+
+    expected = proposal_for(
+        row=edited, decision=ProposalDecision.APPROVED, decided_by="U1", decided_at=at
+    )
+    assert decided == expected
+    assert again is None
+    assert store.proposal("p1") == expected
+    # A decided proposal is never replaced (a late duplicate of the email changes nothing).
+    assert store.save_proposal(proposal_for(row=ROW)) is False
+    assert store.proposal("p1") == expected
+    [entry] = store.audit_trail("hh-2001")
+    assert (entry.action, entry.by_user, entry.ts) == ("intake:approved", "U1", at)
+    assert entry.before == {"proposal": "p1", "status": "pending", "row": ROW}
+    assert entry.after == {"proposal": "p1", "status": "approved", "row": edited}
+    assert store.audit_between(T0, at + timedelta(days=1)) == [entry]
+
+
+def test_deciding_an_unknown_proposal_records_nothing(store: Store) -> None:
+    assert (
+        store.decide_proposal("gone", ProposalDecision.DISCARDED, row=ROW, by_user="U1", at=T0)
+        is None
+    )
+    assert store.audit_trail("in-1") == []
 
 
 # --- DynamoDB only: what SQLite's write lock gives for free ------------------------------------

@@ -3,6 +3,7 @@ local flavour (og.adapters.local); handlers only ever see these."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -32,6 +33,30 @@ class PendingFlag:
     execution: str
     posted_at: datetime
     answer: str | None = None
+
+
+class ProposalDecision(StrEnum):
+    APPROVED = "approved"
+    DISCARDED = "discarded"
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A new row for the onboarding list, proposed from a forwarded welcome email and waiting
+    for the owner's Approve / Edit / Discard. The Slack buttons carry only `key`."""
+
+    key: str
+    row: dict[str, str]  # list columns: customer_id, name, email, plan, signup_at
+    problems: tuple[str, ...]  # what stops the row from joining the list, "<column>: <why>"
+    source: str  # the raw email, s3://<bucket>/<key>
+    email_from: str
+    email_subject: str
+    proposed_at: datetime
+    note: str = ""  # e.g. the label of the local Bedrock stand-in
+    message_ts: str | None = None  # the Slack post, once posted
+    decision: ProposalDecision | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +126,32 @@ class JourneyStore(Protocol):
 
     def audit_trail(self, customer_id: str) -> list[AuditEntry]: ...
 
+    def audit_between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        """Every customer's audit entries with start <= ts < end, oldest first (the digest's
+        week, the summary's month)."""
+        ...
+
+    def save_proposal(self, proposal: Proposal) -> bool:
+        """Store (or replace) a proposal still waiting for the owner; False, and nothing
+        written, once the owner has decided it."""
+        ...
+
+    def proposal(self, key: str) -> Proposal | None: ...
+
+    def decide_proposal(
+        self,
+        key: str,
+        decision: ProposalDecision,
+        *,
+        row: dict[str, str],
+        by_user: str,
+        at: datetime,
+    ) -> Proposal | None:
+        """Record the owner's decision (with the row as finally approved) and its audit entry
+        (under the row's customer_id) together, once: None when the proposal is unknown or was
+        decided before, so a second click changes nothing."""
+        ...
+
 
 class SendRejected(Exception):
     """The provider refused the message for certain: nothing was sent, a retry may send."""
@@ -122,17 +173,77 @@ class OwnerChat(Protocol):
 
 
 class Writer(Protocol):
-    """Bedrock: light personalized rewrite of a step body."""
+    """Bedrock Haiku at its three callsites: the personalized rewrite of a step body (sender),
+    the customer row proposed from a forwarded welcome email (intake-ses-parser) and the
+    monthly summary's narrative (summary)."""
 
     def rewrite(self, body: str, *, instructions: str) -> str: ...
 
+    def propose_customer(self, text: str, *, plans: Sequence[str]) -> dict[str, str]:
+        """name, email, plan, signup_date (YYYY-MM-DD) read from the email's text; a value the
+        email does not give is empty. `plans` are the plan names the row may use. A stand-in
+        says so in an extra "note"."""
+        ...
+
+    def narrate(self, figures: str, *, instructions: str) -> str:
+        """One paragraph about `figures`, written for the business's own people."""
+        ...
+
 
 class Documents(Protocol):
-    """The mirrored list and docs (S3 og-list-source / og-rules-source)."""
+    """The mirrored list and docs (S3 og-list-source / og-rules-source), and the raw inbound
+    mail (og-raw-mime)."""
 
     def read_text(self, bucket: str, key: str) -> str: ...
 
-    def write_text(self, bucket: str, key: str, text: str, content_type: str) -> None: ...
+    def read_bytes(self, bucket: str, key: str) -> bytes: ...
+
+    def write_text(
+        self,
+        bucket: str,
+        key: str,
+        text: str,
+        content_type: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> None: ...
+
+    def read_metadata(self, bucket: str, key: str) -> dict[str, str] | None:
+        """The object's user metadata (lower-case keys), or None when there is no object."""
+        ...
+
+
+class OnboardingSheet(Protocol):
+    """The owner's onboarding list itself (the Google Sheet; locally the home's onboarding.csv),
+    not its S3 mirror."""
+
+    def append_customer(self, row: Mapping[str, str]) -> bool:
+        """Add a row (list column -> value, e.g. customer_id, name, email, plan, signup_at) under
+        the header, each value in its column. False, and nothing written, when a row with that
+        customer_id is already there. Raises ListLayoutError when a value has no column."""
+        ...
+
+    def export_csv(self) -> tuple[str, str]:
+        """The list as CSV text, and a version of the source (e.g. Drive's version and
+        modifiedTime) for the record."""
+        ...
+
+    def mark_finished(self, customer_id: str, at: datetime) -> bool:
+        """Write `at` into the customer's finished_at cell (kept if it already holds a time);
+        whether the customer's row was found. The Sheet is only written when the owner has a
+        finished_at column; the local file gets the column added."""
+        ...
+
+
+OWNER_DOC_NAMES = ("rules", "voice")
+
+
+class OwnerDocs(Protocol):
+    """The owner's rules and voice docs themselves (Google Docs; locally rules.txt, voice.txt)."""
+
+    def export_text(self, name: str) -> tuple[str, str]:
+        """The doc `name` (one of OWNER_DOC_NAMES) as plain text, and a version of the source.
+        Raises ValueError for another name."""
+        ...
 
 
 class ConfigSource(Protocol):

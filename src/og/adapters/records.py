@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from og.adapters.ports import PendingFlag
+from og.adapters.ports import PendingFlag, Proposal, ProposalDecision
 from og.core.models import Channel, CustomerState, SendKind, SendRecord
 
 
@@ -70,4 +70,57 @@ def flag_from_item(item: Mapping[str, Any]) -> PendingFlag:
         execution=item["execution"],
         posted_at=datetime.fromisoformat(item["posted_at"]),
         answer=item.get("answer"),
+    )
+
+
+PROPOSAL_PREFIX = "proposal#"  # proposals share og-flags with the flags, keyed by this prefix
+
+
+def proposal_item(p: Proposal) -> dict[str, Any]:
+    """No customer_id attribute (the flags of a customer are found by it) and no attribute for
+    an absent value: "not decided yet" is an absent `decision`, which a condition can test."""
+    item = {
+        "flag_key": PROPOSAL_PREFIX + p.key,
+        "proposal_key": p.key,
+        "row": dict(p.row),
+        "problems": list(p.problems),
+        "source": p.source,
+        "email_from": p.email_from,
+        "email_subject": p.email_subject,
+        "proposed_at": p.proposed_at.isoformat(),
+        "note": p.note,
+        "message_ts": p.message_ts,
+        "decision": p.decision.value if p.decision else None,
+        "decided_by": p.decided_by,
+        "decided_at": p.decided_at.isoformat() if p.decided_at else None,
+    }
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def proposal_from_item(item: Mapping[str, Any]) -> Proposal:
+    decided_at = item.get("decided_at")
+    return Proposal(
+        key=item["proposal_key"],
+        row={str(k): str(v) for k, v in item["row"].items()},
+        problems=tuple(item.get("problems", ())),
+        source=item["source"],
+        email_from=item["email_from"],
+        email_subject=item["email_subject"],
+        proposed_at=datetime.fromisoformat(item["proposed_at"]),
+        note=item.get("note", ""),
+        message_ts=item.get("message_ts"),
+        decision=ProposalDecision(item["decision"]) if item.get("decision") else None,
+        decided_by=item.get("decided_by"),
+        decided_at=datetime.fromisoformat(decided_at) if decided_at else None,
+    )
+
+
+def proposal_audit(
+    before: Proposal, decision: ProposalDecision, row: Mapping[str, str]
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(action, before, after) of the audit entry recording the owner's decision."""
+    return (
+        f"intake:{decision.value}",
+        {"proposal": before.key, "status": "pending", "row": dict(before.row)},
+        {"proposal": before.key, "status": decision.value, "row": dict(row)},
     )

@@ -24,8 +24,10 @@ from og.core.text import normalize_export, split_lines, strip_bullet
 
 __all__ = [
     "CONFIG_KEYS",
+    "GOOGLE_FILE_KEYS",
     "OPTIONAL_KEYS",
     "REQUIRED_KEYS",
+    "drive_file_id",
     "email_address_problem",
     "parse_config",
     "parse_config_file",
@@ -42,7 +44,18 @@ REQUIRED_KEYS = (
     "sender",
     "owner_slack_id",
 )
-OPTIONAL_KEYS = ("closed_dates", "reply_to", "done_link_base")
+OPTIONAL_KEYS = (
+    "closed_dates",
+    "reply_to",
+    "done_link_base",
+    "digest_channel",
+    "summary_recipients",
+    "sheet_id",
+    "rules_doc_id",
+    "voice_doc_id",
+)
+# The Google files drive-sync mirrors and enroll / done-handler write to (deployed only).
+GOOGLE_FILE_KEYS = ("sheet_id", "rules_doc_id", "voice_doc_id")
 CONFIG_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
 
 _EXAMPLES = {
@@ -56,6 +69,11 @@ _EXAMPLES = {
     "closed_dates": "2026-12-24, 2026-12-31",
     "reply_to": "owner@harbourhearth.example",
     "done_link_base": "https://guide.harbourhearth.example/done",
+    "digest_channel": "C0123ABCD",
+    "summary_recipients": "owner@harbourhearth.example, Siti <siti@harbourhearth.example>",
+    "sheet_id": "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCd",
+    "rules_doc_id": "1BcDeFgHiJkLmNoPqRsTuVwXyZ0123456789-_BcDe",
+    "voice_doc_id": "1CdEfGhIjKlMnOpQrStUvWxYz0123456789-_CdEf",
 }
 
 _LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9 _-]*?)\s*[:=]\s*(?P<value>.*)$")
@@ -66,6 +84,9 @@ _LIST_SEPARATOR = re.compile(r"\s*(?:[,;/&]|\band\b)\s*", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HOLIDAYS = re.compile(r"^(?P<country>[A-Za-z]{2,3})(?:\s*[-/]\s*(?P<subdiv>[A-Za-z0-9 ]+))?$")
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{6,20}$")
+_DRIVE_ID = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+_DRIVE_URL_ID = re.compile(r"/d/([A-Za-z0-9_-]+)")
+_SLACK_CHANNEL = re.compile(r"^[CGDUW][A-Z0-9]{6,20}$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9\u00a1-\uffff-]{1,63}(?<!-)$")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NONE = frozenset({"none", "no", "-"})
@@ -208,6 +229,11 @@ def _parse(entries: Mapping[str, _Entry], source: str, problems: list[Problem]) 
     reply_to = setting("reply_to", _optional_address, None)
     owner = setting("owner_slack_id", _slack_id, "")
     done_link_base = setting("done_link_base", _done_link_base, None)
+    digest_channel = setting("digest_channel", _slack_channel, None)
+    summary_recipients: tuple[str, ...] = setting("summary_recipients", _address_list, ())
+    sheet_id, rules_doc_id, voice_doc_id = (
+        setting(key, _google_file_id, None) for key in GOOGLE_FILE_KEYS
+    )
 
     if problems:
         raise DocumentError(problems)
@@ -226,6 +252,11 @@ def _parse(entries: Mapping[str, _Entry], source: str, problems: list[Problem]) 
         owner_slack_id=owner,
         reply_to=reply_to,
         done_link_base=done_link_base,
+        digest_channel=digest_channel,
+        summary_recipients=summary_recipients,
+        sheet_id=sheet_id,
+        rules_doc_id=rules_doc_id,
+        voice_doc_id=voice_doc_id,
     )
 
 
@@ -398,6 +429,62 @@ def _slack_id(raw: str) -> str:
             "profile, the ⋮ menu, 'Copy member ID'), not a name or @handle"
         )
     return raw
+
+
+def _address_list(raw: str) -> tuple[str, ...]:
+    if raw.lower() in _NONE:
+        return ()
+    return tuple(_address(part) for part in re.split(r"\s*[,;]\s*", raw.strip()) if part)
+
+
+def _slack_channel(raw: str) -> str | None:
+    if raw.lower() in _NONE:
+        return None
+    if not _SLACK_CHANNEL.match(raw):
+        raise ValueError(
+            f"'{raw}' is not a Slack channel ID; it looks like C0123ABCD (in Slack: open the "
+            "channel, click its name, the ID is at the bottom), or a member ID like U0123ABCD "
+            "for a direct message"
+        )
+    return raw
+
+
+def _google_file_id(raw: str) -> str:
+    """A Drive file id, or the id in the file's address (…/spreadsheets/d/<id>/edit)."""
+    usage = (
+        "paste the file's address (https://docs.google.com/.../d/<id>/edit) or the long id in it"
+    )
+    candidate = raw
+    if raw.lower().startswith(("https://", "http://")):
+        url = urlsplit(raw)
+        found = _DRIVE_URL_ID.search(url.path)
+        host = url.hostname or ""
+        if not (host == "google.com" or host.endswith(".google.com")) or found is None:
+            raise ValueError(f"'{raw}' is not the address of a Google Doc or Sheet; {usage}")
+        candidate = found.group(1)
+    if not _DRIVE_ID.match(candidate):
+        raise ValueError(f"'{raw}' is not a Google Drive file id; {usage}")
+    return candidate
+
+
+def drive_file_id(
+    entries: Mapping[str, tuple[str, str]], key: str, *, source: str = "config"
+) -> str:
+    """One of GOOGLE_FILE_KEYS on its own, so the Google adapters work whatever else the config
+    says. Raises DocumentError naming the setting when it is missing or not a file id."""
+    if key not in GOOGLE_FILE_KEYS:
+        raise ValueError(f"{key} is not one of {', '.join(GOOGLE_FILE_KEYS)}")
+    found = {_normalize_key(k): (value, where) for k, (value, where) in entries.items()}
+    value, where = found.get(key, ("", source))
+    if not value:
+        example = f"missing setting; add it, for example '{key}: {_EXAMPLES[key]}'"
+        raise DocumentError([Problem(source, None, key, example)])
+    try:
+        return _google_file_id(value)
+    except ValueError as exc:
+        match = _WHERE_LINE.match(where)
+        at = (match["source"], int(match["line"])) if match else (where, None)
+        raise DocumentError([Problem(at[0], at[1], key, str(exc))]) from None
 
 
 def _done_link_base(raw: str) -> str | None:

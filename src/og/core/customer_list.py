@@ -21,12 +21,24 @@ from og.core.models import Customer, RowProblem, Rules
 from og.core.rules_doc import plan_key
 from og.core.text import normalize_cell
 
-__all__ = ["COLUMNS", "CUSTOMER_ID_PATTERN", "REQUIRED_COLUMNS", "parse_customer_list"]
+__all__ = [
+    "COLUMNS",
+    "CUSTOMER_ID_PATTERN",
+    "FINISHED_COLUMN",
+    "REQUIRED_COLUMNS",
+    "check_row",
+    "column_key",
+    "column_of",
+    "parse_customer_list",
+]
 
 CUSTOMER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 REQUIRED_COLUMNS = ("customer_id", "name", "email", "plan", "signup_at")
 COLUMNS = (*REQUIRED_COLUMNS, "timezone", "owner")
+# Set by done-handler when a journey finishes, if the owner's sheet has the column; the guide
+# itself never reads it.
+FINISHED_COLUMN = "finished_at"
 _ALIASES = {
     "customer_id": "customer_id",
     "signup_id": "customer_id",
@@ -120,12 +132,42 @@ def parse_customer_list(
     return customers, problems
 
 
+def check_row(
+    row: Mapping[str, str],
+    rules: Rules,
+    now: datetime,
+    business_tz: str,
+    *,
+    source: str,
+    line: int = 0,
+) -> tuple[Customer | None, list[RowProblem]]:
+    """One row that did not come from the sheet (a row proposed from a forwarded welcome email,
+    say), checked exactly as a row of the list is. `row` maps column names (COLUMNS) to values;
+    a missing column counts as empty. Returns the customer, or None and its problems."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    values = {column: normalize_cell(row.get(column, "")) for column in COLUMNS}
+    customer, found = _row(values, line, rules, now, ZoneInfo(business_tz), set())
+    cid = values["customer_id"] if CUSTOMER_ID_PATTERN.match(values["customer_id"]) else ""
+    return customer, [RowProblem(source, line, cid, f, m) for f, m in found]
+
+
+def column_key(header_cell: str) -> str:
+    """A header cell as a key: case, spaces, dashes and underscores do not matter."""
+    return "_".join(header_cell.replace("-", " ").replace("_", " ").split()).lower()
+
+
+def column_of(header_cell: str) -> str | None:
+    """The list column a header cell names (`Customer ID` -> customer_id, `Signup date` ->
+    signup_at), or None for the owner's own columns."""
+    return _ALIASES.get(column_key(header_cell))
+
+
 def _header(values: list[str], line: int, source: str) -> dict[str, int]:
     columns: dict[str, int] = {}
     problems: list[Problem] = []
     for index, value in enumerate(values):
-        key = "_".join(value.replace("-", " ").replace("_", " ").split()).lower()
-        column = _ALIASES.get(key)
+        column = column_of(value)
         if column is None:
             continue  # the owner's own columns (notes, ...) are fine
         if column in columns:

@@ -43,3 +43,28 @@ def message_id_for(customer_id: str, step_id: str, kind: str, sender: str) -> st
     """Stable per (customer, step, kind): a resend of the same message keeps its identity."""
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     return f"og.{customer_id}.{step_id}.{kind}@{domain}"
+
+
+def build_report_email(
+    *,
+    sender: str,
+    recipients: tuple[str, ...],
+    subject: str,
+    text: str,
+    html: str,
+    message_id: str,
+    sent_at: datetime,
+) -> EmailMessage:
+    """An internal report (the monthly summary) to the business's own people: one message to
+    all of them, plain text with an HTML alternative (for a real table)."""
+    if not recipients:
+        raise ValueError("a report email needs at least one recipient")
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = sender
+    msg["To"] = ", ".join(recipients)
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(sent_at)
+    msg["Message-ID"] = f"<{message_id}>"
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg

@@ -94,6 +94,11 @@ class Config:
     owner_slack_id: str
     reply_to: str | None = None
     done_link_base: str | None = None  # public URL of done-handler; None until deployed
+    digest_channel: str | None = None  # Slack channel of the weekly digest; the owner when None
+    summary_recipients: tuple[str, ...] = ()  # who gets the monthly summary email
+    sheet_id: str | None = None  # the onboarding list's Google Sheet (deployed: drive-sync)
+    rules_doc_id: str | None = None  # the rules Google Doc
+    voice_doc_id: str | None = None  # the voice Google Doc
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ import boto3
 from moto import mock_aws
 
 from og.local import moto_bridge
-from og.local.template import REGION, LocalTemplate, read_template
+from og.local.template import REGION, FunctionSpec, LocalTemplate, read_template
 from og.logic.failures import failure_text
 
 TICK_MACHINE = "DailyTickStateMachine"
@@ -69,6 +69,7 @@ class LocalEngine:
         self._saved_env: dict[str, str | None] = {}
         self.machine_arns: dict[str, str] = {}
         self._clients: dict[str, Any] = {}
+        self._role = ""  # the IAM role every local function and state machine gets
 
     # --- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> LocalEngine:
@@ -128,30 +129,35 @@ class LocalEngine:
             s3.create_bucket(
                 Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
             )
-        role = self.client("iam").create_role(RoleName="og-local", AssumeRolePolicyDocument="{}")[
-            "Role"
-        ]["Arn"]
-        lam = self.client("lambda")
-        code = io.BytesIO()
-        with zipfile.ZipFile(code, "w") as z:
-            z.writestr("placeholder.py", "# handlers run in-process; see og.local.moto_bridge\n")
+        role = self._role = self.client("iam").create_role(
+            RoleName="og-local", AssumeRolePolicyDocument="{}"
+        )["Role"]["Arn"]
         for fn in self.template.functions.values():
-            moto_bridge.register_handler(
-                fn.name, load_handler(fn.logical_id, fn.code_dir, fn.handler)
-            )
-            lam.create_function(
-                FunctionName=fn.name,
-                Runtime="python3.12",
-                Role=role,
-                Handler=fn.handler,
-                Code={"ZipFile": code.getvalue()},
-                Environment={"Variables": fn.environment},
-            )
+            self.deploy_function(fn)
         sfn = self.client("stepfunctions")
         for lid, spec in self.template.state_machines.items():
             self.machine_arns[lid] = sfn.create_state_machine(
                 name=spec.name, definition=self.template.definition(lid), roleArn=role
             )["stateMachineArn"]
+
+    def deploy_function(self, fn: FunctionSpec) -> str:
+        """Create `fn` in moto's Lambda with its real handler behind it (run in this process);
+        returns the function's ARN."""
+        moto_bridge.register_handler(fn.name, load_handler(fn.logical_id, fn.code_dir, fn.handler))
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as z:
+            z.writestr("placeholder.py", "# handlers run in-process; see og.local.moto_bridge\n")
+        self.template.functions.setdefault(fn.logical_id, fn)
+        return str(
+            self.client("lambda").create_function(
+                FunctionName=fn.name,
+                Runtime="python3.12",
+                Role=self._role,
+                Handler=fn.handler,
+                Code={"ZipFile": code.getvalue()},
+                Environment={"Variables": fn.environment},
+            )["FunctionArn"]
+        )
 
     def client(self, service: str) -> Any:
         if service not in self._clients:  # building a client parses its service model: slow
@@ -190,8 +196,12 @@ class LocalEngine:
         return bool(events) and events[-1]["type"] == "TaskSubmitted"
 
     def settle(self, timeout_s: float = 600) -> None:
-        """Return once every execution has finished or is parked on a callback."""
+        """Return once every execution has finished or is parked on a callback.
+
+        Reading histories costs CPU that the running executions need, so they are read only
+        once the number of running executions stops falling."""
         deadline = time.monotonic() + timeout_s
+        previous = -1
         while True:
             running = [
                 e
@@ -199,12 +209,15 @@ class LocalEngine:
                 for e in self.executions(machine)
                 if e["status"] == "RUNNING"
             ]
-            if all(self.is_parked(e["executionArn"]) for e in running):
+            if not running or (
+                len(running) == previous and all(self.is_parked(e["executionArn"]) for e in running)
+            ):
                 return
             if time.monotonic() > deadline:
                 names = ", ".join(e["name"] for e in running[:5])
                 raise TimeoutError(f"executions still running after {timeout_s:.0f}s: {names}")
-            time.sleep(0.05)
+            previous = len(running)
+            time.sleep(0.1)
 
     def map_run_failures(self, execution_arn: str) -> int:
         """moto reports a Map Run SUCCEEDED even when children failed (AWS fails it)."""

@@ -16,6 +16,12 @@ def get_event(url: str) -> dict[str, Any]:
     return _event("GET", parts.path or "/", parts.query, {}, "")
 
 
+def post_event(path: str, body: str, headers: dict[str, str]) -> dict[str, Any]:
+    """A POST with a text body, e.g. a JSON signup to enroll (header names lower-case, as
+    Function URLs deliver them)."""
+    return _event("POST", path, "", {k.lower(): v for k, v in headers.items()}, body)
+
+
 def slack_event(payload: dict[str, Any], signing_secret: str) -> dict[str, Any]:
     """A Slack interactivity POST, signed the way Slack signs it (v0 HMAC over ts:body)."""
     body = urlencode({"payload": json.dumps(payload)})

@@ -209,6 +209,46 @@ class LocalStack:
         self.runs.save(list(self.engine.records(JOURNEY_MACHINE, skip=self._known)))
         return result
 
+    # --- signups, through enroll -----------------------------------------------------------------
+    def invoke(self, logical_id: str, event: dict[str, Any], at: datetime) -> dict[str, Any]:
+        """Invoke template function `logical_id` through moto's Lambda (the handler runs in this
+        process) at virtual time `at`; a function error is raised."""
+        from og.local import moto_bridge
+
+        moto_bridge.set_now(at)
+        fn = self.engine.template.functions[logical_id].name
+        out = self.engine.client("lambda").invoke(FunctionName=fn, Payload=json.dumps(event))
+        result: dict[str, Any] = json.loads(out["Payload"].read())
+        if out.get("FunctionError"):
+            raise RuntimeError(
+                f"{fn} failed: {result.get('errorType')}: {result.get('errorMessage')}"
+            )
+        return result
+
+    def enroll(self, body: str, at: datetime, *, secret: str | None = None) -> dict[str, Any]:
+        """POST a signup (JSON text) to enroll's Function URL, with the home's webhook secret
+        unless `secret` is given. Returns the Function URL response."""
+        self.sync_documents()  # enroll checks plans against the mirrored rules doc
+        self._idempotency_table()
+        if secret is None:
+            secret = json.loads((self.home / "secrets.json").read_text())["og/webhook/secret"]
+        headers = {"content-type": "application/json", "x-og-webhook-secret": secret}
+        return self.invoke("EnrollFunction", function_url.post_event("/", body, headers), at)
+
+    def _idempotency_table(self) -> None:
+        """enroll's og-idempotency table on moto's DynamoDB (powertools' key schema: id), made
+        on first use. The other tables' local stand-ins are SQLite."""
+        ddb = self.engine.client("dynamodb")
+        name = adapters().settings.idempotency_table
+        if name in ddb.list_tables()["TableNames"]:
+            return
+        ddb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+
 
 def outbox_messages(home: Path) -> Iterator[email.message.EmailMessage]:
     for path in sorted((home / "outbox").glob("*.eml")):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from og.core.config_doc import parse_config
+from og.core.customer_list import parse_customer_list
 from og.core.errors import DocumentError, Problem
-from og.core.models import Config, Rules
+from og.core.models import Config, Customer, RowProblem, Rules
 from og.core.rules_doc import parse_rules
 from og.core.voice_doc import Voice, check_voice, parse_voice
 from og.wiring import Adapters
@@ -30,6 +32,21 @@ def load_docs(a: Adapters) -> GuideDocs:
         a.config.entries(),
         (s.rules_key, a.documents.read_text(s.rules_bucket, s.rules_key)),
         (s.voice_key, a.documents.read_text(s.rules_bucket, s.voice_key)),
+    )
+
+
+def read_customers(
+    a: Adapters, docs: GuideDocs, now: datetime
+) -> tuple[list[Customer], list[RowProblem]]:
+    """The onboarding list (its S3 mirror) as it is now: the usable customers and the rows
+    skipped."""
+    s = a.settings
+    return parse_customer_list(
+        a.documents.read_text(s.list_bucket, s.list_key),
+        docs.rules,
+        now,
+        docs.config.timezone,
+        source=s.list_key,
     )
 
 

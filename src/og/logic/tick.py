@@ -6,24 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from og.core.customer_list import parse_customer_list
 from og.core.decide import plan_day
 from og.core.models import DayPlan
-from og.logic.documents import load_docs
+from og.logic.documents import load_docs, read_customers
 from og.logic.moves import move_row, to_csv
 from og.wiring import Adapters
 
 
 def plan(a: Adapters, tick_at: datetime) -> DayPlan:
     docs = load_docs(a)
-    s = a.settings
-    customers, problems = parse_customer_list(
-        a.documents.read_text(s.list_bucket, s.list_key),
-        docs.rules,
-        tick_at,
-        docs.config.timezone,
-        source=s.list_key,
-    )
+    customers, problems = read_customers(a, docs, tick_at)
     return plan_day(customers, docs.rules, a.store.load_journeys(), tick_at, docs.config, problems)
 
 

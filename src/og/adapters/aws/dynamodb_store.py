@@ -10,8 +10,9 @@ Layout:
 - og-audit (customer_id, ts): ts is "<at ISO>#<state version>", unique per customer even when
   two changes share a clock reading, and sorted like SQLite's (ts, rowid).
 - og-sends-archive (customer_id, journey_send_key = "<journey_id>#<send_key>").
-- og-flags (flag_key): pending flags, and the reported list problems as "problem#<sha256 of the
-  problem key>" items (keys are free text and could exceed the 2 KB key limit).
+- og-flags (flag_key): pending flags, the reported list problems as "problem#<sha256 of the
+  problem key>" items (keys are free text and could exceed the 2 KB key limit), and the
+  proposals from forwarded welcome emails as "proposal#<key>" items.
 """
 
 from __future__ import annotations
@@ -28,10 +29,14 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from og.adapters.ports import AuditEntry, ClaimOutcome, PendingFlag
+from og.adapters.ports import AuditEntry, ClaimOutcome, PendingFlag, Proposal, ProposalDecision
 from og.adapters.records import (
+    PROPOSAL_PREFIX,
     flag_from_item,
     flag_item,
+    proposal_audit,
+    proposal_from_item,
+    proposal_item,
     send_from_item,
     send_item,
     state_from_item,
@@ -388,23 +393,99 @@ class DynamoJourneyStore:
         self._batch_write(self.tables.archive_table, items)
 
     def audit_trail(self, customer_id: str) -> list[AuditEntry]:
-        return [
-            AuditEntry(
-                customer_id=item["customer_id"],
-                ts=datetime.fromisoformat(item["at"]),
-                action=item["action"],
-                by_user=item["by_user"],
-                before=dict(item["before"]),
-                after=dict(item["after"]),
-            )
-            for item in self._query(self.tables.audit_table, customer_id)
-        ]
+        return [_audit_entry(item) for item in self._query(self.tables.audit_table, customer_id)]
+
+    def audit_between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        # og-audit is keyed by customer, so a time range is a Scan. At a small business's
+        # volume (a few thousand entries a year) a weekly or monthly Scan costs next to nothing;
+        # filtering here compares instants, whatever UTC offset a ts was written with.
+        entries = [_audit_entry(item) for item in self._scan(self.tables.audit_table)]
+        return sorted((e for e in entries if start <= e.ts < end), key=lambda e: e.ts)
 
     def archived_sends(self, customer_id: str) -> list[tuple[str, SendRecord]]:
         return [
             (item["journey_id"], send_from_item(item))
             for item in self._query(self.tables.archive_table, customer_id)
         ]
+
+    # --- proposals from forwarded welcome emails -------------------------------------------------
+    def save_proposal(self, proposal: Proposal) -> bool:
+        try:
+            self._db.put_item(
+                TableName=self.tables.flags_table,
+                Item=_dump(proposal_item(proposal)),
+                ConditionExpression="attribute_not_exists(decision)",
+            )
+        except ClientError as err:
+            if _code(err) != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def proposal(self, key: str) -> Proposal | None:
+        item = self._get(self.tables.flags_table, {"flag_key": PROPOSAL_PREFIX + key})
+        return proposal_from_item(item) if item else None
+
+    def decide_proposal(
+        self,
+        key: str,
+        decision: ProposalDecision,
+        *,
+        row: dict[str, str],
+        by_user: str,
+        at: datetime,
+    ) -> Proposal | None:
+        before = self.proposal(key)
+        if before is None or before.decision is not None:
+            return None
+        action, audit_before, audit_after = proposal_audit(before, decision, row)
+        try:
+            self._transact(
+                [
+                    {
+                        "Update": {
+                            "TableName": self.tables.flags_table,
+                            "Key": _dump({"flag_key": PROPOSAL_PREFIX + key}),
+                            "UpdateExpression": (
+                                "SET decision = :decision, decided_by = :by, "
+                                "decided_at = :at, #row = :row"
+                            ),
+                            "ConditionExpression": (
+                                "attribute_exists(flag_key) AND attribute_not_exists(decision)"
+                            ),
+                            "ExpressionAttributeNames": {"#row": "row"},
+                            "ExpressionAttributeValues": _dump(
+                                {
+                                    ":decision": decision.value,
+                                    ":by": by_user,
+                                    ":at": at.isoformat(),
+                                    ":row": dict(row),
+                                }
+                            ),
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.tables.audit_table,
+                            "Item": _dump(
+                                {
+                                    "customer_id": row["customer_id"],
+                                    # One decision per proposal: the key keeps ts unique.
+                                    "ts": f"{at.isoformat()}#{PROPOSAL_PREFIX}{key}",
+                                    "at": at.isoformat(),
+                                    "action": action,
+                                    "by_user": by_user,
+                                    "before": audit_before,
+                                    "after": audit_after,
+                                }
+                            ),
+                        }
+                    },
+                ]
+            )
+        except _ConditionFailed:
+            return None  # decided by a concurrent click since we read it
+        return replace(before, row=dict(row), decision=decision, decided_by=by_user, decided_at=at)
 
     # --- the list problem report ---------------------------------------------------------------
     def unreported(self, problem_keys: list[str]) -> list[str]:
@@ -526,6 +607,17 @@ def _load(item: Mapping[str, Any]) -> dict[str, Any]:
 
 def _problem_item_key(problem_key: str) -> str:
     return "problem#" + hashlib.sha256(problem_key.encode()).hexdigest()
+
+
+def _audit_entry(item: Mapping[str, Any]) -> AuditEntry:
+    return AuditEntry(
+        customer_id=item["customer_id"],
+        ts=datetime.fromisoformat(item["at"]),
+        action=item["action"],
+        by_user=item["by_user"],
+        before=dict(item["before"]),
+        after=dict(item["after"]),
+    )
 
 
 def _state_from(item: Mapping[str, Any]) -> tuple[CustomerState, int]:

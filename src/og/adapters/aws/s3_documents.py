@@ -1,10 +1,13 @@
-"""Documents on S3: the mirrored onboarding list, rules and voice docs, and the day's moves."""
+"""Documents on S3: the mirrored onboarding list, rules and voice docs, the day's moves, and the
+raw inbound mail."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 
 class S3Documents:
@@ -12,10 +15,33 @@ class S3Documents:
         self._s3 = client or boto3.client("s3")
 
     def read_text(self, bucket: str, key: str) -> str:
-        body = self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-        return bytes(body).decode("utf-8-sig")
+        return self.read_bytes(bucket, key).decode("utf-8-sig")
 
-    def write_text(self, bucket: str, key: str, text: str, content_type: str) -> None:
+    def read_bytes(self, bucket: str, key: str) -> bytes:
+        return bytes(self._s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+    def write_text(
+        self,
+        bucket: str,
+        key: str,
+        text: str,
+        content_type: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
         self._s3.put_object(
-            Bucket=bucket, Key=key, Body=text.encode("utf-8"), ContentType=content_type
+            Bucket=bucket,
+            Key=key,
+            Body=text.encode("utf-8"),
+            ContentType=content_type,
+            Metadata=dict(metadata or {}),
         )
+
+    def read_metadata(self, bucket: str, key: str) -> dict[str, str] | None:
+        try:
+            head = self._s3.head_object(Bucket=bucket, Key=key)
+        except ClientError as err:
+            # HEAD has no body, so a missing object comes back as a bare 404.
+            if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return {k.lower(): v for k, v in head.get("Metadata", {}).items()}

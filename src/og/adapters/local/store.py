@@ -14,10 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from og.adapters.ports import AuditEntry, ClaimOutcome, PendingFlag
+from og.adapters.ports import AuditEntry, ClaimOutcome, PendingFlag, Proposal, ProposalDecision
 from og.adapters.records import (
     flag_from_item,
     flag_item,
+    proposal_audit,
+    proposal_from_item,
+    proposal_item,
     send_from_item,
     send_item,
     state_from_item,
@@ -49,6 +52,7 @@ CREATE TABLE IF NOT EXISTS sends_archive (
 CREATE TABLE IF NOT EXISTS flags (flag_key TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
   item TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reported_problems (problem_key TEXT PRIMARY KEY, reported_at TEXT);
+CREATE TABLE IF NOT EXISTS proposals (proposal_key TEXT PRIMARY KEY, item TEXT NOT NULL);
 """
 
 
@@ -293,12 +297,14 @@ class SqliteJourneyStore:
             rows = db.execute(
                 "SELECT * FROM audit WHERE customer_id = ? ORDER BY ts, rowid", (customer_id,)
             ).fetchall()
-        return [
-            AuditEntry(
-                r[0], datetime.fromisoformat(r[1]), r[2], r[3], json.loads(r[4]), json.loads(r[5])
-            )
-            for r in rows
-        ]
+        return [_audit_entry(r) for r in rows]
+
+    def audit_between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        with self._tx() as db:
+            rows = db.execute("SELECT * FROM audit ORDER BY rowid").fetchall()
+        # Compared as instants: ts text may carry different UTC offsets.
+        entries = [_audit_entry(r) for r in rows]
+        return sorted((e for e in entries if start <= e.ts < end), key=lambda e: e.ts)
 
     def archived_sends(self, customer_id: str) -> list[tuple[str, SendRecord]]:
         with self._tx() as db:
@@ -306,6 +312,64 @@ class SqliteJourneyStore:
                 "SELECT journey_id, item FROM sends_archive WHERE customer_id = ?", (customer_id,)
             ).fetchall()
         return [(r[0], send_from_item(json.loads(r[1]))) for r in rows]
+
+    # --- proposals from forwarded welcome emails -------------------------------------------------
+    def save_proposal(self, proposal: Proposal) -> bool:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT item FROM proposals WHERE proposal_key = ?", (proposal.key,)
+            ).fetchone()
+            if row and json.loads(row[0]).get("decision"):
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO proposals VALUES (?, ?)",
+                (proposal.key, json.dumps(proposal_item(proposal))),
+            )
+            return True
+
+    def proposal(self, key: str) -> Proposal | None:
+        with self._tx() as db:
+            row = db.execute("SELECT item FROM proposals WHERE proposal_key = ?", (key,)).fetchone()
+        return proposal_from_item(json.loads(row[0])) if row else None
+
+    def decide_proposal(
+        self,
+        key: str,
+        decision: ProposalDecision,
+        *,
+        row: dict[str, str],
+        by_user: str,
+        at: datetime,
+    ) -> Proposal | None:
+        with self._tx() as db:
+            found = db.execute(
+                "SELECT item FROM proposals WHERE proposal_key = ?", (key,)
+            ).fetchone()
+            if found is None:
+                return None
+            before = proposal_from_item(json.loads(found[0]))
+            if before.decision is not None:
+                return None
+            after = replace(
+                before, row=dict(row), decision=decision, decided_by=by_user, decided_at=at
+            )
+            db.execute(
+                "UPDATE proposals SET item = ? WHERE proposal_key = ?",
+                (json.dumps(proposal_item(after)), key),
+            )
+            action, audit_before, audit_after = proposal_audit(before, decision, row)
+            db.execute(
+                "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    row["customer_id"],
+                    at.isoformat(),
+                    action,
+                    by_user,
+                    json.dumps(audit_before),
+                    json.dumps(audit_after),
+                ),
+            )
+            return after
 
     # --- the list problem report ---------------------------------------------------------------
     def unreported(self, problem_keys: list[str]) -> list[str]:
@@ -336,6 +400,12 @@ _SEND_COLUMNS = (
     "recipient",
     "message_id",
 )
+
+
+def _audit_entry(r: tuple[Any, ...]) -> AuditEntry:
+    return AuditEntry(
+        r[0], datetime.fromisoformat(r[1]), r[2], r[3], json.loads(r[4]), json.loads(r[5])
+    )
 
 
 def _send_from_row(row: tuple[Any, ...]) -> SendRecord:

@@ -1,0 +1,86 @@
+"""enroll — the public Function URL your app POSTs every signup to (JSON body, shared secret in
+the x-og-webhook-secret header). 401 without the secret, 400 naming each invalid field, 409 for
+a signup_id already enrolled with other details, 200 once the row is on the onboarding list
+(again 200, and nothing added, when the same signup is POSTed twice)."""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from og.core.errors import DocumentError
+from og.core.list_rows import ListLayoutError
+from og.logic import enroll
+from og.wiring import adapters
+
+logger = Logger()
+metrics = Metrics(namespace="OnboardingGuide")
+app = LambdaFunctionUrlResolver()
+
+
+def _json(status: int, body: dict[str, Any], **headers: str) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body),
+        headers=headers or None,
+    )
+
+
+def _conflict(message: str, **headers: str) -> Response[str]:
+    return _json(409, {"errors": [{"field": "signup_id", "message": message}]}, **headers)
+
+
+@app.post("/")
+def enroll_signup() -> Response[str]:
+    a = adapters()
+    event = app.current_event
+    if not enroll.authorized(a, event.headers.get(enroll.WEBHOOK_HEADER)):
+        metrics.add_metric(name="WebhookAuthFailures", unit=MetricUnit.Count, value=1)
+        logger.warning("enroll: missing or wrong webhook secret")
+        return _json(401, {"error": f"missing or wrong {enroll.WEBHOOK_HEADER} header"})
+    try:
+        signup = enroll.parse_signup(event.decoded_body, enroll.signup_check(a))
+    except enroll.InvalidSignup as err:
+        metrics.add_metric(name="SignupsRejected", unit=MetricUnit.Count, value=1)
+        logger.info("enroll: invalid signup", extra={"errors": err.errors})
+        return _json(400, {"errors": err.errors})
+    signup_id = signup.normalized["signup_id"]
+    try:
+        result = enroll.enroll(a, signup, app.lambda_context)
+    except IdempotencyValidationError:
+        return _conflict(
+            f"'{signup_id}' was already enrolled with other details; change the row in the "
+            "onboarding sheet instead"
+        )
+    except IdempotencyAlreadyInProgressError:
+        return _conflict(f"'{signup_id}' is being enrolled", **{"Retry-After": "2"})
+    metrics.add_metric(name="SignupsEnrolled", unit=MetricUnit.Count, value=1)
+    logger.info("enroll: signup on the list", extra=result)
+    return _json(200, result)
+
+
+@app.exception_handler([DocumentError, ListLayoutError])
+def owner_must_fix(err: Exception) -> Response[str]:
+    """The rules doc, config or sheet header stops signups: the owner must fix it, the app
+    should retry later."""
+    logger.error("enroll: cannot check or add signups", extra={"problem": str(err)})
+    metrics.add_metric(name="EnrollBlocked", unit=MetricUnit.Count, value=1)
+    message = "signups cannot be added until the guide's owner fixes a setup problem; retry later"
+    return _json(503, {"error": message}, **{"Retry-After": "600"})
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        return app.resolve(event, context)
+    finally:
+        if metrics.metric_set:
+            metrics.flush_metrics()

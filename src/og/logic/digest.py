@@ -1,0 +1,59 @@
+"""digest — the weekly Slack digest (Sunday 6pm): who finished, who is stuck, who is paused or
+handed off. No Bedrock: a plain table."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from og.core.digest import build_digest
+from og.logic.documents import load_docs, read_customers
+from og.logic.slack_text import code_sections, mrkdwn, section
+from og.wiring import Adapters
+
+WEEK = timedelta(days=7)
+
+
+def run(a: Adapters, at: datetime) -> dict[str, Any]:
+    """The week before `at` (the schedule's time), posted once to the digest channel."""
+    docs = load_docs(a)
+    start = at - WEEK
+    customers, _ = read_customers(a, docs, at)
+    journeys = a.store.load_journeys()
+    flag_reasons = {
+        cid: flags[0].reason
+        for cid, journey in journeys.items()
+        if journey.state.flagged and (flags := a.store.open_flags(cid))
+    }
+    digest = build_digest(
+        customers,
+        docs.rules,
+        journeys,
+        a.store.audit_between(start, at),
+        start=start,
+        end=at,
+        business_tz=docs.config.timezone,
+        flag_reasons=flag_reasons,
+    )
+    # A retried or re-run schedule finds the week posted (the list-problem report's marker).
+    marker = f"digest:{digest.last_day.isoformat()}"
+    if not a.store.unreported([marker]):
+        return {"outcome": "already_posted", "detail": marker}
+    channel = docs.config.digest_channel or docs.config.owner_slack_id
+    table = (
+        code_sections(digest.table().text_lines())
+        if digest.rows
+        else [section("Nobody finished, got stuck, was paused or was handed off this week.")]
+    )
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Weekly onboarding digest"}},
+        section(f"*{mrkdwn(digest.headline)}*\n{mrkdwn(digest.activity)}"),
+        *table,
+    ]
+    ts = a.chat.post_message(channel, digest.headline, blocks)
+    a.store.mark_reported([marker], a.clock())
+    return {
+        "outcome": "posted",
+        "detail": f"{marker} to {channel} ({ts})",
+        "rows": len(digest.rows),
+    }

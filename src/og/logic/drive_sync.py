@@ -1,0 +1,80 @@
+"""drive-sync: mirror the owner's Google files into S3 for the guide — the onboarding sheet as
+og-list-source/onboarding.csv, the rules and voice docs as og-rules-source/rules.txt, voice.txt.
+
+An object is written only when its content changed: each mirrored object carries the SHA-256
+of its text (metadata og-content-sha256) and the Drive version it came from
+(og-source-version). The content is compared rather than Drive's version because the version
+also moves for changes that do not reach the export (sharing, comments, formatting), and the
+buckets are versioned: every write is a version kept for years. One file failing does not stop
+the others; the run fails at the end, naming every file that could not be mirrored."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from og.wiring import Adapters
+
+CONTENT_HASH = "og-content-sha256"
+SOURCE_VERSION = "og-source-version"
+
+
+@dataclass(frozen=True)
+class Mirrored:
+    target: str  # s3://bucket/key
+    outcome: str  # "written" | "unchanged" | "failed"
+    version: str = ""
+    detail: str = ""
+
+
+class DriveSyncFailed(Exception):
+    def __init__(self, results: list[Mirrored]):
+        self.results = results
+        failed = [r for r in results if r.outcome == "failed"]
+        super().__init__("; ".join(f"{r.target}: {r.detail}" for r in failed))
+
+
+def sync(a: Adapters) -> list[dict[str, str]]:
+    """Mirror the list and both docs; returns what was written and what was unchanged. Raises
+    DriveSyncFailed (after mirroring the others) when a file could not be exported or written."""
+    s = a.settings
+    sources: list[tuple[str, str, str, Callable[[], tuple[str, str]]]] = [
+        (s.list_bucket, s.list_key, "text/csv; charset=utf-8", a.sheet.export_csv),
+        (s.rules_bucket, s.rules_key, "text/plain; charset=utf-8", _doc(a, "rules")),
+        (s.rules_bucket, s.voice_key, "text/plain; charset=utf-8", _doc(a, "voice")),
+    ]
+    results = [_mirror(a, *source) for source in sources]
+    if any(r.outcome == "failed" for r in results):
+        raise DriveSyncFailed(results)
+    return [asdict(r) for r in results]
+
+
+def _doc(a: Adapters, name: str) -> Callable[[], tuple[str, str]]:
+    return lambda: a.owner_docs.export_text(name)
+
+
+def _mirror(
+    a: Adapters,
+    bucket: str,
+    key: str,
+    content_type: str,
+    export: Callable[[], tuple[str, str]],
+) -> Mirrored:
+    target = f"s3://{bucket}/{key}"
+    try:
+        text, version = export()
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        current = a.documents.read_metadata(bucket, key)
+        if current is not None and current.get(CONTENT_HASH) == digest:
+            return Mirrored(target, "unchanged", current.get(SOURCE_VERSION, ""))
+        a.documents.write_text(
+            bucket,
+            key,
+            text,
+            content_type,
+            metadata={CONTENT_HASH: digest, SOURCE_VERSION: version},
+        )
+        return Mirrored(target, "written", version)
+    except Exception as err:  # reported with the others, then raised together
+        return Mirrored(target, "failed", detail=f"{type(err).__name__}: {err}")

@@ -1,0 +1,302 @@
+"""intake-ses-parser and the owner's answers to it: a forwarded welcome email (raw MIME in
+og-raw-mime) becomes a proposed row of the onboarding list, posted to the owner with Approve /
+Edit / Discard; an approved row is added to the list, and every decision is audited."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from typing import Any
+
+from og.adapters.ports import Proposal, ProposalDecision
+from og.core.intake import (
+    IntakeError,
+    check_proposal,
+    parse_welcome_email,
+    prompt_text,
+    proposal_row,
+)
+from og.logic.documents import GuideDocs, load_docs, read_customers
+from og.logic.slack_text import mrkdwn, section
+from og.wiring import Adapters
+
+APPROVE = "intake_approve"
+EDIT = "intake_edit"
+DISCARD = "intake_discard"
+ACTIONS = (APPROVE, EDIT, DISCARD)
+EDIT_CALLBACK = "og_intake_edit"
+# SES writes this object when the S3 action is set up; it is not an email.
+SES_SETUP_OBJECT = "AMAZON_SES_SETUP_NOTIFICATION"
+FIELDS = (
+    ("customer_id", "Customer id"),
+    ("name", "Name"),
+    ("email", "Email"),
+    ("plan", "Plan"),
+    ("signup_at", "Signup date"),
+)
+_TITLE = "New customer from a forwarded welcome email"
+
+
+class UnknownProposal(LookupError):
+    pass
+
+
+def proposal_key(bucket: str, key: str) -> str:
+    """Short and stable per stored email: a redelivered S3 event finds the same proposal."""
+    return hashlib.sha256(f"{bucket}/{key}".encode()).hexdigest()[:12]
+
+
+# --- intake-ses-parser ---------------------------------------------------------------------------
+def propose(a: Adapters, bucket: str, key: str) -> dict[str, Any]:
+    """Read the stored email, have the model propose the row, check it as the list would, and
+    post it to the owner once (a redelivered event finds it posted)."""
+    source = f"s3://{bucket}/{key}"
+    if key.rsplit("/", 1)[-1] == SES_SETUP_OBJECT:
+        return {"outcome": "skipped", "detail": f"{source} is SES's setup notice, not an email"}
+    pkey = proposal_key(bucket, key)
+    existing = a.store.proposal(pkey)
+    if existing is not None and (existing.decision or existing.message_ts):
+        return {"outcome": "already_posted", "detail": pkey}
+    docs = load_docs(a)
+    now = a.clock()
+    try:
+        email = parse_welcome_email(a.documents.read_bytes(bucket, key), source)
+    except IntakeError as err:
+        return _report_unreadable(a, docs, pkey, str(err))
+    customers, _ = read_customers(a, docs, now)
+    proposed = a.writer.propose_customer(
+        prompt_text(email), plans=[plan.name for plan in docs.rules.plans.values()]
+    )
+    row = proposal_row(proposed, customer_id=f"in-{pkey}")
+    proposal = Proposal(
+        key=pkey,
+        row=row,
+        problems=tuple(
+            check_proposal(
+                row, docs.rules, customers, now, docs.config.timezone, source=a.settings.list_key
+            )
+        ),
+        source=source,
+        email_from=email.sender,
+        email_subject=email.subject,
+        proposed_at=now,
+        note=proposed.get("note", ""),
+    )
+    if not a.store.save_proposal(proposal):
+        return {"outcome": "already_posted", "detail": pkey}
+    ts = a.chat.post_message(
+        docs.config.owner_slack_id,
+        f"{_TITLE}: {row['name'] or row['email'] or 'someone'}",
+        proposal_blocks(proposal),
+    )
+    a.store.save_proposal(replace(proposal, message_ts=ts))
+    return {"outcome": "posted", "detail": pkey, "problems": len(proposal.problems)}
+
+
+def _report_unreadable(a: Adapters, docs: GuideDocs, pkey: str, why: str) -> dict[str, str]:
+    """Tell the owner once that a forwarded email could not be read (nothing to approve)."""
+    marker = f"intake-unreadable:{pkey}"
+    if a.store.unreported([marker]):
+        text = f"A forwarded welcome email could not be read, so no customer was proposed: {why}"
+        a.chat.post_message(docs.config.owner_slack_id, text, [section(mrkdwn(text))])
+        a.store.mark_reported([marker], a.clock())
+    return {"outcome": "unreadable", "detail": why}
+
+
+def proposal_blocks(p: Proposal) -> list[dict[str, Any]]:
+    fields = [
+        {"type": "mrkdwn", "text": f"*{label}*\n{mrkdwn(p.row.get(column) or '—')}"}
+        for column, label in FIELDS
+    ]
+    context = (
+        f"Forwarded by {p.email_from or 'unknown sender'}: {p.email_subject or '(no subject)'}"
+    )
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _TITLE}},
+        {"type": "section", "fields": fields},
+        {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": mrkdwn(text)[:3000]}
+                for text in (context, p.note)
+                if text
+            ],
+        },
+    ]
+    if p.problems:
+        listed = "\n".join(f"• {mrkdwn(problem)}" for problem in p.problems)
+        blocks.append(section(f"*Fix with Edit before it can be added:*\n{listed}"))
+    buttons = [
+        ("Approve", APPROVE, "primary"),
+        ("Edit", EDIT, None),
+        ("Discard", DISCARD, "danger"),
+    ]
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "og_intake",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": action,
+                    "value": p.key,
+                    "text": {"type": "plain_text", "text": label},
+                    **({"style": style} if style else {}),
+                }
+                for label, action, style in buttons
+                # A row with problems cannot be approved as it is; Edit fixes it.
+                if not (action == APPROVE and p.problems)
+            ],
+        }
+    )
+    return blocks
+
+
+# --- the owner's answers (done-handler) ----------------------------------------------------------
+def _pending(a: Adapters, key: str) -> Proposal:
+    proposal = a.store.proposal(key)
+    if proposal is None:
+        raise UnknownProposal(f"no proposal with key {key}")
+    return proposal
+
+
+def _already(p: Proposal) -> dict[str, Any]:
+    assert p.decision is not None
+    return {
+        "outcome": "already_decided",
+        "detail": f"{p.decision.value} by {p.decided_by} at {p.decided_at}",
+    }
+
+
+def approve(
+    a: Adapters,
+    key: str,
+    *,
+    by_user: str,
+    row: dict[str, str] | None = None,
+    post_problems: bool = True,
+) -> dict[str, Any]:
+    """Add the proposed row (or the owner's edit of it) to the onboarding list, then record the
+    decision. A row the list would refuse is not added: its problems are returned, and posted
+    to the owner unless the caller shows them (the edit modal does)."""
+    proposal = _pending(a, key)
+    if proposal.decision is not None:
+        return _already(proposal)
+    final = dict(row if row is not None else proposal.row)
+    docs = load_docs(a)
+    now = a.clock()
+    customers, _ = read_customers(a, docs, now)
+    problems = check_proposal(
+        final, docs.rules, customers, now, docs.config.timezone, source=a.settings.list_key
+    )
+    if problems:
+        if post_problems:
+            headline = f"{final['name'] or 'The proposed customer'} was not added"
+            _tell_owner(a, docs, headline, problems)
+        return {"outcome": "refused", "problems": problems}
+    # The sheet first: it refuses a second row with the same customer_id, so an approval
+    # retried after a failure below adds nothing twice.
+    added = a.sheet.append_customer(final)
+    decided = a.store.decide_proposal(
+        key, ProposalDecision.APPROVED, row=final, by_user=by_user, at=now
+    )
+    if decided is None:
+        return _already(_pending(a, key))
+    _tell_owner(
+        a,
+        docs,
+        f"Added {final['name']} ({final['customer_id']}) to the onboarding list"
+        + ("" if added else " (the row was there already)"),
+    )
+    return {"outcome": "approved", "customer_id": final["customer_id"], "added": added}
+
+
+def discard(a: Adapters, key: str, *, by_user: str) -> dict[str, Any]:
+    proposal = _pending(a, key)
+    decided = a.store.decide_proposal(
+        key, ProposalDecision.DISCARDED, row=proposal.row, by_user=by_user, at=a.clock()
+    )
+    if decided is None:
+        return _already(_pending(a, key))
+    name = proposal.row.get("name") or proposal.row.get("email") or "the proposed customer"
+    _tell_owner(a, load_docs(a), f"Discarded the proposal for {name}")
+    return {"outcome": "discarded", "customer_id": proposal.row["customer_id"]}
+
+
+def edit_view(a: Adapters, key: str) -> dict[str, Any]:
+    """The modal to correct the row; submitting it approves the corrected row."""
+    proposal = _pending(a, key)
+    title = {"type": "plain_text", "text": "New customer"}
+    if proposal.decision is not None:
+        return {
+            "type": "modal",
+            "title": title,
+            "close": {"type": "plain_text", "text": "Close"},
+            "blocks": [
+                section(
+                    f"This proposal was already {proposal.decision.value} by "
+                    f"<@{proposal.decided_by}>."
+                )
+            ],
+        }
+    plans = ", ".join(p.name for p in load_docs(a).rules.plans.values())
+    hints = {
+        "customer_id": "1 to 40 letters, digits, - or _; it must never change",
+        "plan": f"One of: {plans}",
+        "signup_at": "Like 2026-12-01, 2026-12-01 09:30 or 2026-12-01T09:30:00+08:00",
+    }
+    blocks = []
+    for column, label in FIELDS:
+        element: dict[str, Any] = {"type": "plain_text_input", "action_id": column}
+        if proposal.row.get(column):
+            element["initial_value"] = proposal.row[column]
+        block: dict[str, Any] = {
+            "type": "input",
+            "block_id": column,
+            "label": {"type": "plain_text", "text": label},
+            "element": element,
+        }
+        if column in hints:
+            block["hint"] = {"type": "plain_text", "text": hints[column]}
+        blocks.append(block)
+    return {
+        "type": "modal",
+        "callback_id": EDIT_CALLBACK,
+        "private_metadata": json.dumps({"proposal": key}),
+        "title": title,
+        "submit": {"type": "plain_text", "text": "Approve"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def submit_edit(
+    a: Adapters, private_metadata: str, values: dict[str, Any], *, by_user: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The edit modal's submission: the corrected row is approved. Returns Slack's answer
+    ({"response_action": "clear"}, or "errors" naming each field the list would refuse) and
+    what happened."""
+    key = json.loads(private_metadata)["proposal"]
+    row = {
+        column: " ".join(str(values.get(column, {}).get(column, {}).get("value") or "").split())
+        for column, _ in FIELDS
+    }
+    result = approve(a, key, by_user=by_user, row=row, post_problems=False)
+    if result["outcome"] != "refused":
+        return {"response_action": "clear"}, result
+    errors: dict[str, str] = {}
+    for problem in result["problems"]:
+        column, _, message = problem.partition(": ")
+        block = column if column in dict(FIELDS) else FIELDS[0][0]
+        errors[block] = f"{errors[block]}; {message}" if block in errors else message
+    return {"response_action": "errors", "errors": errors}, result
+
+
+def _tell_owner(
+    a: Adapters, docs: GuideDocs, headline: str, problems: list[str] | None = None
+) -> None:
+    text = f"*{mrkdwn(headline)}*"
+    if problems:
+        text += "\n" + "\n".join(f"• {mrkdwn(p)}" for p in problems)
+    a.chat.post_message(docs.config.owner_slack_id, headline, [section(text)])
