@@ -6,15 +6,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
-import pytest
-
-from og.local import engine
 from og.local.stack import LocalStack
-from og.local.template import FunctionSpec, LocalTemplate
 
 from .support import CSV_HEADER, Home, utc
 
@@ -28,26 +23,6 @@ ANA = {
     "signup_at": "2026-12-13 09:30",
     "timezone": "Europe/Lisbon",
 }
-
-
-@pytest.fixture(autouse=True)
-def enroll_in_template(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The local engine runs what template.yaml declares. Until EnrollFunction is declared there
-    (issue 3), it is added as the template will declare it; once it is, this does nothing."""
-    read = engine.read_template
-
-    def with_enroll(root: Path, overrides: dict[str, str] | None = None) -> LocalTemplate:
-        tpl = read(root, overrides)
-        tpl.functions.setdefault(
-            "EnrollFunction",
-            FunctionSpec(
-                "EnrollFunction", "og-enroll", root / "functions/enroll", "app.handler", {}
-            ),
-        )
-        return tpl
-
-    monkeypatch.setattr(engine, "read_template", with_enroll)
-    yield
 
 
 def _rows(home: Home) -> list[dict[str, str]]:

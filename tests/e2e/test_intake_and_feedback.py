@@ -11,10 +11,9 @@ from datetime import date
 
 from og.local import function_url, moto_bridge
 from og.local.stack import LocalStack
-from og.local.template import FunctionSpec
 from og.logic.intake import proposal_key
 
-from .support import ROOT, Home, utc
+from .support import Home, utc
 
 ROW = "c-1,Mei Ling Tan,meiling@kopibakes.example,Starter,2026-12-01T09:00:00+08:00,,,"
 MESSAGE_KEY = "0100018c-welcome-jun"
@@ -32,33 +31,23 @@ To: Tan Jun Wei <junwei@tanbakery.example>
 
 Hi Jun Wei, thanks for choosing the Starter plan.
 """
-# Until template.yaml wires these functions (see the report of this change), the test deploys
-# them the way the template would: CodeUri functions/<dir>/, Handler app.handler.
-FUNCTIONS = {
-    "IntakeSesParserFunction": "intake_ses_parser",
-    "SesFeedbackFunction": "ses_feedback",
-    "DigestFunction": "digest",
-    "SummaryFunction": "summary",
-}
+FUNCTIONS = (
+    "IntakeSesParserFunction",
+    "SesFeedbackFunction",
+    "DigestFunction",
+    "SummaryFunction",
+)
 
 
 def deploy(s: LocalStack) -> dict[str, str]:
-    """logical id -> function ARN in moto's Lambda."""
-    env = s.engine.template.functions["GuideFunction"].environment
+    """logical id -> the function's ARN in moto's Lambda, as the template deploys it."""
     lam = s.engine.client("lambda")
-    arns = {}
-    for logical_id, directory in FUNCTIONS.items():
-        spec = s.engine.template.functions.get(logical_id)
-        if spec is None:
-            spec = FunctionSpec(
-                logical_id, logical_id, ROOT / "functions" / directory, "app.handler", env
-            )
-            arns[logical_id] = s.engine.deploy_function(spec)
-        else:
-            arns[logical_id] = lam.get_function(FunctionName=spec.name)["Configuration"][
-                "FunctionArn"
-            ]
-    return arns
+    return {
+        lid: lam.get_function(FunctionName=s.engine.template.functions[lid].name)["Configuration"][
+            "FunctionArn"
+        ]
+        for lid in FUNCTIONS
+    }
 
 
 def test_a_forwarded_welcome_email_becomes_a_customer_and_a_bounce_pauses_them(

@@ -166,6 +166,12 @@ def test_buckets_are_private_with_the_build_sheet_lifecycle():
     assert raw["Transitions"][0]["TransitionInDays"] == 30 and raw["ExpirationInDays"] == 2557
 
 
+def test_every_function_log_group_feeds_the_error_metric():
+    filtered = {p["LogGroupName"].value for p in _of_type("AWS::Logs::MetricFilter").values()}
+    groups = {fn["LoggingConfig"]["LogGroup"].value for fn in FUNCTIONS.values()}
+    assert groups <= filtered
+
+
 def test_alarms_and_budget_exist():
     alarms = {p["AlarmName"] for p in _of_type("AWS::CloudWatch::Alarm").values()}
     assert {
