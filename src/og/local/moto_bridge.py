@@ -6,9 +6,11 @@ See docs/local-engine.md. Each bridge patches one documented seam of moto==5.2.5
 - Service-integration parameters: moto's copy leaves request normalisation empty, so
   `"StateMachineArn"` reaches boto3 as written (KeyError); we restore LocalStack's mapping of
   ASL parameter names onto the boto3 operation's members.
+- Service clients: moto builds a new boto3 client (parsing its service model) for every task
+  that calls a service; the clients are thread-safe, so one per (service, region) is kept.
 - Parsing: the ANTLR parser is slow in Python and moto parses the definition again for every
   execution; the parsed program is stateless (runtime state lives in the Environment), so it
-  is parsed once per definition.
+  is parsed once per definition. JSONPath expressions (immutable trees) are parsed once too.
 - Virtual clock: every execution, Map iteration and frame carries its own virtual "now". Wait
   states and retry back-off advance it instead of sleeping; `$$.State.EnteredTime` and history
   timestamps read it. An execution started from a task inherits its parent's virtual now.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import importlib
 import json
 import threading
 import traceback
@@ -29,6 +32,7 @@ from typing import Any
 
 import botocore.session
 from moto.awslambda.models import LambdaFunction
+from moto.stepfunctions.parser.asl.component.common.path import result_path as result_path_module
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state import state as state_module
 from moto.stepfunctions.parser.asl.component.state.exec import execute_state as execute_state_module
@@ -42,6 +46,8 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
 from moto.stepfunctions.parser.asl.eval import environment as environment_module
 from moto.stepfunctions.parser.asl.eval.event import event_manager as event_manager_module
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.asl.utils import boto_client as boto_client_module
+from moto.stepfunctions.parser.asl.utils import json_path as json_path_module
 from moto.stepfunctions.parser.backend import execution_worker as worker_module
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -149,6 +155,28 @@ def _normalise_parameters(
     self._to_boto_request(parameters, shape)
 
 
+_INTEGRATIONS = (
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_eval_s3",
+)
+
+
+def _cache_service_clients() -> None:
+    original = boto_client_module.boto_client_for
+    cached = functools.lru_cache(maxsize=None)(
+        lambda region, service: original(region=region, service=service)
+    )
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        if state_credentials is not None:  # a task assuming a role: not cached
+            return original(region=region, service=service, state_credentials=state_credentials)
+        return cached(region, service)
+
+    for name in _INTEGRATIONS:
+        importlib.import_module(name).boto_client_for = boto_client_for
+
+
 def apply() -> None:
     """Install the bridges once per process (they only act on executions moto runs)."""
     with _lock:
@@ -157,6 +185,9 @@ def apply() -> None:
         _state["patched"] = True
 
     LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
+    _cache_service_clients()
+    for module in (json_path_module, result_path_module):
+        module.parse = functools.lru_cache(maxsize=4096)(module.parse)  # type: ignore[attr-defined]
     state_task_service.StateTaskService._normalise_parameters = _normalise_parameters  # type: ignore[method-assign]
 
     state_module.datetime = _virtual_datetime_module  # type: ignore[attr-defined]
@@ -201,8 +232,14 @@ def apply() -> None:
         self.og_start_now = current_now()
 
     @functools.lru_cache(maxsize=32)
-    def parsed(definition: str) -> Any:
+    def parse_once(definition: str) -> Any:
         return AmazonStateLanguageParser.parse(definition)[0]
+
+    parse_lock = threading.Lock()
+
+    def parsed(definition: str) -> Any:
+        with parse_lock:  # executions start together: without it each would parse
+            return parse_once(definition)
 
     def entrypoint(self: Any) -> Any:
         return parsed(self._evaluation_details.state_machine_details.definition)

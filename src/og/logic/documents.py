@@ -3,6 +3,7 @@ before anything is sent, with every problem named by file, line and field."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,11 +29,22 @@ class GuideDocs:
 
 def load_docs(a: Adapters) -> GuideDocs:
     s = a.settings
-    return parse_docs(
-        a.config.entries(),
+    return _parse_docs_once(
+        tuple(sorted(a.config.entries().items())),
         (s.rules_key, a.documents.read_text(s.rules_bucket, s.rules_key)),
         (s.voice_key, a.documents.read_text(s.rules_bucket, s.voice_key)),
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_docs_once(
+    config_entries: tuple[tuple[str, tuple[str, str]], ...],
+    rules: tuple[str, str],
+    voice: tuple[str, str],
+) -> GuideDocs:
+    """Every task reads the docs; a warm environment parses and checks the same text once.
+    (A DocumentError is not cached: the next call parses again and raises again.)"""
+    return parse_docs(dict(config_entries), rules, voice)
 
 
 def read_customers(
