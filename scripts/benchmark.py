@@ -1,6 +1,6 @@
 """Speed and cost figures for the onboarding guide; prints them, never asserts on speed.
 
-    .venv/bin/python scripts/benchmark.py --quick            # about a minute
+    .venv/bin/python scripts/benchmark.py --quick            # about 30 seconds
     .venv/bin/python scripts/benchmark.py --sizes 1000,10000 --json bench.json
 
 1. Decision core: customers decided per second by og.core.decide.plan_day on generated
@@ -69,12 +69,12 @@ PRICES: dict[str, dict[str, Any]] = {
         "usd": 0.025 / 1000,
         "unit": "child execution started (billed as 1 transition)",
         "source": "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-transitions.html",
-        "region": "ap-southeast-1",
+        "region": "all regions (at the transition price)",
     },
     "lambda_request": {
         # $0.20 per 1M requests; 1M requests a month free. AWS renders its per-region table in the
         # browser, so the Singapore row could not be read from a stored page; $0.20/1M is the
-        # figure AWS quotes, and no region is listed with a different request price.
+        # request price AWS quotes on that page.
         "usd": 0.20 / 1_000_000,
         "unit": "request",
         "source": "https://aws.amazon.com/lambda/pricing/",
@@ -95,7 +95,7 @@ PRICES: dict[str, dict[str, Any]] = {
         # On-demand: $0.625 per million write request units after the November 2024 50% cut.
         # Unit rules (1 WRU per 1 KB written; a transactional write costs 2 WRU per KB) from the
         # AWS on-demand pricing page. The Singapore figure could not be read (client-side table);
-        # this is the us-east-1 figure, from airbyte.com (dated 2025-07-21), matching AWS's page.
+        # this is the us-east-1 figure, as quoted by airbyte.com (dated 2025-07-21).
         "usd": 0.625 / 1_000_000,
         "unit": "write request unit (on-demand)",
         "source": "https://aws.amazon.com/dynamodb/pricing/on-demand/ ; "
@@ -986,6 +986,9 @@ def report(out: dict[str, Any]) -> None:
             ["customers", "wall s", "cpu s", "customers/s", "per cpu-s", "goal/s", "moves"],
         )
     for run in out.get("runs", []):
+        if "error" in run:
+            print(f"2. Local tick, {run['size']:,} customers: {run['error']}\n")
+            continue
         print(f"2. Local tick, {run['size']:,} customers (seeded history: {run['seed']})")
         rows = []
         for t in run["ticks"]:
@@ -1054,7 +1057,7 @@ def report(out: dict[str, Any]) -> None:
         ["figure", "value"],
     )
     print("   per move kind (journey executions):")
-    run = out["runs"][-1]
+    run = [r for r in out["runs"] if "error" not in r][-1]
     print_table(
         [
             [
@@ -1164,11 +1167,14 @@ def main(argv: list[str] | None = None) -> int:
             out["runs"] = []
             for n in sizes:
                 print(f"... {n:,} customers: seeding a home and ticking {args.day}", flush=True)
-                out["runs"].append(
-                    run_size(n, args.day, args.days, args.clicks, args.seed, args.keep)
-                )
-    if out.get("runs"):
-        f = figures(out["runs"][-1])
+                try:
+                    run = run_size(n, args.day, args.days, args.clicks, args.seed, args.keep)
+                except subprocess.CalledProcessError as err:  # the worker printed its traceback
+                    run = {"size": n, "error": f"worker failed ({err.returncode}); see stderr"}
+                out["runs"].append(run)
+    measured = [r for r in out.get("runs", []) if "error" not in r]
+    if measured:
+        f = figures(measured[-1])
         out["figures"] = {
             **f.__dict__,
             "map_child_transitions": f.map_child_transitions,

@@ -21,7 +21,7 @@ import boto3
 from moto import mock_aws
 
 from og.local import moto_bridge
-from og.local.template import REGION, FunctionSpec, LocalTemplate, read_template
+from og.local.template import ACCOUNT, REGION, FunctionSpec, LocalTemplate, read_template
 from og.logic.failures import failure_text
 
 TICK_MACHINE = "DailyTickStateMachine"
@@ -190,34 +190,31 @@ class LocalEngine:
         pages = sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn)
         return [e for page in pages for e in page["events"]]
 
-    def is_parked(self, execution_arn: str) -> bool:
-        """Waiting on a task token (an owner flag): the last event is the submitted callback."""
-        events = self.history(execution_arn)
-        return bool(events) and events[-1]["type"] == "TaskSubmitted"
+    def settle(self, timeout_s: float = 600, resumed: str | None = None) -> None:
+        """Return once every execution has finished or is parked on a callback. `resumed` names
+        an execution just handed its callback: it is given a moment to move on first.
 
-    def settle(self, timeout_s: float = 600) -> None:
-        """Return once every execution has finished or is parked on a callback.
+        Reads moto's execution objects directly: asking through boto3 serializes every
+        execution's history on each poll, which slowed the executions it waited for."""
+        from moto.stepfunctions.parser.api import ExecutionStatus
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-        Reading histories costs CPU that the running executions need, so they are read only
-        once the number of running executions stops falling."""
+        backend = stepfunctions_parser_backends[ACCOUNT][REGION]
         deadline = time.monotonic() + timeout_s
-        previous = -1
+        grace = time.monotonic() + 2.0
+        pause = 0.02
         while True:
-            running = [
-                e
-                for machine in self.machine_arns
-                for e in self.executions(machine)
-                if e["status"] == "RUNNING"
-            ]
-            if not running or (
-                len(running) == previous and all(self.is_parked(e["executionArn"]) for e in running)
-            ):
+            running = backend._get_executions(ExecutionStatus.RUNNING)
+            moving_on = time.monotonic() < grace and any(
+                e.name == resumed and _parked(e) for e in running
+            )
+            if not moving_on and all(_parked(e) for e in running):
                 return
             if time.monotonic() > deadline:
-                names = ", ".join(e["name"] for e in running[:5])
+                names = ", ".join(e.name for e in running[:5])
                 raise TimeoutError(f"executions still running after {timeout_s:.0f}s: {names}")
-            previous = len(running)
-            time.sleep(0.1)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
     def map_run_failures(self, execution_arn: str) -> int:
         """moto reports a Map Run SUCCEEDED even when children failed (AWS fails it)."""
@@ -259,6 +256,16 @@ class LocalEngine:
                 ),
                 events=[_plain_event(ev) for ev in events],
             )
+
+
+def _parked(execution: Any) -> bool:
+    """Waiting on a task token: its last event is the submitted callback. An execution that is
+    created but not started yet has no worker: it counts as running."""
+    try:
+        events = execution.to_history_output()["events"]
+    except AttributeError:
+        return False
+    return bool(events) and events[-1]["type"] == "TaskSubmitted"
 
 
 def _plain_event(event: dict[str, Any]) -> dict[str, Any]:

@@ -205,7 +205,7 @@ class LocalStack:
             raise RuntimeError(
                 f"done-handler answered {result.get('statusCode')}: {result.get('body')}"
             )
-        self.engine.settle()
+        self.engine.settle(resumed=flag.execution)
         self.runs.save(list(self.engine.records(JOURNEY_MACHINE, skip=self._known)))
         return result
 
