@@ -6,7 +6,6 @@ the execution histories."""
 from __future__ import annotations
 
 import email
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from typing import Any
 
 from og import wiring
 from og.adapters.local.outbox import OutboxEmailSender
+from og.adapters.local.slack_log import read_slack_log
 from og.adapters.local.store import SqliteJourneyStore
 from og.core.models import CustomerState
 from og.local.engine import JOURNEY_MACHINE, TICK_MACHINE, ExecutionRecord, project_root
@@ -127,11 +127,7 @@ class Home:
         return [_mail(p) for p in sorted(self.outbox_dir.glob("*.eml"))]
 
     def slack(self, method: str | None = None) -> list[dict[str, Any]]:
-        path = self.path / "slack.jsonl"
-        if not path.exists():
-            return []
-        entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        return [e for e in entries if method is None or e["method"] == method]
+        return read_slack_log(self.path / "slack.jsonl", method)
 
     @property
     def store(self) -> SqliteJourneyStore:

@@ -17,6 +17,7 @@ import pytest
 from moto import mock_aws
 
 from og import wiring
+from og.adapters.local.slack_log import read_slack_log
 from og.adapters.local.store import SqliteJourneyStore
 from og.local.engine import load_handler
 from og.local.moto_bridge import LambdaContext
@@ -49,11 +50,7 @@ class LocalHome:
         config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
 
     def slack(self, method: str | None = None) -> list[dict[str, Any]]:
-        path = self.path / "slack.jsonl"
-        if not path.exists():
-            return []
-        entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        return [e for e in entries if method is None or e["method"] == method]
+        return read_slack_log(self.path / "slack.jsonl", method)
 
     @property
     def store(self) -> SqliteJourneyStore:

@@ -32,3 +32,11 @@ class SlackLogChat:
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         self._append("views.open", {"trigger_id": trigger_id, "view": view})
+
+
+def read_slack_log(path: Path, method: str | None = None) -> list[dict[str, Any]]:
+    """The calls logged so far (those of one Web API method, if given)."""
+    if not path.exists():
+        return []
+    entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [e for e in entries if method is None or e["method"] == method]
