@@ -23,13 +23,12 @@ from sfn_local_harness import (
     Journey,
     SfnLocal,
     docker_unavailable,
-    handler_environment,
     run_sfn_local,
 )
 
 from og import wiring
 from og.adapters.aws.sfn_workflow import SfnWorkflow
-from og.local.engine import project_root
+from og.local.engine import handler_environment, project_root
 from og.local.stack import init_home
 from og.local.template import REGION
 

@@ -78,28 +78,6 @@ def docker_unavailable() -> str | None:
     return None
 
 
-def handler_environment(template: LocalTemplate, home: Path) -> dict[str, str]:
-    """What the local engine gives the handlers: template.yaml's environment (the same for every
-    function, as they share this process) plus the local backend over `home`."""
-    merged: dict[str, str] = {}
-    for fn in template.functions.values():
-        for key, value in fn.environment.items():
-            if merged.setdefault(key, value) != value:
-                raise ValueError(f"template.yaml: environment variable {key} differs by function")
-    return merged | {
-        "OG_BACKEND": "local",
-        "OG_HOME": str(home),
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_SESSION_TOKEN": "local",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": os.environ.get("OG_LOG_LEVEL", "ERROR"),
-        "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
-    }
-
-
 def function_name_of(ref: str) -> str:
     """FunctionName as the Invoke API accepts it: a name, `name:qualifier`, a partial ARN
     (`account:function:name`) or a full ARN, with or without a qualifier."""

@@ -105,22 +105,14 @@ def parse_welcome_email(raw: bytes, source: str) -> WelcomeEmail:
     outer = _headers(message)
 
     attached = _attached_message(message)
+    forwarded: Forwarded | None
     if attached is not None:
-        inner = _headers(attached)
+        forwarded = _headers(attached)
         body, from_html = _text_of(attached, source)
         note = _text_of(message, source, required=False)[0]
-        return WelcomeEmail(
-            subject=outer.subject,
-            sender=outer.from_,
-            sent_at=_date(outer.date),
-            body=body,
-            note=note,
-            forwarded=inner,
-            from_html=from_html,
-        )
-
-    text, from_html = _text_of(message, source)
-    note, forwarded, body = _split_forward(text)
+    else:
+        text, from_html = _text_of(message, source)
+        note, forwarded, body = _split_forward(text)
     return WelcomeEmail(
         subject=outer.subject,
         sender=outer.from_,

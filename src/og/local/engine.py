@@ -97,28 +97,7 @@ class LocalEngine:
                 os.environ[key] = value
 
     def _set_environment(self) -> None:
-        """Lambdas here share one process, so their environments must agree; the template is
-        checked for conflicting values rather than silently merged."""
-        merged: dict[str, str] = {}
-        for fn in self.template.functions.values():
-            for key, value in fn.environment.items():
-                if merged.setdefault(key, value) != value:
-                    raise ValueError(
-                        f"template.yaml: environment variable {key} differs between functions; "
-                        "the local engine runs them in one process"
-                    )
-        merged |= {
-            "OG_BACKEND": "local",
-            "OG_HOME": str(self.home),
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_SESSION_TOKEN": "local",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("OG_LOG_LEVEL", "ERROR"),
-            "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
-        }
+        merged = handler_environment(self.template, self.home)
         for key, value in merged.items():
             self._saved_env.setdefault(key, os.environ.get(key))
             os.environ[key] = value
@@ -256,6 +235,32 @@ class LocalEngine:
                 ),
                 events=[_plain_event(ev) for ev in events],
             )
+
+
+def handler_environment(template: LocalTemplate, home: Path) -> dict[str, str]:
+    """What the handlers get locally: template.yaml's environment plus the local backend over
+    `home`. Lambdas here share one process, so their environments must agree; the template is
+    checked for conflicting values rather than silently merged."""
+    merged: dict[str, str] = {}
+    for fn in template.functions.values():
+        for key, value in fn.environment.items():
+            if merged.setdefault(key, value) != value:
+                raise ValueError(
+                    f"template.yaml: environment variable {key} differs between functions; "
+                    "the local engine runs them in one process"
+                )
+    return merged | {
+        "OG_BACKEND": "local",
+        "OG_HOME": str(home),
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_SESSION_TOKEN": "local",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("OG_LOG_LEVEL", "ERROR"),
+        "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
+    }
 
 
 def _parked(execution: Any) -> bool:
