@@ -34,3 +34,19 @@ def test_owner_answers_clear_the_flag():
         flagged, OwnerAction.DONE, step_id="welcome", note=None, by_user="U1", plan_step_ids=STEPS
     )
     assert done.steps_done == {"welcome"} and not done.paused and not done.flagged
+
+
+def test_resume_undoes_a_pause_or_a_hand_off_and_leaves_the_rest():
+    paused = CustomerState(
+        "c1",
+        steps_done=frozenset({"welcome"}),
+        paused=True,
+        paused_note="on holiday",
+        handed_off_to="Siti",
+        flagged=True,
+    )
+    resumed = apply_owner_action(
+        paused, OwnerAction.RESUME, step_id=None, note=None, by_user="U1", plan_step_ids=STEPS
+    )
+    # A flag still open stays open: resuming answers no flag.
+    assert resumed == CustomerState("c1", steps_done=frozenset({"welcome"}), flagged=True)
