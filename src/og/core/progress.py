@@ -40,6 +40,15 @@ def apply_owner_action(
     return apply_step_done(state, step_id, plan_step_ids)
 
 
+def held_because(state: CustomerState) -> str | None:
+    """Why the owner holds the customer back (what a resume undoes), or None."""
+    if state.paused:
+        return f"paused: {state.paused_note}" if state.paused_note else "paused"
+    if state.handed_off_to:
+        return f"handed off to {state.handed_off_to}"
+    return None
+
+
 def state_as_dict(state: CustomerState) -> dict[str, Any]:
     return {
         "customer_id": state.customer_id,
