@@ -1,6 +1,7 @@
-"""done-handler — the public Function URL for customers' done links (GET /done?t=<signed token>)
-and Slack interactivity (POST /slack/interactions: Pause / Hand off / Done on an owner flag;
-Approve / Edit / Discard on a customer proposed from a forwarded welcome email).
+"""done-handler — the public Function URL for customers' done links (GET /done?t=<signed token>),
+Slack interactivity (POST /slack/interactions: Pause / Hand off / Done on an owner flag;
+Approve / Edit / Discard on a customer proposed from a forwarded welcome email) and the owner's
+slash command (POST /slack/commands: `/og pause CUSTOMER [note]`, `/og resume CUSTOMER`).
 Every request is verified first: the done token's HMAC, Slack's signing secret."""
 
 import json
@@ -16,7 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from og.core.done_link import InvalidDoneToken
 from og.core.models import OwnerAction
-from og.logic import intake, owner
+from og.logic import intake, owner, pausing
 from og.wiring import adapters
 
 logger = Logger()
@@ -55,7 +56,8 @@ def done_click() -> Response[str]:
     return _page(200, "Thanks, marked as done", "We'll send the next step when it's due.")
 
 
-def _verified_slack_payload() -> dict[str, Any] | None:
+def _verified_slack_body() -> str | None:
+    """The request's form body when Slack signed it (recently), else None, counted."""
     event = app.current_event
     body = event.decoded_body or ""
     a = adapters()
@@ -68,8 +70,49 @@ def _verified_slack_payload() -> dict[str, Any] | None:
         metrics.add_metric(name="SignatureVerificationFailures", unit=MetricUnit.Count, value=1)
         logger.warning("Slack signature verification failed")
         return None
+    return body
+
+
+def _verified_slack_payload() -> dict[str, Any] | None:
+    body = _verified_slack_body()
+    if body is None:
+        return None
     payload: dict[str, Any] = json.loads(parse_qs(body)["payload"][0])
     return payload
+
+
+def _invalid_signature() -> Response[str]:
+    return Response(
+        status_code=401, content_type=content_types.TEXT_PLAIN, body="invalid signature"
+    )
+
+
+@app.post("/slack/commands")
+def slack_command() -> Response[str]:
+    """The owner's `/og pause CUSTOMER [note]` and `/og resume CUSTOMER`: answered at once with
+    a message only the owner sees, saying what changed or why nothing did."""
+    body = _verified_slack_body()
+    if body is None:
+        return _invalid_signature()
+    form = {k: v[0] for k, v in parse_qs(body).items()}
+    answer = pausing.answer_command(
+        adapters(), form.get("text", ""), by_user=form.get("user_id", "")
+    )
+    logger.info(
+        "owner command",
+        extra={
+            "by": form.get("user_id"),
+            "outcome": answer.outcome.value,
+            "customer_id": answer.customer_id,
+            "flags_answered": answer.flags_answered,
+        },
+    )
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps({"response_type": "ephemeral", "text": answer.text}),
+        headers={"x-og-outcome": answer.outcome.value},
+    )
 
 
 def _answer(flag_key: str, action: OwnerAction, user: str, note: str | None) -> dict[str, Any]:
@@ -124,9 +167,7 @@ def _intake_click(payload: dict[str, Any], act: dict[str, Any], user: str) -> No
 def slack_interaction() -> Response[str]:
     payload = _verified_slack_payload()
     if payload is None:
-        return Response(
-            status_code=401, content_type=content_types.TEXT_PLAIN, body="invalid signature"
-        )
+        return _invalid_signature()
     user = payload.get("user", {}).get("id", "unknown")
     if payload.get("type") == "block_actions":
         act = payload["actions"][0]

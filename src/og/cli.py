@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -61,6 +62,18 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="when the owner answers (default: now, or after the home's last tick if later)",
     )
+
+    for name, what in (
+        ("pause", "stop every message to a customer, flag or no flag (answers an open flag)"),
+        ("resume", "let the guide carry on with a paused or handed-off customer"),
+    ):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+        p.add_argument("customer_id")
+        if name == "pause":
+            p.add_argument("--note", default=None, help="why, e.g. 'on holiday until March'")
+        p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
+        p.add_argument("--at", type=datetime.fromisoformat, default=None, help="default: now")
 
     p = sub.add_parser("asl", help="compose statemachines/ from asl-fragments/")
     p.add_argument("action", choices=["build", "check"])
@@ -268,16 +281,11 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_act(args: argparse.Namespace) -> int:
-    from og.local.runs import RunLog
     from og.local.stack import LocalStack
 
     _require_home(args.home)
     action = args.action.replace("-", "_")
-    at = args.at
-    if at is None:
-        last_tick = RunLog(args.home / "og.sqlite").latest_start()
-        now = datetime.now(UTC)
-        at = max(now, last_tick + timedelta(hours=1)) if last_tick else now
+    at = _answer_time(args.home, args.at)
     with LocalStack(args.home) as stack:
         stack.sync_documents()
         stack.owner_answers(args.customer_id, action, at, by_user=args.by, note=args.note)
@@ -286,6 +294,40 @@ def cmd_act(args: argparse.Namespace) -> int:
         "journey is resumed if it is still running; otherwise the answer stands on its own)"
     )
     return 0
+
+
+def _answer_time(home: Path, at: datetime | None) -> datetime:
+    """When the owner answers: `at`, else now, or an hour after the home's last tick if later
+    (simulated days run ahead of the real clock)."""
+    from og.local.runs import RunLog
+
+    if at is not None:
+        return at
+    last_tick = RunLog(home / "og.sqlite").latest_start()
+    now = datetime.now(UTC)
+    return max(now, last_tick + timedelta(hours=1)) if last_tick else now
+
+
+def cmd_pause_resume(args: argparse.Namespace) -> int:
+    """`og pause` / `og resume`: the owner's `/og` slash command, signed as Slack signs it,
+    through done-handler."""
+    from og.local.stack import LocalStack
+    from og.logic.pausing import CHANGED, Outcome
+
+    _require_home(args.home)
+    at = _answer_time(args.home, args.at)
+    with LocalStack(args.home) as stack:
+        outcome, text = stack.owner_command(
+            args.command,
+            args.customer_id,
+            at,
+            by_user=args.by,
+            note=getattr(args, "note", None),
+        )
+    print(html.unescape(text))  # as Slack shows it to the owner
+    if outcome in CHANGED or outcome in (Outcome.ALREADY_PAUSED, Outcome.NOT_PAUSED):
+        return 0
+    return 1
 
 
 def cmd_asl(args: argparse.Namespace) -> int:
@@ -310,6 +352,8 @@ _COMMANDS = {
     "simulate": cmd_simulate,
     "history": cmd_history,
     "act": cmd_act,
+    "pause": cmd_pause_resume,
+    "resume": cmd_pause_resume,
     "asl": cmd_asl,
 }
 

@@ -309,6 +309,29 @@ def test_an_answer_to_an_unknown_flag_is_still_recorded(store: Store) -> None:
     assert [e.action for e in store.audit_trail("c1")] == ["owner:pause"]
 
 
+def test_pause_and_resume_without_a_flag_are_recorded_once(store: Store) -> None:
+    store.save_flag(flag_for())
+    for _ in range(2):  # a double submit
+        paused = store.record_owner_action(
+            "c1", OwnerAction.PAUSE, by_user="U1", at=T0, note="on holiday"
+        )
+    assert paused == CustomerState("c1", paused=True, paused_note="on holiday")
+    for _ in range(2):
+        resumed = store.record_owner_action(
+            "c1", OwnerAction.RESUME, by_user="U1", at=T0 + timedelta(days=1)
+        )
+
+    assert resumed == CustomerState("c1")
+    assert store.open_flags("c1") == [flag_for()]  # neither answered the flag
+    trail = store.audit_trail("c1")
+    assert [(e.action, e.by_user) for e in trail] == [
+        ("flag:setup", "guide"),
+        ("owner:pause", "U1"),
+        ("owner:resume", "U1"),
+    ]
+    assert (trail[2].before["paused_note"], trail[2].after["paused"]) == ("on holiday", False)
+
+
 # --- done clicks ---------------------------------------------------------------------------------
 def test_the_last_done_click_finishes_and_archives_once(store: Store) -> None:
     sent(store, rec("welcome"))

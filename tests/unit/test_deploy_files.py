@@ -10,10 +10,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_slack_manifest_scopes_and_interactivity():
     manifest = yaml.safe_load((ROOT / "deploy" / "slack-app-manifest.yaml").read_text())
-    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == ["chat:write", "im:write"]
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
+        "chat:write",
+        "commands",
+        "im:write",
+    ]
     interactivity = manifest["settings"]["interactivity"]
     assert interactivity["is_enabled"] is True
     assert interactivity["request_url"] == "DONE_HANDLER_URLslack/interactions"
+    [command] = manifest["features"]["slash_commands"]
+    assert (command["command"], command["url"]) == ("/og", "DONE_HANDLER_URLslack/commands")
 
 
 def test_deploy_workflow_uses_oidc_and_no_stored_keys():

@@ -1,5 +1,5 @@
 from og.core.models import CustomerState, OwnerAction
-from og.core.progress import apply_owner_action, apply_step_done
+from og.core.progress import apply_owner_action, apply_step_done, held_because
 
 STEPS = ("welcome", "first-order")
 
@@ -34,3 +34,26 @@ def test_owner_answers_clear_the_flag():
         flagged, OwnerAction.DONE, step_id="welcome", note=None, by_user="U1", plan_step_ids=STEPS
     )
     assert done.steps_done == {"welcome"} and not done.paused and not done.flagged
+
+
+def test_resume_undoes_a_pause_or_a_hand_off_and_leaves_the_rest():
+    paused = CustomerState(
+        "c1",
+        steps_done=frozenset({"welcome"}),
+        paused=True,
+        paused_note="on holiday",
+        handed_off_to="Siti",
+        flagged=True,
+    )
+    resumed = apply_owner_action(
+        paused, OwnerAction.RESUME, step_id=None, note=None, by_user="U1", plan_step_ids=STEPS
+    )
+    # A flag still open stays open: resuming answers no flag.
+    assert resumed == CustomerState("c1", steps_done=frozenset({"welcome"}), flagged=True)
+
+
+def test_held_because_says_what_a_resume_undoes():
+    assert held_because(CustomerState("c1")) is None
+    assert held_because(CustomerState("c1", paused=True)) == "paused"
+    assert held_because(CustomerState("c1", paused=True, paused_note="away")) == "paused: away"
+    assert held_because(CustomerState("c1", handed_off_to="Siti")) == "handed off to Siti"

@@ -105,7 +105,9 @@ class JourneyStore(Protocol):
         note: str | None = None,
         plan_step_ids: tuple[str, ...] = (),
     ) -> CustomerState:
-        """Owner's answer: state + audit first (durable on its own), flag marked answered."""
+        """Owner's answer: state + audit first (durable on its own), flag marked answered. An
+        action that answers no flag and changes nothing (a repeated pause or resume) writes
+        nothing, so a double submit is audited once."""
         ...
 
     def record_step_done(

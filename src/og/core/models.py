@@ -36,11 +36,13 @@ class Channel(StrEnum):
 
 
 class OwnerAction(StrEnum):
-    """The owner's answer to a flag (the Slack buttons Pause / Hand off / Done)."""
+    """The owner's answer to a flag (the Slack buttons Pause / Hand off / Done); Pause and Resume
+    are also the owner's `/og` command for any customer."""
 
     PAUSE = "pause"
     HAND_OFF = "hand_off"
     DONE = "done"
+    RESUME = "resume"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,10 @@ def apply_owner_action(
     plan_step_ids: tuple[str, ...],
 ) -> CustomerState:
     """Pause stops all messages; Hand off gives the customer to a person; Done marks the flagged
-    step done (the owner vouches for it). Any answer clears the flag."""
+    step done (the owner vouches for it). Any answer clears the flag. Resume undoes a pause or a
+    hand-off; it answers no flag, and a customer's own unsubscribe is theirs: it stays."""
+    if action is OwnerAction.RESUME:
+        return replace(state, paused=False, paused_note=None, handed_off_to=None)
     state = replace(state, flagged=False)
     if action is OwnerAction.PAUSE:
         return replace(state, paused=True, paused_note=note or None)
@@ -35,6 +38,15 @@ def apply_owner_action(
     if step_id is None:
         return state
     return apply_step_done(state, step_id, plan_step_ids)
+
+
+def held_because(state: CustomerState) -> str | None:
+    """Why the owner holds the customer back (what a resume undoes), or None."""
+    if state.paused:
+        return f"paused: {state.paused_note}" if state.paused_note else "paused"
+    if state.handed_off_to:
+        return f"handed off to {state.handed_off_to}"
+    return None
 
 
 def state_as_dict(state: CustomerState) -> dict[str, Any]:

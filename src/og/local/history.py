@@ -1,5 +1,6 @@
 """`og history`: one customer's timeline from the local records — executions (with the reason
-for each move and its send window), messages sent, flags, done clicks and owner answers."""
+for each move and its send window), messages sent, flags, done clicks, owner answers, and every
+pause and resume (who, and the note)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 from og.adapters.local.store import SqliteJourneyStore
+from og.adapters.ports import AuditEntry
+from og.adapters.records import state_from_item
+from og.core.models import OwnerAction
+from og.core.progress import held_because
 from og.local.runs import RunLog
 
 
@@ -57,12 +62,19 @@ def customer_timeline(home: Path, customer_id: str) -> list[str]:
             )
         )
     for entry in store.audit_trail(customer_id):
-        note = entry.after.get("note")
-        entries.append(
-            (entry.ts, 3, [f"{entry.action} by {entry.by_user}" + (f": {note}" if note else "")])
-        )
+        entries.append((entry.ts, 3, [_audit_line(entry)]))
     out = []
     for ts, _, lines in sorted(entries, key=lambda e: (e[0], e[1])):
         out.append(f"{_at(ts)}  {lines[0]}")
         out += [f"{'':19}{line}" for line in lines[1:]]
     return out
+
+
+def _audit_line(entry: AuditEntry) -> str:
+    note = entry.after.get("note")
+    if entry.action == f"owner:{OwnerAction.PAUSE.value}":
+        return f"PAUSED by {entry.by_user}" + (f": {note}" if note else " (no note)")
+    if entry.action == f"owner:{OwnerAction.RESUME.value}":
+        was = held_because(state_from_item(entry.before))
+        return f"RESUMED by {entry.by_user} (was {was})" + (f": {note}" if note else "")
+    return f"{entry.action} by {entry.by_user}" + (f": {note}" if note else "")

@@ -66,6 +66,14 @@ def tick_time(home: Path, day: date) -> datetime:
     return datetime.combine(day, TICK_HOUR, tzinfo=tz).astimezone(ZoneInfo("UTC"))
 
 
+def owner_slack_id(home: Path) -> str:
+    """The owner's Slack user id from the home's config.txt."""
+    entries = read_config_entries((home / "config.txt").read_text(encoding="utf-8"), "config.txt")
+    if "owner_slack_id" not in entries:
+        raise ValueError(f"{home / 'config.txt'} has no owner_slack_id; add one (e.g. U0123ABCD)")
+    return entries["owner_slack_id"][0]
+
+
 @dataclass
 class TickReport:
     day: date
@@ -208,6 +216,34 @@ class LocalStack:
         self.engine.settle(resumed=flag.execution)
         self.runs.save(list(self.engine.records(JOURNEY_MACHINE, skip=self._known)))
         return result
+
+    def owner_command(
+        self,
+        action: str,
+        customer_id: str,
+        at: datetime,
+        *,
+        by_user: str | None = None,
+        note: str | None = None,
+    ) -> tuple[str, str]:
+        """`/og pause|resume CUSTOMER [note]` as Slack sends it, by `by_user` (default: the home's
+        owner_slack_id); a journey waiting on an answered flag is let run on. Returns the outcome
+        and the text the owner is shown."""
+        if by_user is None:
+            by_user = owner_slack_id(self.home)
+        flags = adapters().store.open_flags(customer_id)
+        secret = json.loads((self.home / "secrets.json").read_text())["og/slack/signing-secret"]
+        text = " ".join([action, customer_id, *([note] if note else [])])
+        event = function_url.slack_command_event("/og", text, by_user, secret)
+        result = self.invoke_done_handler(event, at)
+        if result.get("statusCode") != 200:
+            raise RuntimeError(
+                f"done-handler answered {result.get('statusCode')}: {result.get('body')}"
+            )
+        if flags:
+            self.engine.settle(resumed=flags[0].execution)
+            self.runs.save(list(self.engine.records(JOURNEY_MACHINE, skip=self._known)))
+        return result["headers"]["x-og-outcome"], json.loads(result["body"])["text"]
 
     # --- signups, through enroll -----------------------------------------------------------------
     def invoke(self, logical_id: str, event: dict[str, Any], at: datetime) -> dict[str, Any]:

@@ -267,16 +267,22 @@ class DynamoJourneyStore:
                     }
                 }
             )
-        return self._change_state(
-            customer_id,
-            lambda before: apply_owner_action(
+
+        def evolve(before: CustomerState) -> CustomerState | None:
+            after = apply_owner_action(
                 before,
                 action,
                 step_id=step_id,
                 note=note,
                 by_user=by_user,
                 plan_step_ids=plan_step_ids,
-            ),
+            )
+            # Answering no flag and changing nothing (a double-submitted pause): not recorded.
+            return None if flag_key is None and after == before else after
+
+        return self._change_state(
+            customer_id,
+            evolve,
             action=f"owner:{action.value}",
             by_user=by_user,
             at=at,

@@ -231,6 +231,8 @@ class SqliteJourneyStore:
                 by_user=by_user,
                 plan_step_ids=plan_step_ids,
             )
+            if flag_key is None and after == before:
+                return before  # e.g. a double-submitted pause: recorded once
             self._write_state(db, before, after, f"owner:{action.value}", by_user, at, note)
             if flag_key:
                 row = db.execute(

@@ -1,0 +1,118 @@
+"""The owner pauses and resumes any customer, flag or no flag: the `/og` slash command that
+done-handler receives (and `og pause` / `og resume`, which send it locally). Pausing a customer
+with an open flag answers that flag as Pause, exactly as its Pause button would, so the waiting
+journey ends; resuming lets the next tick carry on from where the customer is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from og.core.models import Customer, OwnerAction
+from og.core.owner_command import USAGE, OwnerCommandError, parse_owner_command
+from og.core.progress import held_because
+from og.logic import owner
+from og.logic.documents import load_docs, read_customers
+from og.logic.slack_text import mrkdwn
+from og.wiring import Adapters
+
+
+class Outcome(StrEnum):
+    PAUSED = "paused"
+    ALREADY_PAUSED = "already_paused"
+    RESUMED = "resumed"
+    NOT_PAUSED = "not_paused"
+    UNKNOWN_CUSTOMER = "unknown_customer"
+    NOT_OWNER = "not_owner"
+    HELP = "help"
+
+
+CHANGED = frozenset({Outcome.PAUSED, Outcome.RESUMED})
+
+
+@dataclass(frozen=True, slots=True)
+class CommandAnswer:
+    outcome: Outcome
+    text: str  # Slack mrkdwn, for the owner's eyes only
+    customer_id: str | None = None
+    flags_answered: int = 0
+
+
+def answer_command(a: Adapters, text: str, *, by_user: str) -> CommandAnswer:
+    try:
+        command = parse_owner_command(text)
+    except OwnerCommandError as err:
+        return CommandAnswer(Outcome.HELP, f"{mrkdwn(str(err))}\n{USAGE}".strip())
+    docs = load_docs(a)
+    if by_user != docs.config.owner_slack_id:
+        return CommandAnswer(
+            Outcome.NOT_OWNER,
+            f"Sorry, only the guide's owner (<@{docs.config.owner_slack_id}>) can pause or "
+            "resume customers. Nothing changed.",
+            command.customer_id,
+        )
+    customers, _ = read_customers(a, docs, a.clock())
+    customer = next((c for c in customers if c.customer_id == command.customer_id), None)
+    if customer is None:
+        return CommandAnswer(
+            Outcome.UNKNOWN_CUSTOMER,
+            f"There is no customer `{mrkdwn(command.customer_id)}` on the onboarding list "
+            "(its customer_id column). Nothing changed.",
+            command.customer_id,
+        )
+    if command.action is OwnerAction.PAUSE:
+        return pause(a, customer, by_user=by_user, note=command.note)
+    return resume(a, customer, by_user=by_user, note=command.note)
+
+
+def _who(customer: Customer) -> str:
+    return f"{mrkdwn(customer.name)} ({mrkdwn(customer.customer_id)})"
+
+
+def pause(a: Adapters, customer: Customer, *, by_user: str, note: str | None) -> CommandAnswer:
+    cid = customer.customer_id
+    state = a.store.journey(cid).state
+    flags = a.store.open_flags(cid)
+    if state.paused and not flags:
+        why = f" ({mrkdwn(state.paused_note)})" if state.paused_note else ""
+        return CommandAnswer(
+            Outcome.ALREADY_PAUSED,
+            f"{_who(customer)} is already paused{why}. Nothing changed.",
+            cid,
+        )
+    for flag in flags:
+        owner.answer_flag(a, flag.flag_key, OwnerAction.PAUSE, by_user=by_user, note=note)
+    if not flags:
+        a.store.record_owner_action(
+            cid, OwnerAction.PAUSE, by_user=by_user, at=a.clock(), note=note
+        )
+    text = (
+        f"Paused {_who(customer)}: the guide sends them nothing until they are resumed "
+        f"(`/og resume {mrkdwn(cid)}`)."
+        + (f" Note: {mrkdwn(note)}." if note else "")
+        + (
+            f" Their open flag on {', '.join(mrkdwn(f.step_id) for f in flags)} is answered "
+            "as Pause."
+            if flags
+            else ""
+        )
+    )
+    return CommandAnswer(Outcome.PAUSED, text, cid, len(flags))
+
+
+def resume(a: Adapters, customer: Customer, *, by_user: str, note: str | None) -> CommandAnswer:
+    cid = customer.customer_id
+    was = held_because(a.store.journey(cid).state)
+    if was is None:
+        return CommandAnswer(
+            Outcome.NOT_PAUSED, f"{_who(customer)} is not paused. Nothing changed.", cid
+        )
+    a.store.record_owner_action(cid, OwnerAction.RESUME, by_user=by_user, at=a.clock(), note=note)
+    # Resume never touches a customer's own unsubscribe (see og.core.progress); when the state
+    # carries one, say here that the guide still sends them no email.
+    return CommandAnswer(
+        Outcome.RESUMED,
+        f"Resumed {_who(customer)} (was {mrkdwn(was)}): the next daily tick carries on from "
+        "where they are.",
+        cid,
+    )
