@@ -178,7 +178,10 @@ def test_ses_sends_the_raw_message_with_its_unsubscribe_headers(aws: None) -> No
     assert raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert raw["Message-ID"] == "<og.c1.welcome.step@acme.example>"
     assert raw["Subject"] == "Welcome to Acme"
-    assert raw.get_content() == "Hi Ana,\r\n\r\nWelcome aboard — here is your first step.\r\n"
+    assert (
+        raw.get_body(("plain",)).get_content()
+        == "Hi Ana,\r\n\r\nWelcome aboard — here is your first step.\r\n"
+    )
 
 
 def test_ses_refusing_an_unverified_sender_is_a_send_rejected(aws: None) -> None:
