@@ -62,6 +62,21 @@ def test_paragraphs_line_breaks_and_a_list() -> None:
     assert page.items == ["Add your address", "Invite your team"]
 
 
+def test_a_hand_wrapped_sentence_runs_on_and_a_signature_keeps_its_lines() -> None:
+    body = (
+        "Thanks for choosing Harbour & Hearth for your kitchen. First things: set up your\n"
+        "wholesale account so you can see trade prices (we deliver Monday to Friday, before\n"
+        "11am) and order online.\n\nBest wishes\nAna\nOwner, Harbour & Hearth\n"
+    )
+    page = Page(email_html(body, subject="Welcome"))
+    assert page.paragraphs == [
+        "Thanks for choosing Harbour & Hearth for your kitchen. First things: set up your "
+        "wholesale account so you can see trade prices (we deliver Monday to Friday, before "
+        "11am) and order online.",
+        "Best wishes\nAna\nOwner, Harbour & Hearth",
+    ]
+
+
 def test_the_done_link_is_a_button_and_other_urls_are_links() -> None:
     body = (
         f"Prices: https://shop.example/prices?a=1&b=2. (Or see https://shop.example/faq)\n\n"

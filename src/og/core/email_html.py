@@ -23,6 +23,11 @@ MARK_AS_DONE = "Mark as done"
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _TRAILING = ".,;:!?"
 _BULLET = re.compile(r"^[-*\u2022]\s+")
+# A text file is often wrapped by hand: a long line that stops mid-sentence runs on into the next
+# one, so the reader's window wraps it instead. A short line ("Ana") or one ending in punctuation
+# ("Warmly,") keeps its line break.
+_WRAPPED_AT = 60
+_ENDS_MID_SENTENCE = re.compile(r"\w$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +44,8 @@ class _Block:
 
 
 _LAYOUT = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
-    """{%- macro segments(line) -%}
+    """{%- macro gap(loop) %}{{ "0" if loop.last else "16px" }}{% endmacro -%}
+{%- macro segments(line) -%}
 {%- for s in line -%}
 {%- if s.kind == "button" -%}
 <a href="{{ s.href }}" style="display:inline-block;margin:8px 0;padding:10px 22px;\
@@ -71,13 +77,13 @@ style="max-width:600px;background-color:#ffffff;border:1px solid #e4e4e7;border-
 color:#27272a;">
 {%- for block in blocks %}
 {%- if block.kind == "list" %}
-<ul style="margin:0 0 16px 0;padding-left:24px;">
+<ul style="margin:0 0 {{ gap(loop) }} 0;padding-left:24px;">
 {%- for line in block.lines %}
 <li style="margin:0 0 4px 0;">{{ segments(line) }}</li>
 {%- endfor %}
 </ul>
 {%- else %}
-<p style="margin:0 0 16px 0;">
+<p style="margin:0 0 {{ gap(loop) }} 0;">
 {%- for line in block.lines %}{% if not loop.first %}<br>
 {% endif %}{{ segments(line) }}{% endfor -%}
 </p>
@@ -117,7 +123,21 @@ def _block(lines: list[str], done_link: str) -> _Block:
     if all(_BULLET.match(line) for line in lines):
         items = (_BULLET.sub("", line, count=1) for line in lines)
         return _Block("list", tuple(_segments(item, done_link) for item in items))
-    return _Block("paragraph", tuple(_segments(line, done_link) for line in lines))
+    joined: list[str] = []
+    for line in lines:
+        if joined and _runs_on(joined[-1]) and not _BULLET.match(line):
+            joined[-1] = f"{joined[-1]} {line.lstrip()}"
+        else:
+            joined.append(line)
+    return _Block("paragraph", tuple(_segments(line, done_link) for line in joined))
+
+
+def _runs_on(line: str) -> bool:
+    return (
+        len(line) >= _WRAPPED_AT
+        and _ENDS_MID_SENTENCE.search(line) is not None
+        and not _URL.search(line.rsplit(maxsplit=1)[-1])
+    )
 
 
 def _segments(line: str, done_link: str) -> tuple[_Segment, ...]:
