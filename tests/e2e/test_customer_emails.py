@@ -17,7 +17,7 @@ import pytest
 from og.adapters.local.writer import LABEL
 from og.local.stack import done_link_in
 
-from .support import Home
+from .support import Home, RecordingSender
 
 pytestmark = [pytest.mark.filterwarnings("ignore:No application metrics:UserWarning")]
 
@@ -72,6 +72,33 @@ def test_a_nudge_threads_under_its_step_email_and_both_carry_one_done_link(
         link = done_link_in(message)
         assert link and link.startswith("http://localhost:8787/done?t=")
         assert _button(message) == link
+
+
+class ReplacesMessageId(RecordingSender):
+    """Delivers like SES: the email goes out under a Message-ID of the provider's making."""
+
+    def send(self, message: EmailMessage) -> str:
+        ours = str(message["Message-ID"]).strip("<>")
+        delivered = f"{len(self.calls):04d}-{ours.split('@')[0]}@ap-southeast-1.amazonses.com"
+        message.replace_header("Message-ID", f"<{delivered}>")
+        super().send(message)
+        return delivered
+
+
+def test_a_nudge_answers_the_message_id_the_provider_delivered_the_step_with(
+    make_home: Callable[..., Home],
+) -> None:
+    home = make_home([MEI])
+    sender = ReplacesMessageId(home.outbox_dir, home.calls)
+    with home.stack(email=sender) as s:
+        for day in (MON + timedelta(days=n) for n in range(4)):
+            assert s.tick(day).ok
+
+    (step,) = [m for m in home.calls if m["Subject"].startswith("Welcome")]
+    (nudge,) = [m for m in home.calls if m["Subject"].startswith("A gentle reminder")]
+    assert str(step["Message-ID"]).endswith("@ap-southeast-1.amazonses.com>")
+    assert nudge["In-Reply-To"] == step["Message-ID"]
+    assert nudge["References"] == step["Message-ID"]
 
 
 def test_a_personalized_step_gets_the_same_html_treatment(make_home: Callable[..., Home]) -> None:

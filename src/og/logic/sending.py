@@ -11,7 +11,7 @@ from og.adapters.ports import ClaimOutcome, SendRejected
 from og.core.calendar import local_date
 from og.core.done_link import done_link, sign_done_token
 from og.core.emails import build_email, message_id_for
-from og.core.models import Channel, SendKind, SendRecord
+from og.core.models import Channel, SendKind, SendRecord, send_key
 from og.core.templates import RenderedMessage, message_context, render
 from og.logic.documents import GuideDocs, load_docs
 from og.logic.moves import customer_of, plan_and_step, send_kind
@@ -105,7 +105,7 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
             ),
             reply_to=docs.config.reply_to,
             done_link=message.done_link,
-            in_reply_to=_step_message_id(record, docs.config.sender)
+            in_reply_to=_step_message_id(a, record, docs.config.sender)
             if record.kind is SendKind.NUDGE
             else None,
         )
@@ -125,6 +125,10 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
     }
 
 
-def _step_message_id(record: SendRecord, sender: str) -> str:
-    """The Message-ID of the step email a nudge reminds about, so the nudge threads under it."""
+def _step_message_id(a: Adapters, record: SendRecord, sender: str) -> str:
+    """The Message-ID of the step email a nudge reminds about, so the nudge threads under it: the
+    one the provider delivered it with (SES replaces ours), else the one we gave it."""
+    delivered = a.store.sent_message_id(record.customer_id, send_key(record.step_id, SendKind.STEP))
+    if delivered and "@" in delivered:  # sends recorded before SES ids were kept are bare ids
+        return delivered
     return message_id_for(record.customer_id, record.step_id, SendKind.STEP.value, sender)
