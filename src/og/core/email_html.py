@@ -1,8 +1,9 @@
 """The HTML part of a step or nudge email, made from the same voice text as its plain-text part.
 
-Blank lines separate paragraphs, line breaks stay line breaks, a paragraph whose every line starts
-with "- " or "* " becomes a bulleted list, web addresses become links and the step's done link
-becomes a "Mark as done" button. The layout is one self-contained page: inline CSS, system fonts,
+Blank lines separate paragraphs, line breaks stay line breaks (except where a long line was
+wrapped by hand mid-sentence), a paragraph whose every line starts with "- " or "* " becomes a
+bulleted list, web addresses become links and the step's done link becomes a "Mark as done"
+button. The layout is one self-contained page: inline CSS, system fonts,
 no images, no remote resources, nothing that reports an open. Every value (the text itself, the
 subject, every URL) goes through Jinja2's autoescape, so a customer called
 `<script>alert(1)</script>` is shown as text.
