@@ -31,7 +31,7 @@ from og import wiring
 from og.adapters.aws.bedrock_writer import BedrockError, BedrockWriter
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.aws.parameters import SecretsManagerSecrets, SsmConfigSource
-from og.adapters.aws.ses_sender import SesEmailSender
+from og.adapters.aws.ses_sender import SesEmailSender, delivered_message_id
 from og.adapters.aws.sfn_workflow import SfnWorkflow
 from og.adapters.aws.slack_chat import SlackWebChat
 from og.adapters.ports import SendRejected
@@ -167,7 +167,7 @@ def test_ses_sends_the_raw_message_with_its_unsubscribe_headers(aws: None) -> No
     message_id = SesEmailSender(sesv2).send(_email())
 
     [stored] = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
-    assert stored.id == message_id
+    assert message_id == f"{stored.id}@{REGION}.amazonses.com"  # the Message-ID SES delivers
     assert stored.source == "hello@acme.example"
     assert stored.destinations == ["Ana Lima <ana@example.com>"]
     raw = email.message_from_bytes(stored.raw_data.encode(), policy=default_policy)
@@ -178,7 +178,14 @@ def test_ses_sends_the_raw_message_with_its_unsubscribe_headers(aws: None) -> No
     assert raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert raw["Message-ID"] == "<og.c1.welcome.step@acme.example>"
     assert raw["Subject"] == "Welcome to Acme"
-    assert raw.get_content() == "Hi Ana,\r\n\r\nWelcome aboard — here is your first step.\r\n"
+    assert (
+        raw.get_body(("plain",)).get_content()
+        == "Hi Ana,\r\n\r\nWelcome aboard — here is your first step.\r\n"
+    )
+
+
+def test_the_delivered_message_id_of_us_east_1_is_on_email_amazonses_com() -> None:
+    assert delivered_message_id("0100-abc", "us-east-1") == "0100-abc@email.amazonses.com"
 
 
 def test_ses_refusing_an_unverified_sender_is_a_send_rejected(aws: None) -> None:

@@ -118,6 +118,17 @@ def test_an_unconfirmed_claim_leaves_the_send_in_doubt(store: Store) -> None:
     assert store.journey("c1").sends == (record,)
 
 
+def test_the_message_id_of_a_confirmed_send_is_kept(store: Store) -> None:
+    record = rec()
+    assert store.sent_message_id("c1", record.send_key) is None
+    assert store.claim_send(record, "a1", one_per_day=True) is ClaimOutcome.CLAIMED
+    assert store.sent_message_id("c1", record.send_key) is None  # claimed, not yet sent
+    store.confirm_send(record, "a1", "0102-abc@ap-southeast-1.amazonses.com")
+
+    assert store.sent_message_id("c1", record.send_key) == "0102-abc@ap-southeast-1.amazonses.com"
+    assert store.sent_message_id("c2", record.send_key) is None
+
+
 def test_one_customer_message_per_local_day(store: Store) -> None:
     sent(store, rec("welcome"))
 

@@ -45,3 +45,39 @@ def test_one_click_unsubscribe_when_a_url_is_given():
 def test_header_injection_is_refused(field):
     with pytest.raises(ValueError):
         _email(**{field: "Hello\r\nBcc: victim@example.com"}).as_bytes()
+
+
+def _parsed(msg):
+    return message_from_bytes(msg.as_bytes(), policy=default)
+
+
+def test_a_step_email_is_text_with_an_html_alternative():
+    done = "https://x.example/done?t=abc"
+    msg = _parsed(_email(body=f"Hi Sarah,\n\nDone? {done}\n", done_link=done))
+    assert msg.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    text = msg.get_body(("plain",)).get_content()
+    assert text.replace("\r\n", "\n") == f"Hi Sarah,\n\nDone? {done}\n"
+    html = msg.get_body(("html",)).get_content()
+    assert f'<a href="{done}"' in html and ">Mark as done</a>" in html
+    assert msg["In-Reply-To"] is None and msg["References"] is None
+
+
+def test_an_email_without_a_done_link_has_no_button():
+    msg = _parsed(_email(body="Just hit reply.\n"))
+    assert "Mark as done" not in msg.get_body(("html",)).get_content()
+
+
+def test_a_nudge_threads_under_its_step_email():
+    step_id = message_id_for("hh-1003", "welcome", "step", SENDER)
+    nudge = _parsed(
+        _email(
+            subject="A gentle reminder: Set up your account",
+            message_id=message_id_for("hh-1003", "welcome", "nudge", SENDER),
+            in_reply_to=step_id,
+        )
+    )
+    assert nudge["In-Reply-To"] == f"<{step_id}>"
+    assert nudge["References"] == f"<{step_id}>"
+    assert nudge["Message-ID"] != nudge["In-Reply-To"]
+    assert nudge["Subject"] == "A gentle reminder: Set up your account"  # no forced "Re:"

@@ -83,6 +83,10 @@ class JourneyStore(Protocol):
 
     def confirm_send(self, record: SendRecord, attempt: str, message_id: str) -> None: ...
 
+    def sent_message_id(self, customer_id: str, send_key: str) -> str | None:
+        """The message id confirm_send recorded for a send (None while unsent or unconfirmed)."""
+        ...
+
     def release_send(self, record: SendRecord, attempt: str) -> None:
         """Undo a claim whose send failed for certain, so a retry may send."""
         ...

@@ -8,6 +8,8 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, parseaddr
 
+from og.core.email_html import email_html
+
 
 def build_email(
     *,
@@ -20,13 +22,21 @@ def build_email(
     sent_at: datetime,
     reply_to: str | None = None,
     unsubscribe_url: str | None = None,
+    done_link: str = "",
+    in_reply_to: str | None = None,
 ) -> EmailMessage:
+    """A customer email: `body` as the text part and its HTML rendering (email_html, with a
+    "Mark as done" button where `done_link` appears) as the alternative. `in_reply_to` is the
+    Message-ID (without <>) this one threads under, e.g. a nudge under its step email."""
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender
     msg["To"] = formataddr((to_name, to_addr))
     msg["Subject"] = subject
     msg["Date"] = format_datetime(sent_at)
     msg["Message-ID"] = f"<{message_id}>"
+    if in_reply_to:
+        msg["In-Reply-To"] = f"<{in_reply_to}>"
+        msg["References"] = f"<{in_reply_to}>"
     if reply_to:
         msg["Reply-To"] = reply_to
     sender_addr = parseaddr(sender)[1]
@@ -36,6 +46,7 @@ def build_email(
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["List-Unsubscribe"] = ", ".join(targets)
     msg.set_content(body)
+    msg.add_alternative(email_html(body, subject=subject, done_link=done_link), subtype="html")
     return msg
 
 

@@ -55,6 +55,7 @@ class MessageTemplate:
 class RenderedMessage:
     subject: str
     body: str
+    done_link: str = ""  # the step's done link, for the email's "Mark as done" button
 
 
 TEMPLATE_VARIABLES: Mapping[str, str] = MappingProxyType(

@@ -3,6 +3,7 @@ one message per customer per local day."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from og.adapters.ports import ClaimOutcome, SendRejected
 from og.core.calendar import local_date
 from og.core.done_link import done_link, sign_done_token
 from og.core.emails import build_email, message_id_for
-from og.core.models import Channel, SendRecord
+from og.core.models import Channel, SendKind, SendRecord, send_key
 from og.core.templates import RenderedMessage, message_context, render
 from og.logic.documents import GuideDocs, load_docs
 from og.logic.moves import customer_of, plan_and_step, send_kind
@@ -39,7 +40,8 @@ def compose(a: Adapters, docs: GuideDocs, row: dict[str, str], now: datetime) ->
         done_link=link,
         reason=row["reason"],
     )
-    return render(docs.voice.template_for(send_kind(row), step.id), context)
+    rendered = render(docs.voice.template_for(send_kind(row), step.id), context)
+    return replace(rendered, done_link=link)
 
 
 def personalize(a: Adapters, row: dict[str, str]) -> dict[str, str]:
@@ -52,6 +54,7 @@ def personalize(a: Adapters, row: dict[str, str]) -> dict[str, str]:
     return {
         "subject": message.subject,
         "body": a.writer.rewrite(message.body, instructions=instructions),
+        "done_link": message.done_link,
     }
 
 
@@ -86,7 +89,9 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
     try:
         pre = journey.get("message")
         message = (
-            RenderedMessage(pre["subject"], pre["body"]) if pre else compose(a, docs, row, now)
+            RenderedMessage(pre["subject"], pre["body"], pre.get("done_link", ""))
+            if pre
+            else compose(a, docs, row, now)
         )
         email = build_email(
             sender=docs.config.sender,
@@ -99,6 +104,10 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
                 customer.customer_id, record.step_id, record.kind.value, docs.config.sender
             ),
             reply_to=docs.config.reply_to,
+            done_link=message.done_link,
+            in_reply_to=_step_message_id(a, record, docs.config.sender)
+            if record.kind is SendKind.NUDGE
+            else None,
         )
     except Exception:
         a.store.release_send(record, attempt)  # nothing went out
@@ -114,3 +123,12 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
         "outcome": "sent",
         "detail": f"{record.send_key} to {customer.email} at {now.isoformat()} ({message_id})",
     }
+
+
+def _step_message_id(a: Adapters, record: SendRecord, sender: str) -> str:
+    """The Message-ID of the step email a nudge reminds about, so the nudge threads under it: the
+    one the provider delivered it with (SES replaces ours), else the one we gave it."""
+    delivered = a.store.sent_message_id(record.customer_id, send_key(record.step_id, SendKind.STEP))
+    if delivered and "@" in delivered:  # sends recorded before SES ids were kept are bare ids
+        return delivered
+    return message_id_for(record.customer_id, record.step_id, SendKind.STEP.value, sender)

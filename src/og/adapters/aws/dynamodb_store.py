@@ -172,6 +172,11 @@ class DynamoJourneyStore:
             if _code(err) != "ConditionalCheckFailedException":
                 raise
 
+    def sent_message_id(self, customer_id: str, send_key: str) -> str | None:
+        key = {"customer_id": customer_id, "send_key": send_key}
+        item = self._get(self.tables.sends_table, key)
+        return str(item["message_id"]) if item and item.get("status") == "sent" else None
+
     def release_send(self, record: SendRecord, attempt: str) -> None:
         key = {"customer_id": record.customer_id, "send_key": record.send_key}
         claim = self._get(self.tables.sends_table, key)

@@ -1,5 +1,9 @@
 """EmailSender on Amazon SES (API v2 SendEmail with raw content: our RFC 5322 message as built,
-List-Unsubscribe headers included; SES takes sender and recipients from its headers)."""
+List-Unsubscribe headers included; SES takes sender and recipients from its headers).
+
+SES replaces the Message-ID header with its own, `<MessageId@REGION.amazonses.com>`
+(`email.amazonses.com` in us-east-1; see "Amazon SES header fields" in the SES developer guide).
+`send` returns that id, so a later nudge can answer the email the customer really has."""
 
 from __future__ import annotations
 
@@ -37,4 +41,10 @@ class SesEmailSender:
                     f"{error.get('Code')}: {error.get('Message')}"
                 ) from err
             raise
-        return str(response["MessageId"])
+        return delivered_message_id(str(response["MessageId"]), self._ses.meta.region_name)
+
+
+def delivered_message_id(ses_message_id: str, region: str) -> str:
+    """The Message-ID (without <>) that SES stamps on the email it delivers."""
+    domain = "email.amazonses.com" if region == "us-east-1" else f"{region}.amazonses.com"
+    return f"{ses_message_id}@{domain}"

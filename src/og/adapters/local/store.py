@@ -165,6 +165,15 @@ class SqliteJourneyStore:
                 (message_id, record.customer_id, record.send_key, attempt),
             )
 
+    def sent_message_id(self, customer_id: str, send_key: str) -> str | None:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT message_id FROM sends WHERE customer_id = ? AND send_key = ? "
+                "AND status = 'sent'",
+                (customer_id, send_key),
+            ).fetchone()
+        return row[0] if row else None
+
     def release_send(self, record: SendRecord, attempt: str) -> None:
         with self._tx() as db:
             deleted = db.execute(
