@@ -62,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         help="when the owner answers (default: now, or after the home's last tick if later)",
     )
 
+    p = sub.add_parser("serve", help="serve the Function URLs (done links, enroll...) locally")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: localhost)")
+
     p = sub.add_parser("asl", help="compose statemachines/ from asl-fragments/")
     p.add_argument("action", choices=["build", "check"])
 
@@ -273,11 +278,7 @@ def cmd_act(args: argparse.Namespace) -> int:
 
     _require_home(args.home)
     action = args.action.replace("-", "_")
-    at = args.at
-    if at is None:
-        last_tick = RunLog(args.home / "og.sqlite").latest_start()
-        now = datetime.now(UTC)
-        at = max(now, last_tick + timedelta(hours=1)) if last_tick else now
+    at = args.at or RunLog(args.home / "og.sqlite").clock_after_runs(datetime.now(UTC))
     with LocalStack(args.home) as stack:
         stack.sync_documents()
         stack.owner_answers(args.customer_id, action, at, by_user=args.by, note=args.note)
@@ -285,6 +286,16 @@ def cmd_act(args: argparse.Namespace) -> int:
         f"{args.customer_id}: {args.action} recorded at {at:%Y-%m-%d %H:%M}Z (the waiting "
         "journey is resumed if it is still running; otherwise the answer stands on its own)"
     )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from og.local.serve import serve
+    from og.local.stack import LocalStack
+
+    _require_home(args.home)
+    with LocalStack(args.home) as stack:
+        serve(stack, args.host, args.port)
     return 0
 
 
@@ -310,6 +321,7 @@ _COMMANDS = {
     "simulate": cmd_simulate,
     "history": cmd_history,
     "act": cmd_act,
+    "serve": cmd_serve,
     "asl": cmd_asl,
 }
 

@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from og.local.engine import ExecutionRecord
@@ -51,6 +51,12 @@ class RunLog:
         with sqlite3.connect(self.path) as db:
             row = db.execute("SELECT MAX(started_at) FROM executions").fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def clock_after_runs(self, now: datetime) -> datetime:
+        """`now`, or an hour after the latest run started if that is later: in a home ticked
+        for a future date (`og tick --date`), an answer or a click comes after that tick."""
+        last = self.latest_start()
+        return max(now, last + timedelta(hours=1)) if last else now
 
     def for_customer(self, customer_id: str) -> list[ExecutionRecord]:
         with sqlite3.connect(self.path) as db:
