@@ -130,7 +130,8 @@ class LocalServer(ThreadingHTTPServer):
                 print(f"og serve: {method} {parts.path}: {err}", file=sys.stderr, flush=True)
                 return _text(502, "Internal Server Error")
             if path == SLACK_PATH:
-                flag = adapters().store.flag(_answered_flag(event) or "")
+                key = _answered_flag(event)
+                flag = adapters().store.flag(key) if key else None
                 self.stack.record_resumed(flag.execution if flag else None)
         return function_url.http_response(result)
 
