@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -233,7 +234,7 @@ def test_a_handler_crash_is_a_502_and_the_error_is_on_the_console(
     assert "og-done-handler failed: KeyError" in err and "the-missing-thing" in err
 
 
-def test_og_serve_needs_an_og_home(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_og_serve_needs_an_og_home(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert og(["serve", "--home", str(tmp_path / "nowhere")]) == 2
     assert "run: og init" in capsys.readouterr().err
 
