@@ -74,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--note", default=None, help="why, e.g. 'on holiday until March'")
         p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
         p.add_argument("--at", type=datetime.fromisoformat, default=None, help="default: now")
+    p = sub.add_parser("serve", help="serve the Function URLs (done links, enroll...) locally")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: localhost)")
 
     p = sub.add_parser("asl", help="compose statemachines/ from asl-fragments/")
     p.add_argument("action", choices=["build", "check"])
@@ -297,15 +301,11 @@ def cmd_act(args: argparse.Namespace) -> int:
 
 
 def _answer_time(home: Path, at: datetime | None) -> datetime:
-    """When the owner answers: `at`, else now, or an hour after the home's last tick if later
+    """When the owner answers: `at`, else now, or after the home's last run if that is later
     (simulated days run ahead of the real clock)."""
     from og.local.runs import RunLog
 
-    if at is not None:
-        return at
-    last_tick = RunLog(home / "og.sqlite").latest_start()
-    now = datetime.now(UTC)
-    return max(now, last_tick + timedelta(hours=1)) if last_tick else now
+    return at or RunLog(home / "og.sqlite").clock_after_runs(datetime.now(UTC))
 
 
 def cmd_pause_resume(args: argparse.Namespace) -> int:
@@ -328,6 +328,16 @@ def cmd_pause_resume(args: argparse.Namespace) -> int:
     if outcome in CHANGED or outcome in (Outcome.ALREADY_PAUSED, Outcome.NOT_PAUSED):
         return 0
     return 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from og.local.serve import serve
+    from og.local.stack import LocalStack
+
+    _require_home(args.home)
+    with LocalStack(args.home) as stack:
+        serve(stack, args.host, args.port)
+    return 0
 
 
 def cmd_asl(args: argparse.Namespace) -> int:
@@ -354,6 +364,7 @@ _COMMANDS = {
     "act": cmd_act,
     "pause": cmd_pause_resume,
     "resume": cmd_pause_resume,
+    "serve": cmd_serve,
     "asl": cmd_asl,
 }
 

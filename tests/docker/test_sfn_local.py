@@ -168,7 +168,7 @@ def test_step_due_email_is_sent(journey: Journey) -> None:
     assert message["To"].addresses[0].addr_spec == AISYAH["email"]
     assert message["Subject"] == "Welcome to Harbour & Hearth Bakery Supplies, Nur!"
     link = done_link_in(message)
-    assert link is not None and link.startswith("http://localhost:8787/done?t=")
+    assert link is not None and link.startswith("http://localhost:8765/done?t=")
 
 
 def test_personalized_step_is_rewritten_then_sent(journey: Journey) -> None:

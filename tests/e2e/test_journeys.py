@@ -70,7 +70,7 @@ def test_step_due_sends_welcome_at_tick_time_and_its_done_link_marks_it_done(
         assert mail.date == utc(MON, 1)  # 09:00 Asia/Singapore
         assert mail.message_id == "og.c-1.welcome.step@harbourhearth.example"
         assert mail.done_link is not None
-        assert mail.done_link.startswith("http://localhost:8787/done?t=")
+        assert mail.done_link.startswith("http://localhost:8765/done?t=")
         assert len(home.calls) == 1
 
         [(record, status, message_id)] = home.store.sends_with_status("c-1")

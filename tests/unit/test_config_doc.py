@@ -289,7 +289,7 @@ def test_bundled_example_config() -> None:
     assert config.timezone == "Asia/Singapore"
     assert config.sender == "Harbour & Hearth <hello@harbourhearth.example>"
     assert config.owner_slack_id == "U0OWNER01"
-    assert config.done_link_base == "http://localhost:8787/done"
+    assert config.done_link_base == "http://localhost:8765/done"
     cal = config.calendar
     assert (cal.quiet_start, cal.quiet_end) == (time(20, 0), time(8, 0))
     assert cal.weekend_days == frozenset({5, 6})

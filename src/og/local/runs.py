@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from og.local.engine import ExecutionRecord
@@ -47,10 +47,16 @@ class RunLog:
             ).fetchone()
         return int(row[0])
 
-    def latest_start(self) -> datetime | None:
+    def clock_after_runs(self, now: datetime) -> datetime:
+        """`now`, or an hour after the latest run started or ended if that is later: in a home
+        ticked for a future date (`og tick --date`), an answer or a click comes after that tick
+        and after the sends its journeys made in their send windows."""
         with sqlite3.connect(self.path) as db:
-            row = db.execute("SELECT MAX(started_at) FROM executions").fetchone()
-        return datetime.fromisoformat(row[0]) if row and row[0] else None
+            row = db.execute(
+                "SELECT MAX(started_at), MAX(json_extract(item, '$.stopped_at')) FROM executions"
+            ).fetchone()
+        moments = [datetime.fromisoformat(v) for v in row if v]
+        return max(now, max(moments) + timedelta(hours=1)) if moments else now
 
     def for_customer(self, customer_id: str) -> list[ExecutionRecord]:
         with sqlite3.connect(self.path) as db:

@@ -74,6 +74,10 @@ def owner_slack_id(home: Path) -> str:
     return entries["owner_slack_id"][0]
 
 
+class FunctionError(RuntimeError):
+    """A handler raised: the Lambda runtime's error, as `invoke` reports it."""
+
+
 @dataclass
 class TickReport:
     day: date
@@ -213,8 +217,7 @@ class LocalStack:
             raise RuntimeError(
                 f"done-handler answered {result.get('statusCode')}: {result.get('body')}"
             )
-        self.engine.settle(resumed=flag.execution)
-        self.runs.save(list(self.engine.records(JOURNEY_MACHINE, skip=self._known)))
+        self.record_resumed(flag.execution)
         return result
 
     def owner_command(
@@ -245,6 +248,12 @@ class LocalStack:
             self.runs.save(list(self.engine.records(JOURNEY_MACHINE, skip=self._known)))
         return result["headers"]["x-og-outcome"], json.loads(result["body"])["text"]
 
+    def record_resumed(self, execution: str | None) -> None:
+        """After an owner's answer: let the journey it resumed (if still running here) move on,
+        then keep the journeys' records for `og history`."""
+        self.engine.settle(resumed=execution)
+        self.runs.save(list(self.engine.records(JOURNEY_MACHINE, skip=self._known)))
+
     # --- signups, through enroll -----------------------------------------------------------------
     def invoke(self, logical_id: str, event: dict[str, Any], at: datetime) -> dict[str, Any]:
         """Invoke template function `logical_id` through moto's Lambda (the handler runs in this
@@ -256,7 +265,7 @@ class LocalStack:
         out = self.engine.client("lambda").invoke(FunctionName=fn, Payload=json.dumps(event))
         result: dict[str, Any] = json.loads(out["Payload"].read())
         if out.get("FunctionError"):
-            raise RuntimeError(
+            raise FunctionError(
                 f"{fn} failed: {result.get('errorType')}: {result.get('errorMessage')}"
             )
         return result
@@ -265,13 +274,13 @@ class LocalStack:
         """POST a signup (JSON text) to enroll's Function URL, with the home's webhook secret
         unless `secret` is given. Returns the Function URL response."""
         self.sync_documents()  # enroll checks plans against the mirrored rules doc
-        self._idempotency_table()
+        self.idempotency_table()
         if secret is None:
             secret = json.loads((self.home / "secrets.json").read_text())["og/webhook/secret"]
         headers = {"content-type": "application/json", "x-og-webhook-secret": secret}
         return self.invoke("EnrollFunction", function_url.post_event("/", body, headers), at)
 
-    def _idempotency_table(self) -> None:
+    def idempotency_table(self) -> None:
         """enroll's og-idempotency table on moto's DynamoDB (powertools' key schema: id), made
         on first use. The other tables' local stand-ins are SQLite."""
         ddb = self.engine.client("dynamodb")

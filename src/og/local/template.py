@@ -50,6 +50,7 @@ class FunctionSpec:
     code_dir: Path
     handler: str
     environment: dict[str, str]
+    function_url: bool = False  # has a FunctionUrlConfig: a public HTTPS endpoint in AWS
 
 
 @dataclass
@@ -106,6 +107,7 @@ def read_template(root: Path, overrides: dict[str, str] | None = None) -> LocalT
                 code_dir=root / props["CodeUri"],
                 handler=props["Handler"],
                 environment={k: str(resolver.resolve(v)) for k, v in env.items()},
+                function_url="FunctionUrlConfig" in props,
             )
         elif res["Type"] == "AWS::Serverless::StateMachine":
             tpl.state_machines[lid] = StateMachineSpec(
