@@ -70,7 +70,7 @@ def test_a_nudge_threads_under_its_step_email_and_both_carry_one_done_link(
     for message in (step, nudge):
         assert message.get_content_type() == "multipart/alternative"
         link = done_link_in(message)
-        assert link and link.startswith("http://localhost:8787/done?t=")
+        assert link and link.startswith("http://localhost:8765/done?t=")
         assert _button(message) == link
 
 

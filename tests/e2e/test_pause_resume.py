@@ -4,6 +4,7 @@ requests through the real done-handler on the local stack, and `og pause` / `og 
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -109,7 +110,9 @@ def test_forged_or_stale_commands_are_refused_counted_and_change_nothing(
             "/og", "pause c-1", OWNER, _secret(home), timestamp=int(time.time()) - 6 * 60
         )
         tampered = function_url.slack_command_event("/og", "resume c-1", OWNER, _secret(home))
-        tampered["body"] = tampered["body"].replace("resume", "pause")
+        # Function URLs deliver a form body base64-encoded; tamper with what it carries.
+        body = base64.b64decode(tampered["body"]).decode().replace("resume", "pause")
+        tampered["body"] = base64.b64encode(body.encode()).decode()
 
         answers = [s.invoke_done_handler(e, utc(MON, 3)) for e in (forged, stale, tampered)]
 

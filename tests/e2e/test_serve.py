@@ -85,6 +85,7 @@ def test_routes_come_from_the_template_and_the_handlers(make_home: Callable[...,
         expected = {
             "/done": "og-done-handler",
             "/slack/interactions": "og-done-handler",
+            "/slack/commands": "og-done-handler",
             "/enroll": "og-enroll",
         }
         if "/unsubscribe" in routes:  # done-handler's unsubscribe page (the links branch)
