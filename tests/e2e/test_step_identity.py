@@ -41,7 +41,9 @@ HELD = (
 )
 
 
-def _with_profile_step(make_home: Callable[..., Home]) -> Home:
+def _with_profile_step(
+    make_home: Callable[..., Home], reminders: str = "Nudge after: 2 days"
+) -> Home:
     """The example home, its Starter plan with a 'profile' step on day 1."""
     home = make_home(
         [MEI],
@@ -49,7 +51,7 @@ def _with_profile_step(make_home: Callable[..., Home]) -> Home:
     )
     rules = home.path / "rules.txt"
     text = rules.read_text(encoding="utf-8")
-    step = "Step: profile\nTitle: Set up your maker profile\nDay: 1\nNudge after: 2 days\n"
+    step = f"Step: profile\nTitle: Set up your maker profile\nDay: 1\n{reminders}\n"
     rules.write_text(text.replace("Step: first-order", step + "\nStep: first-order", 1))
     return home
 
@@ -166,3 +168,16 @@ def test_a_step_done_before_its_rename_counts_towards_finishing(
         last = click(s, "feedback")
     assert "All done!" in last["body"]
     assert home.state("c-1").finished
+
+
+def test_the_owners_done_on_a_flag_from_before_the_rename_marks_the_renamed_step(
+    make_home: Callable[..., Home],
+) -> None:
+    home = _with_profile_step(make_home, reminders="Flag after: 1 day")
+    _got_profile(home)
+    with home.stack() as s:
+        flag = journey_of(s.tick(WED), "c-1")
+        assert (flag.status, flag.input["move"]["step_id"]) == ("WAITING_FOR_OWNER", "profile")
+        _rename(home, "Step: maker-profile (was: profile)")
+        s.owner_answers("c-1", "done", utc(WED, 4))
+    assert home.state("c-1").steps_done == {"welcome", "maker-profile"}

@@ -205,14 +205,15 @@ def answer_flag(
     flag = a.store.flag(flag_key)
     if flag is None:
         raise UnknownFlag(f"no flag with key {flag_key}")
-    plan_steps = _plan_steps(a, flag.customer_id, _plan_of(a, flag.customer_id))
+    plan = _plan_of(a, flag.customer_id)
+    plan_steps = _plan_steps(a, flag.customer_id, plan)
     state = a.store.record_owner_action(
         flag.customer_id,
         action,
         by_user=by_user,
         at=a.clock(),
         flag_key=flag_key,
-        step_id=flag.step_id,
+        step_id=_step_id_now(plan, flag.step_id),
         note=note,
         plan_step_ids=plan_steps,
     )
@@ -228,10 +229,9 @@ def record_done_click(a: Adapters, token: str) -> CustomerState:
     secret = a.secrets.get(a.settings.done_link_secret).encode()
     customer_id, step_id = verify_done_token(token, secret, now)
     plan = _plan_of(a, customer_id)
-    step = plan.step(step_id) if plan else None  # a link sent before a rename finds the step
     state = a.store.record_step_done(
         customer_id,
-        step.id if step else step_id,
+        _step_id_now(plan, step_id),
         by_user="customer",
         at=now,
         plan_step_ids=_plan_steps(a, customer_id, plan),
@@ -264,6 +264,13 @@ def _plan_steps(a: Adapters, customer_id: str, plan: Plan | None) -> tuple[str, 
     if plan is None:
         return ()
     return plan_step_ids(plan, a.store.journey(customer_id).state.steps_done)
+
+
+def _step_id_now(plan: Plan | None, step_id: str) -> str:
+    """The step's id in the rules now: a done link or a flag from before a rename carries the
+    former id."""
+    step = plan.step(step_id) if plan else None
+    return step.id if step else step_id
 
 
 def _plan_of(a: Adapters, customer_id: str) -> Plan | None:
