@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from og.core.errors import DocumentError
+from og.core.models import Customer, RowProblem, Rules
 
 DEFAULT_HOME = Path(".og-home")
 
@@ -132,7 +133,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"onboarding.csv: {len(customers)} customers ok, {len(problems)} rows skipped")
     for problem in problems:
         print(f"  {problem}")
-    return 1 if problems else 0
+    held = _unknown_progress(h, customers, docs.rules)
+    for problem in held:
+        print(f"  {problem}")
+    return 1 if problems or held else 0
+
+
+def _unknown_progress(home: Path, customers: list[Customer], rules: Rules) -> list[RowProblem]:
+    """Customers of the home's store with progress on a step their plan no longer has."""
+    from og.adapters.local.store import SqliteJourneyStore
+    from og.core.step_identity import unknown_progress_problems
+
+    if not (home / "og.sqlite").exists():
+        return []
+    journeys = SqliteJourneyStore(home / "og.sqlite").load_journeys()
+    held = unknown_progress_problems(customers, rules, journeys)
+    customers_held = len({p.customer_id for p in held})
+    print(f"og.sqlite: {customers_held} customers held (progress on a step no longer in the plan)")
+    return held
 
 
 def _today(home: Path) -> date:

@@ -473,6 +473,106 @@ def test_all_steps_sent_waiting_for_done_clicks() -> None:
     )
 
 
+# 5f. renamed and retired steps: progress is carried over, or the customer is held
+
+POS_RENAMED = replace(POS, id="pos-connect", former_ids=("pos",))
+RENAMED_PLAN = Plan("starter", "Starter", (WELCOME, POS_RENAMED, MENU, LAUNCH))
+
+
+def run_renamed(c: Customer, j: Journey, plan: Plan = RENAMED_PLAN) -> Decision:
+    return decide(c, plan, j, NOW, CONFIG)
+
+
+def test_a_step_sent_under_its_former_id_is_not_sent_again_and_its_nudge_keeps_time() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(4)),
+        sent(POS, SendKind.STEP, days_before(2)),  # recorded as 'pos', before the rename
+        done=(WELCOME,),
+    )
+    assert run(customer(days_ago=4), j).move is not None  # the plan without the rename
+    d = run_renamed(customer(days_ago=4), j)
+    assert d.move is not None
+    assert (d.move.kind, d.move.step) == (MoveKind.NUDGE, POS_RENAMED)
+    assert d.move.reason == (
+        "'Connect your POS' sent 2026-11-30, not done after 2 days (nudge after 2)"
+    )
+
+
+def test_flag_timing_continues_from_the_send_under_the_former_id() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(7)),
+        sent(POS, SendKind.STEP, days_before(5)),
+        sent(POS, SendKind.NUDGE, days_before(3)),
+        sent(MENU, SendKind.STEP, days_before(2)),
+        done=(WELCOME,),
+    )
+    d = run_renamed(customer(days_ago=7), j)
+    assert d.move is not None
+    assert (d.move.kind, d.move.step) == (MoveKind.FLAG, POS_RENAMED)
+    assert "sent 2026-11-27, no done click after 5 days" in d.move.reason
+
+
+def test_the_original_send_counts_when_both_ids_were_sent() -> None:
+    original = sent(POS, SendKind.STEP, days_before(6))
+    again = sent(POS_RENAMED, SendKind.STEP, days_before(1))
+    for order in ((original, again), (again, original)):
+        j = journey(sent(WELCOME, SendKind.STEP, days_before(8)), *order, done=(WELCOME,))
+        d = run_renamed(customer(days_ago=8), j)
+        assert d.move is not None and d.move.kind is MoveKind.FLAG, order
+        assert "sent 2026-11-26, no done click after 6 days" in d.move.reason
+
+
+def test_a_done_click_under_the_former_id_counts() -> None:
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(4)),
+        sent(POS, SendKind.STEP, days_before(2)),
+        done=(WELCOME, POS),
+    )
+    d = run_renamed(customer(days_ago=4), j)
+    assert d.move is None
+    assert d.reason == "next step 'Upload your menu' on day 5 (2026-12-03)"
+    all_done = journey(done=(WELCOME, POS, MENU, LAUNCH))
+    assert run_renamed(customer(days_ago=20), all_done).reason == "all steps done"
+
+
+def test_progress_on_a_step_the_plan_no_longer_has_holds_the_customer() -> None:
+    no_was = Plan("starter", "Starter", (WELCOME, replace(POS, id="pos-connect"), MENU, LAUNCH))
+    held = (
+        "held: sends or done clicks on step 'pos', which plan 'Starter' no longer has; in the "
+        "rules doc add '(was: pos)' to the step that replaced it, or 'Retired: pos' under "
+        "'Plan: Starter'"
+    )
+    sent_only = journey(
+        sent(WELCOME, SendKind.STEP, days_before(6)),
+        sent(POS, SendKind.STEP, days_before(4)),
+        done=(WELCOME,),
+    )
+    done_only = journey(done=(WELCOME, POS))
+    for j in (sent_only, done_only):
+        d = run_renamed(customer(days_ago=6), j, no_was)  # 'Upload your menu' is due too
+        assert (d.move, d.reason) == (None, held)
+    paused = Journey(replace(sent_only.state, paused=True), sent_only.sends)
+    assert run_renamed(customer(days_ago=6), paused, no_was).reason == "paused by owner"
+
+
+def test_a_retired_step_is_ignored_but_its_message_still_fills_the_day() -> None:
+    retired = Plan("starter", "Starter", (WELCOME, MENU, LAUNCH), retired_ids=frozenset({"pos"}))
+    earlier = journey(
+        sent(WELCOME, SendKind.STEP, days_before(5)),
+        sent(POS, SendKind.STEP, days_before(2)),
+        done=(WELCOME, POS),
+    )
+    d = run_renamed(customer(days_ago=5), earlier, retired)
+    assert d.move is not None and (d.move.kind, d.move.step) == (MoveKind.STEP_DUE, MENU)
+    today = journey(
+        sent(WELCOME, SendKind.STEP, days_before(5)),
+        sent(POS, SendKind.STEP, TODAY),
+        done=(WELCOME,),
+    )
+    d = run_renamed(customer(days_ago=5), today, retired)
+    assert (d.move, d.reason) == (None, "already messaged on 2026-12-02")
+
+
 # 6. plan_day
 
 

@@ -151,3 +151,22 @@ def test_the_table_lines_up_and_clips_long_cells() -> None:
         f"<tbody><tr><td>Stuck</td><td>{'x' * 60}</td></tr>"
         "<tr><td>Paused</td><td>away</td></tr></tbody></table>"
     )
+
+
+def test_a_renamed_step_keeps_its_sends_and_done_clicks() -> None:
+    renamed = parse_rules(
+        "Plan: Starter\n"
+        "Step: hello (was: welcome)\nTitle: Welcome\nDay: 0\nNudge after: 2 days\n"
+        "Flag after: 5 days\n"
+        "Step: account-setup (was: setup)\nTitle: Set up\nDay: 2\nNudge after: 2 days\n"
+        "Step: feedback\nDay: 5\n"
+    )
+    before = build_digest(CUSTOMERS, RULES, JOURNEYS, CHANGES, start=START, end=END, business_tz=TZ)
+    after = build_digest(
+        CUSTOMERS, renamed, JOURNEYS, CHANGES, start=START, end=END, business_tz=TZ
+    )
+    assert after.rows == before.rows
+    assert (
+        DigestRow("Stuck", "c-late", "Lee Late", "Starter", "'Welcome' sent 6 days ago, not done")
+        in after.rows
+    )

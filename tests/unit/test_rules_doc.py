@@ -235,3 +235,108 @@ def test_bundled_example_rules() -> None:
     assert kickoff is not None and kickoff.channel is Channel.SLACK
     first_order = rules.plans["starter"].step("first-order")
     assert first_order is not None and "it's" in first_order.title
+
+
+# --- renamed and retired steps ------------------------------------------------------------------
+RENAMED = dedent(
+    """\
+    Plan: Starter
+    Step: welcome
+    Day: 0
+    • Step: maker-profile (WAS:  profile ,setup)
+    Day: 1
+    Step: first-order (was: order)
+    Day: 2
+    Retired: survey, survey
+    Retired: intro
+
+    Plan: Pro
+    Step: profile-setup (was: profile)
+    Day: 1
+    """
+)
+
+
+def test_renamed_steps_keep_their_former_ids() -> None:
+    rules = parse_rules(RENAMED)
+    starter = rules.plans["starter"]
+    assert [(s.id, s.former_ids) for s in starter.steps] == [
+        ("welcome", ()),
+        ("maker-profile", ("profile", "setup")),
+        ("first-order", ("order",)),
+    ]
+    assert starter.step("maker-profile") is starter.steps[1]
+    # A done link signed for the old id finds the step under its new id.
+    assert starter.step("profile") is starter.steps[1]
+    assert starter.step("setup") is starter.steps[1]
+    assert starter.step("survey") is None  # retired: no step answers for it
+    assert starter.retired_ids == {"survey", "intro"}
+    assert starter.renamed == {"profile": "maker-profile", "setup": "maker-profile"} | {
+        "order": "first-order"
+    }
+    # The same former id in another plan is that plan's business.
+    pro = rules.plans["pro"]
+    assert pro.step("profile") is pro.steps[0] and pro.steps[0].id == "profile-setup"
+    assert pro.retired_ids == frozenset()
+
+
+def test_a_former_id_that_is_still_a_step_of_the_plan_is_refused() -> None:
+    p = only_problem("Plan: A\nStep: maker-profile (was: profile)\nDay: 1\nStep: profile\nDay: 2\n")
+    assert (p.source, p.line, p.field) == ("rules.txt", 2, "Step")
+    assert p.message.startswith(
+        "step 'maker-profile': former id 'profile' is still a step of plan 'A' (line 4)"
+    )
+
+
+def test_a_step_cannot_be_renamed_from_itself() -> None:
+    p = only_problem("Plan: A\nStep: profile (was: profile)\nDay: 1\n")
+    assert (p.line, p.field) == (2, "Step")
+    assert "former id 'profile' is still a step of plan 'A' (line 2)" in p.message
+
+
+def test_a_former_id_claimed_by_two_steps_is_refused() -> None:
+    text = "Plan: A\nStep: maker (was: profile)\nDay: 1\nStep: shop (was: setup, profile)\nDay: 2\n"
+    p = only_problem(text)
+    assert (p.source, p.line, p.field) == ("rules.txt", 4, "Step")
+    assert "former id 'profile' is also claimed by step 'maker' (line 2)" in p.message
+    assert "one step only" in p.message
+
+
+def test_bad_rename_syntax_is_refused_with_an_example() -> None:
+    for value in ("maker (was: profile", "maker (profile)", "maker (was: )"):
+        p = only_problem(f"Plan: A\nStep: {value}\nDay: 1\n")
+        assert (p.line, p.field) == (2, "Step"), value
+        assert "'Step: maker-profile (was: profile)'" in p.message, value
+    p = only_problem("Plan: A\nStep: maker (was: Old Profile)\nDay: 1\n")
+    assert (p.line, p.field) == (2, "Step")
+    assert "former id 'Old Profile' is not allowed" in p.message
+
+
+def test_retired_ids_are_checked_against_the_plan() -> None:
+    text = dedent(
+        """\
+        Retired: early
+        Plan: A
+        Step: maker (was: profile)
+        Day: 1
+        Retired: maker
+        Retired: profile, Old
+        """
+    )
+    problems = problems_of(text)
+    assert [(p.line, p.field) for p in problems] == [
+        (1, "Retired"),
+        (5, "Retired"),
+        (6, "Retired"),
+        (6, "Retired"),
+    ]
+    outside, current, bad, former = (p.message for p in problems)
+    assert "'Retired' is outside a plan" in outside
+    assert "'maker' is retired but is still a step of plan 'A' (line 3)" in current
+    assert "step id 'Old' is not allowed" in bad
+    assert "'profile' is retired but step 'maker' (line 3) was renamed from it" in former
+
+
+def test_unknown_key_lists_retired() -> None:
+    p = only_problem("Plan: A\nStep: a\nDay: 0\nDelay: 3\n")
+    assert p.message.endswith("Personalized, Channel, Retired")

@@ -145,6 +145,14 @@ def test_the_months_figures() -> None:
         "Pro      (no step done yet)  1\n"
         "Pro      Welcome             1\n"
     )
+    renamed = parse_rules(
+        "Plan: Starter\nStep: hello (was: welcome)\nTitle: Welcome\nDay: 0\n"
+        "Step: first-shop-order (was: first-order)\nTitle: First order\nDay: 2\n"
+        "Step: feedback\nDay: 5\n\n"
+        "Plan: Pro\nStep: welcome\nDay: 0\nStep: kickoff\nTitle: Kickoff call\nDay: 1\n"
+    )
+    after_rename = build_figures(customers, renamed, journeys, changes, start=START, end=END)
+    assert after_rename.drop_off == figures.drop_off  # done clicks under the former ids count
     html = summary_html("Steady & calm.", figures)
     assert "<p>Steady &amp; calm.</p>" in html
     assert "<td>Finished onboarding</td><td>1</td>" in html

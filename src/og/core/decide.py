@@ -29,6 +29,7 @@ from og.core.models import (
     SendKind,
     Step,
 )
+from og.core.step_identity import carry_over, held_reason, unknown_progress
 
 __all__ = ["decide", "plan_day"]
 
@@ -129,6 +130,13 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
         return Decision(cid, f"paused by owner: {note}" if note else "paused by owner")
     if state.handed_off_to:
         return Decision(cid, f"handed off to {state.handed_off_to}")
+    if journey.sends or state.steps_done:
+        unknown = unknown_progress(plan, journey)
+        if unknown:
+            return Decision(cid, held_reason(plan, unknown))
+        if plan.renamed:
+            journey = carry_over(plan, journey)
+            state = journey.state
 
     tz = customer.timezone or clock.config.timezone
     zone = clock.zones.get(tz)

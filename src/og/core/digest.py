@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from og.core.calendar import local_date
 from og.core.models import Customer, Journey, Rules, SendKind, Step
+from og.core.step_identity import carry_over
 from og.core.tables import Table
 
 __all__ = [
@@ -134,7 +135,7 @@ def build_digest(
         elif state.flagged:
             found = (STUCK, f"flagged: {reasons.get(customer.customer_id, 'waiting for you')}")
         elif plan is not None:
-            overdue = _overdue(journey, plan.steps, end, tz)
+            overdue = _overdue(carry_over(plan, journey), plan.steps, end, tz)
             found = (STUCK, overdue) if overdue else None
         if found is not None:
             status, detail = found

@@ -54,6 +54,9 @@ class Step:
     flag_after_days: int | None
     personalized: bool = False
     channel: Channel = Channel.EMAIL
+    # Ids the step had before the owner renamed it ("Step: maker-profile (was: profile)"): sends
+    # and done clicks recorded under them count for this step.
+    former_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +64,21 @@ class Plan:
     key: str  # normalized (lower-case) plan name, as matched against the list's plan column
     name: str  # as the owner wrote it
     steps: tuple[Step, ...]
+    retired_ids: frozenset[str] = frozenset()  # "Retired: <id>": progress on them is ignored
+    # Derived from the steps: former id -> the step's id now, and every id the plan accounts for
+    # (current, former, retired), so the tick need not rebuild them per customer.
+    renamed: dict[str, str] = field(init=False, repr=False, compare=False)
+    known_ids: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        renamed = {former: s.id for s in self.steps for former in s.former_ids}
+        known = {s.id for s in self.steps} | renamed.keys() | self.retired_ids
+        object.__setattr__(self, "renamed", renamed)
+        object.__setattr__(self, "known_ids", frozenset(known))
 
     def step(self, step_id: str) -> Step | None:
+        """The step with this id, or the step that was renamed from it."""
+        step_id = self.renamed.get(step_id, step_id)
         return next((s for s in self.steps if s.id == step_id), None)
 
 

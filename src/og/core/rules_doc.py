@@ -10,6 +10,8 @@
     Personalized: no
     Channel: email
 
+A renamed step names the ids it had before, so its sends and done clicks carry over
+("Step: maker-profile (was: profile)"); "Retired: <id>" under a plan drops a step for good.
 Keys are case-insensitive, list bullets and blank lines are fine, lines starting with # are notes.
 Every problem in the doc is collected and raised together as one DocumentError.
 """
@@ -29,10 +31,11 @@ __all__ = ["STEP_ID_PATTERN", "parse_rules", "plan_key"]
 STEP_ID_PATTERN = re.compile(r"^[a-z0-9-]{1,40}$")
 
 _STEP_FIELDS = ("title", "day", "nudge after", "flag after", "personalized", "channel")
-_KEYS = ("plan", "step", *_STEP_FIELDS)
+_KEYS = ("plan", "step", *_STEP_FIELDS, "retired")
 _FIELD_NAMES = {
     "plan": "Plan",
     "step": "Step",
+    "retired": "Retired",
     "title": "Title",
     "day": "Day",
     "nudge after": "Nudge after",
@@ -47,6 +50,9 @@ _AFTER = re.compile(r"^(?P<n>-?\d+)(?:\s*days?)?$", re.IGNORECASE)
 _NEVER = frozenset({"never", "none"})
 _YES = frozenset({"yes", "true", "y"})
 _NO = frozenset({"no", "false", "n"})
+# "maker-profile (was: profile, setup)": the step id, then optionally its former ids.
+_STEP_VALUE = re.compile(r"^(?P<id>[^()]*?)\s*(?:\(\s*was\s*:?(?P<was>[^()]*)\))?$", re.IGNORECASE)
+_RENAME_EXAMPLE = "'Step: maker-profile (was: profile)'"
 
 
 def plan_key(name: str) -> str:
@@ -59,6 +65,7 @@ class _StepDraft:
     id: str
     line: int
     values: dict[str, tuple[str, int]] = field(default_factory=dict)
+    former: tuple[str, ...] = ()
 
 
 @dataclass
@@ -66,6 +73,7 @@ class _PlanDraft:
     name: str
     line: int
     steps: list[_StepDraft] = field(default_factory=list)
+    retired: dict[str, int] = field(default_factory=dict)  # step id -> its 'Retired:' line
 
 
 def parse_rules(text: str, source: str = "rules.txt") -> Rules:
@@ -112,7 +120,7 @@ def parse_rules(text: str, source: str = "rules.txt") -> Rules:
             plan = _PlanDraft(" ".join(value.split()), number)
             plans.append(plan)
         elif key == "step":
-            step = _StepDraft(value, number)
+            step = _step_draft(value, number, problem)
             if plan is None:
                 # The step's own lines are absorbed by this detached draft: one problem, not many.
                 problem(
@@ -123,6 +131,12 @@ def parse_rules(text: str, source: str = "rules.txt") -> Rules:
                 )
                 continue
             plan.steps.append(step)
+        elif key == "retired":
+            if plan is None:
+                problem(number, name, "'Retired' is outside a plan; put it under a 'Plan:' line")
+                continue
+            for retired in _id_list(value, number, name, problem):
+                plan.retired.setdefault(retired, number)
         elif step is None:
             problem(
                 number,
@@ -155,7 +169,10 @@ def parse_rules(text: str, source: str = "rules.txt") -> Rules:
             continue
         first_line[key] = draft.line
         steps = _build_steps(draft, source, problems)
-        built[key] = Plan(key=key, name=draft.name, steps=steps)
+        _check_renames(draft, source, problems)
+        built[key] = Plan(
+            key=key, name=draft.name, steps=steps, retired_ids=frozenset(draft.retired)
+        )
 
     if problems:
         raise DocumentError(sorted(problems, key=_by_line))
@@ -264,10 +281,94 @@ def _build_steps(draft: _PlanDraft, source: str, problems: list[Problem]) -> tup
                     flag_after_days=flag,
                     personalized=personalized,
                     channel=channel,
+                    former_ids=s.former,
                 )
             )
     steps.sort(key=lambda st: st.day)
     return tuple(steps)
+
+
+def _step_draft(
+    value: str, line: int, problem: Callable[[int | None, str | None, str], None]
+) -> _StepDraft:
+    match = _STEP_VALUE.match(value)
+    if match is None:
+        problem(
+            line,
+            "Step",
+            f"'{_clip(value)}' is not a step id with its former ids; write a renamed step like "
+            f"{_RENAME_EXAMPLE}, several former ids separated by commas",
+        )
+        return _StepDraft(value.split("(")[0].strip(), line)
+    was = match["was"]
+    former = () if was is None else _id_list(was, line, "Step", problem, what="former id")
+    return _StepDraft(match["id"], line, former=former)
+
+
+def _id_list(
+    value: str,
+    line: int,
+    fld: str,
+    problem: Callable[[int | None, str | None, str], None],
+    what: str = "step id",
+) -> tuple[str, ...]:
+    """Comma-separated step ids, each checked; duplicates are dropped."""
+    ids = [i.strip() for i in value.split(",") if i.strip()]
+    if not ids:
+        example = _RENAME_EXAMPLE if what == "former id" else "'Retired: profile'"
+        problem(line, fld, f"no {what} given; write it like {example}")
+    for i in ids:
+        if not STEP_ID_PATTERN.match(i):
+            problem(
+                line,
+                fld,
+                f"{what} '{_clip(i)}' is not allowed; use 1 to 40 lower-case letters, digits and "
+                "dashes, as the step was called",
+            )
+    return tuple(dict.fromkeys(i for i in ids if STEP_ID_PATTERN.match(i)))
+
+
+def _check_renames(draft: _PlanDraft, source: str, problems: list[Problem]) -> None:
+    """A former or retired id names progress of a step the plan no longer has: it cannot be a
+    step of the plan now, and its progress can go to one place only."""
+    current: dict[str, int] = {}
+    for s in draft.steps:
+        current.setdefault(s.id, s.line)
+    claimed: dict[str, _StepDraft] = {}
+    for s in draft.steps:
+        for former in s.former:
+            if former in current:
+                message = (
+                    f"former id '{former}' is still a step of plan '{draft.name}' (line "
+                    f"{current[former]}); '(was: {former})' is for a step whose id changed, so "
+                    f"remove it, or rename that step too"
+                )
+            elif former in claimed:
+                other = claimed[former]
+                message = (
+                    f"former id '{former}' is also claimed by step '{other.id}' (line "
+                    f"{other.line}); its sends and done clicks can carry over to one step only, "
+                    "so keep it in one '(was: …)'"
+                )
+            else:
+                claimed[former] = s
+                continue
+            problems.append(Problem(source, s.line, "Step", f"step '{s.id}': {message}"))
+    for retired, line in draft.retired.items():
+        if retired in current:
+            message = (
+                f"'{retired}' is retired but is still a step of plan '{draft.name}' (line "
+                f"{current[retired]}); remove it from 'Retired:' or remove the step"
+            )
+        elif retired in claimed:
+            message = (
+                f"'{retired}' is retired but step '{claimed[retired].id}' (line "
+                f"{claimed[retired].line}) was renamed from it; keep one: '(was: {retired})' "
+                f"carries its sends and done clicks over, 'Retired: {retired}' drops them"
+            )
+        else:
+            continue
+        problems.append(Problem(source, line, "Retired", message))
 
 
 def _after(s: _StepDraft, key: str, problem: Callable[[int, str, str], None]) -> int | None:

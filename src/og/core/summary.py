@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from og.core.digest import Change, finished_between
 from og.core.models import Customer, Journey, Rules, SendKind
+from og.core.step_identity import carry_over
 from og.core.tables import Table
 
 __all__ = [
@@ -143,7 +144,7 @@ def build_figures(
             continue
         if state is None or not (state.paused or state.handed_off_to):
             in_progress += 1
-        done = state.steps_done if state else frozenset()
+        done = carry_over(plan, journey).state.steps_done if journey else frozenset()
         last = max((i for i, s in enumerate(plan.steps) if s.id in done), default=-1)
         title = plan.steps[last].title if last >= 0 else NO_STEP_DONE
         drop[(plan_order[plan.key], last, plan.name, title)] += 1

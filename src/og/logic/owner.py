@@ -14,7 +14,8 @@ from og.adapters.ports import ClaimOutcome, PendingFlag
 from og.core.calendar import local_date
 from og.core.customer_list import parse_customer_list
 from og.core.done_link import verify_done_token
-from og.core.models import Channel, CustomerState, OwnerAction, SendKind, SendRecord
+from og.core.models import Channel, CustomerState, OwnerAction, Plan, SendKind, SendRecord
+from og.core.step_identity import plan_step_ids
 from og.core.templates import message_context, problems_context, render
 from og.logic.documents import load_docs
 from og.logic.failures import failure_text
@@ -204,14 +205,15 @@ def answer_flag(
     flag = a.store.flag(flag_key)
     if flag is None:
         raise UnknownFlag(f"no flag with key {flag_key}")
-    plan_steps = _plan_steps(a, flag.customer_id)
+    plan = _plan_of(a, flag.customer_id)
+    plan_steps = _plan_steps(a, flag.customer_id, plan)
     state = a.store.record_owner_action(
         flag.customer_id,
         action,
         by_user=by_user,
         at=a.clock(),
         flag_key=flag_key,
-        step_id=flag.step_id,
+        step_id=_step_id_now(plan, flag.step_id),
         note=note,
         plan_step_ids=plan_steps,
     )
@@ -226,8 +228,13 @@ def record_done_click(a: Adapters, token: str) -> CustomerState:
     now = a.clock()
     secret = a.secrets.get(a.settings.done_link_secret).encode()
     customer_id, step_id = verify_done_token(token, secret, now)
+    plan = _plan_of(a, customer_id)
     state = a.store.record_step_done(
-        customer_id, step_id, by_user="customer", at=now, plan_step_ids=_plan_steps(a, customer_id)
+        customer_id,
+        _step_id_now(plan, step_id),
+        by_user="customer",
+        at=now,
+        plan_step_ids=_plan_steps(a, customer_id, plan),
     )
     if state.finished:
         _mark_finished_in_sheet(a, customer_id, now)
@@ -251,8 +258,23 @@ def _mark_finished_in_sheet(a: Adapters, customer_id: str, at: datetime) -> None
         )
 
 
-def _plan_steps(a: Adapters, customer_id: str) -> tuple[str, ...]:
-    """The step ids of the customer's plan, from the list and rules as they are now."""
+def _plan_steps(a: Adapters, customer_id: str, plan: Plan | None) -> tuple[str, ...]:
+    """The step ids of the customer's plan under which they count as done: a former id where the
+    customer did the step before it was renamed."""
+    if plan is None:
+        return ()
+    return plan_step_ids(plan, a.store.journey(customer_id).state.steps_done)
+
+
+def _step_id_now(plan: Plan | None, step_id: str) -> str:
+    """The step's id in the rules now: a done link or a flag from before a rename carries the
+    former id."""
+    step = plan.step(step_id) if plan else None
+    return step.id if step else step_id
+
+
+def _plan_of(a: Adapters, customer_id: str) -> Plan | None:
+    """The customer's plan, from the list and rules as they are now."""
     docs = load_docs(a)
     s = a.settings
     customers, _ = parse_customer_list(
@@ -263,5 +285,4 @@ def _plan_steps(a: Adapters, customer_id: str) -> tuple[str, ...]:
         source=s.list_key,
     )
     customer = next((c for c in customers if c.customer_id == customer_id), None)
-    plan = docs.rules.plan(customer.plan) if customer else None
-    return tuple(st.id for st in plan.steps) if plan else ()
+    return docs.rules.plan(customer.plan) if customer else None

@@ -8,6 +8,7 @@ from typing import Any
 
 from og.core.decide import plan_day
 from og.core.models import DayPlan
+from og.core.step_identity import unknown_progress_problems
 from og.logic.documents import load_docs, read_customers
 from og.logic.moves import move_row, to_csv
 from og.wiring import Adapters
@@ -16,7 +17,10 @@ from og.wiring import Adapters
 def plan(a: Adapters, tick_at: datetime) -> DayPlan:
     docs = load_docs(a)
     customers, problems = read_customers(a, docs, tick_at)
-    return plan_day(customers, docs.rules, a.store.load_journeys(), tick_at, docs.config, problems)
+    journeys = a.store.load_journeys()
+    # Reported with the skipped rows: the planner holds these customers until the owner acts.
+    problems += unknown_progress_problems(customers, docs.rules, journeys, a.settings.list_key)
+    return plan_day(customers, docs.rules, journeys, tick_at, docs.config, problems)
 
 
 def run(a: Adapters, tick_at: datetime) -> dict[str, Any]:
