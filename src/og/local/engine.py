@@ -183,7 +183,7 @@ class LocalEngine:
         grace = time.monotonic() + 2.0
         pause = 0.02
         while True:
-            running = backend._get_executions(ExecutionStatus.RUNNING)
+            running = _unfinished(backend, ExecutionStatus.RUNNING)
             moving_on = time.monotonic() < grace and any(
                 e.name == resumed and _parked(e) for e in running
             )
@@ -261,6 +261,18 @@ def handler_environment(template: LocalTemplate, home: Path) -> dict[str, str]:
         "POWERTOOLS_LOG_LEVEL": os.environ.get("OG_LOG_LEVEL", "ERROR"),
         "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
     }
+
+
+def _unfinished(backend: Any, running: Any) -> list[Any]:
+    """Executions running or not started yet. moto appends an execution to its state machine
+    before starting it, and until then its `status` raises AttributeError (the tick's Map
+    starts journeys from other threads while settle polls), so the raw `exec_status` is read."""
+    return [
+        e
+        for machine in list(backend.state_machines)
+        for e in list(machine.executions)
+        if e.exec_status is None or e.exec_status == running
+    ]
 
 
 def _parked(execution: Any) -> bool:
