@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from og.core.errors import DocumentError
 from og.core.models import Customer, RowProblem, Rules
+from og.local.home_lock import HomeBusy
 
 DEFAULT_HOME = Path(".og-home")
 
@@ -92,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, LookupError, ValueError) as err:
         print(f"og: {err}", file=sys.stderr)
         return 2
+    except HomeBusy as err:
+        print(f"og: {err}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
 
 
 def _require_home(home: Path) -> None:

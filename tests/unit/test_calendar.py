@@ -295,3 +295,40 @@ def test_days_between_across_dst() -> None:
 
 def test_days_between_is_negative_before_signup() -> None:
     assert days_between(utc(2026, 12, 3, 2, 0), utc(2026, 12, 1, 2, 0), SG) == -2
+
+
+# not before a given day
+
+
+def test_window_not_before_a_day_that_has_not_begun_there() -> None:
+    # Wednesday 09:00 in Singapore is Tuesday 17:00 in Los Angeles: open there, but Wednesday's
+    # message waits for Wednesday.
+    la = "America/Los_Angeles"
+    tick = utc(2026, 12, 2, 1, 0)
+    assert next_send_window(tick, la, CAL).at == tick
+    window = next_send_window(tick, la, CAL, not_before_day=date(2026, 12, 2))
+    assert wall(window.at, la) == ("2026-12-02 08:00", "-0800")
+    assert window.deferred_because == (
+        "2026-12-02 has not begun in America/Los_Angeles; "
+        "quiet hours 20:00\u201308:00 in America/Los_Angeles"
+    )
+
+
+def test_window_not_before_a_day_changes_nothing_once_that_day_is_reached() -> None:
+    tick = utc(2026, 12, 2, 1, 0)  # Tuesday 20:00 in New York: quiet until Wednesday anyway
+    for day in (date(2026, 12, 1), date(2026, 12, 2)):
+        assert next_send_window(tick, NY, CAL, not_before_day=day) == next_send_window(
+            tick, NY, CAL
+        )
+    assert next_send_window(tick, SG, CAL, not_before_day=date(2026, 12, 2)).at == tick
+
+
+def test_window_not_before_a_closed_day_moves_on_to_the_next_open_one() -> None:
+    # Friday 09:00 Singapore = Thursday 17:00 Los Angeles; not before Saturday: Monday 08:00.
+    la = "America/Los_Angeles"
+    window = next_send_window(utc(2026, 12, 4, 1, 0), la, CAL, not_before_day=date(2026, 12, 5))
+    assert wall(window.at, la) == ("2026-12-07 08:00", "-0800")
+    assert window.deferred_because == (
+        "2026-12-05 has not begun in America/Los_Angeles; Saturday is a weekend day; "
+        "Sunday is a weekend day; quiet hours 20:00\u201308:00 in America/Los_Angeles"
+    )

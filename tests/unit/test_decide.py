@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from og.core.calendar import local_date, next_send_window
+from og.core.calendar import closed_reason, local_date, next_send_window
 from og.core.decide import decide, plan_day
 from og.core.models import (
     Channel,
@@ -133,7 +134,8 @@ def test_days_since_signup_counts_local_days_of_the_customer() -> None:
     assert sg.move.days_since_signup == 0
     ny = run(replace(c, timezone=NY), journey())
     assert ny.move is not None
-    assert ny.move.days_since_signup == 0  # NOW is still 1 December in New York
+    # NOW is still 1 December in New York; the welcome goes out on 2 December there, day 1.
+    assert ny.move.days_since_signup == 1
     later = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)  # 3 December in Singapore
     assert run(c, journey(sent(WELCOME, SendKind.STEP, TODAY)), later).reason.startswith("on track")
 
@@ -359,9 +361,11 @@ def test_already_messaged_on_the_window_day() -> None:
     d = run(c, journey(sent(WELCOME, SendKind.STEP, date(2026, 12, 2))))
     assert d.move is None
     assert d.reason == "already messaged on 2026-12-02"
-    # A message on the customer's Tuesday (today there) blocks too.
+    # A message on the customer's Tuesday (today there) does not block Wednesday's.
     d = run(c, journey(sent(WELCOME, SendKind.STEP, date(2026, 12, 1))))
-    assert d.reason == "already messaged on 2026-12-01"
+    assert d.move is not None
+    assert (d.move.kind, d.move.step) == (MoveKind.STEP_DUE, POS)
+    assert local_date(d.move.window.at, NY) == date(2026, 12, 2)
 
 
 def test_catch_up_sends_one_step_a_day() -> None:
@@ -662,3 +666,132 @@ def test_every_decision_has_a_reason() -> None:
         assert move.step.title in next(
             d.reason for d in day.decisions if d.customer_id == move.customer.customer_id
         )
+
+
+# 7. customers in other timezones: one message on each of their business days
+
+LA = "America/Los_Angeles"
+MANY = Plan("many", "Many", tuple(Step(f"s{n:02}", f"Step {n}", 0, None, None) for n in range(30)))
+
+
+def _customer_days(
+    tz: str, config: Config, first: date, days: int, signup_at: datetime
+) -> list[date]:
+    """Run the daily tick (09:00 in the business timezone) for `days` days from `first` for a
+    customer with every step due and no done clicks; the customer-local dates of their emails."""
+    c = Customer("c1", "Dana Lee", "dana@example.com", "many", signup_at, tz)
+    sends: list[SendRecord] = []
+    business = ZoneInfo(config.timezone)
+    for offset in range(days):
+        tick = datetime.combine(first + timedelta(days=offset), time(9, 0), business)
+        day = plan_day([c], Rules({"many": MANY}), {"c1": journey(*sends)}, tick, config)
+        for move in day.moves:
+            assert move.kind is MoveKind.STEP_DUE
+            at = move.window.at
+            sends.append(SendRecord("c1", move.step.id, SendKind.STEP, at, local_date(at, tz)))
+    return [s.local_date for s in sends]
+
+
+def _open_days(first: date, last: date, config: Config) -> list[date]:
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [d for d in days if closed_reason(d, config.calendar) is None]
+
+
+def test_new_york_customer_of_a_singapore_business_gets_one_email_each_business_day() -> None:
+    # 09:00 in Singapore is 20:00 (19:00 before 1 November) the evening before in New York.
+    signup = datetime(2026, 10, 26, 12, 0, tzinfo=UTC)  # Monday 08:00 in New York
+    days = _customer_days(NY, CONFIG, date(2026, 10, 26), 7, signup)
+    assert days == [date(2026, 10, d) for d in (26, 27, 28, 29, 30)]  # Monday to Friday
+
+
+def test_every_timezone_gets_one_email_on_each_open_day_over_four_weeks() -> None:
+    """Across DST changes (Europe 25 October, US 1 November) and a Singapore-only holiday
+    (Diwali observed, Monday 9 November), for a business in Singapore and one in New York."""
+    first, weeks = date(2026, 10, 26), 4
+    signup = datetime(2026, 10, 20, tzinfo=UTC)
+    zones = [
+        "Pacific/Pago_Pago",
+        "Pacific/Honolulu",
+        LA,
+        NY,
+        "America/Sao_Paulo",
+        "Europe/London",
+        "Asia/Kolkata",
+        SG,
+        "Australia/Sydney",
+        "Pacific/Auckland",
+        "Pacific/Kiritimati",
+    ]
+    for config in (CONFIG, replace(CONFIG, timezone=NY)):
+        for tz in zones:
+            days = _customer_days(tz, config, first, 7 * weeks, signup)
+            assert len(days) == len(set(days)), (config.timezone, tz, days)
+            # Every open day between the first email and the last has exactly one.
+            assert days == _open_days(days[0], days[-1], config), (config.timezone, tz)
+            assert len(days) == 5 * weeks - 1, (config.timezone, tz)  # less Diwali
+    assert date(2026, 11, 9) not in _customer_days(NY, CONFIG, first, 28, signup)
+
+
+def test_west_customer_message_waits_for_the_business_day_to_begin_there() -> None:
+    # Wednesday 09:00 in Singapore is Tuesday 17:00 in Los Angeles, inside their send hours.
+    c = customer(days_ago=4, tz=LA)
+    d = run(c, journey(sent(WELCOME, SendKind.STEP, date(2026, 12, 1))))  # Tuesday's email
+    assert d.move is not None
+    assert (d.move.kind, d.move.step) == (MoveKind.STEP_DUE, POS)
+    assert d.move.window.rfc3339 == "2026-12-02T16:00:00Z"  # Wednesday 08:00 PST
+    assert d.move.window.deferred_because == (
+        "2026-12-02 has not begun in America/Los_Angeles; "
+        "quiet hours 20:00\u201308:00 in America/Los_Angeles"
+    )
+
+
+def test_days_since_signup_counts_to_the_customer_day_of_the_email() -> None:
+    # Signed up Sunday 29 November 21:00 in New York; the email goes out Wednesday 2 December.
+    c = replace(customer(tz=NY), signup_at=datetime(2026, 11, 30, 2, 0, tzinfo=UTC))
+    d = run(c, journey(sent(WELCOME, SendKind.STEP, date(2026, 11, 29))))
+    assert d.move is not None
+    assert d.move.days_since_signup == 3
+    assert d.move.reason == (
+        "day 3 since signup; 'Connect your POS' is due on day 2 "
+        "(overdue by 1 day; catching up one step a day)"
+    )
+
+
+def test_nudge_counts_days_to_the_customer_day_it_is_sent() -> None:
+    # 'Connect your POS' went out Monday 30 November in New York; the nudge (after 2 days) goes
+    # out Wednesday 2 December there, decided at 20:00 on Tuesday.
+    j = journey(
+        sent(WELCOME, SendKind.STEP, date(2026, 11, 28)),
+        sent(POS, SendKind.STEP, date(2026, 11, 30)),
+        done=(WELCOME,),
+    )
+    d = run(customer(days_ago=3, tz=NY), j)
+    assert d.move is not None
+    assert (d.move.kind, d.move.step) == (MoveKind.NUDGE, POS)
+    assert d.move.reason == (
+        "'Connect your POS' sent 2026-11-30, not done after 2 days (nudge after 2)"
+    )
+    assert local_date(d.move.window.at, NY) == date(2026, 12, 2)
+
+
+def test_flag_counts_days_to_the_customer_day_when_the_owner_is_told() -> None:
+    # Sent Friday 27 November in New York, flag after 5: the owner is told now, which is still
+    # Tuesday 1 December there (4 days), not at the customer's next send window.
+    j = journey(
+        sent(WELCOME, SendKind.STEP, date(2026, 11, 25)),
+        sent(POS, SendKind.STEP, date(2026, 11, 27)),
+        sent(POS, SendKind.NUDGE, date(2026, 11, 30)),
+        done=(WELCOME,),
+    )
+    c = customer(days_ago=7, tz=NY)  # signed up Tuesday 24 November 21:00 in New York
+    d = run(c, j)
+    assert d.move is not None
+    assert (d.move.kind, d.move.step) == (MoveKind.STEP_DUE, MENU)  # no flag yet
+    later = run(c, j, NOW + timedelta(days=1))  # Wednesday 20:00 in New York: 5 days
+    assert later.move is not None
+    assert later.move.kind is MoveKind.FLAG
+    assert later.move.reason == (
+        "step 'Connect your POS' sent 2026-11-27, no done click after 5 days (flag after 5)"
+    )
+    assert later.move.window.at == NOW + timedelta(days=1)
+    assert later.move.days_since_signup == 8  # 24 November to 2 December in New York

@@ -83,14 +83,27 @@ def days_between(signup_at: datetime, now: datetime, tz: str) -> int:
     return (now.astimezone(zone).date() - signup_at.astimezone(zone).date()).days
 
 
-def next_send_window(after: datetime, tz: str, calendar: SendCalendar) -> SendWindow:
+def next_send_window(
+    after: datetime, tz: str, calendar: SendCalendar, not_before_day: date | None = None
+) -> SendWindow:
     """The first allowed whole minute at or after `after`, as seen by a reader in `tz`.
 
-    Allowed means on an open local day and outside quiet hours. `deferred_because` names every
-    obstacle crossed on the way, in order and without repeats; None when nothing was in the way.
+    Allowed means on an open local day and outside quiet hours, and, with `not_before_day`, not
+    before that day has begun in `tz`. `deferred_because` names every obstacle crossed on the
+    way, in order and without repeats; None when nothing was in the way.
     """
     _require_aware(after)
     zone = ZoneInfo(tz)
+    if not_before_day is not None:
+        window = next_send_window(after, tz, calendar)
+        if window.at.astimezone(zone).date() >= not_before_day:
+            return window
+        begins = _wall_to_utc(not_before_day, time(0, 0), zone, after.astimezone(UTC))
+        later = next_send_window(begins, tz, calendar)
+        why = f"{not_before_day.isoformat()} has not begun in {tz}"
+        if later.deferred_because:
+            why = f"{why}; {later.deferred_because}"
+        return SendWindow(at=later.at, deferred_because=why)
     start = after.astimezone(UTC)
     if start.second or start.microsecond:
         start = start.replace(second=0, microsecond=0) + _ONE_MINUTE

@@ -1,5 +1,12 @@
 """The day's verdict per customer: at most one move (send a step, nudge, flag to the owner).
 
+Days are counted on the customer's calendar, up to the day the move reaches its reader: a
+message counts the customer's date in its send window (days since signup, days before a nudge,
+the one message a day), a flag counts the customer's date when the owner is told. The tick of
+business day D sends a customer's message on their day D, or their next open day after it, also
+where D has not begun yet when the tick runs (customers west of the business): each business
+day's tick serves one customer day, in every timezone.
+
 Hot path of the daily tick (the aim is 100k customers a second): zones, today's dates and send
 windows are computed once per timezone in `plan_day`, and each customer costs one pass over its
 sends and one over its plan's steps.
@@ -43,15 +50,24 @@ _NO_JOURNEY = Journey(CustomerState(""))
 
 
 class _Zone:
-    """What one timezone looks like at `now`: its zone, today's date and the next send window."""
+    """What one timezone looks like at `now`: its zone, today's date, the next send window and
+    its date, and the date there when the owner is told (`owner_at`; None: the window)."""
 
-    __slots__ = ("deferral", "today", "window", "window_date", "zone")
+    __slots__ = ("deferral", "flag_date", "today", "window", "window_date", "zone")
 
-    def __init__(self, name: str, now: datetime, config: Config) -> None:
+    def __init__(
+        self,
+        name: str,
+        now: datetime,
+        config: Config,
+        business_date: date,
+        owner_at: datetime | None,
+    ) -> None:
         self.zone = ZoneInfo(name)
         self.today = now.astimezone(self.zone).date()
-        self.window = next_send_window(now, name, config.calendar)
+        self.window = next_send_window(now, name, config.calendar, business_date)
         self.window_date = self.window.at.astimezone(self.zone).date()
+        self.flag_date = (owner_at or self.window.at).astimezone(self.zone).date()
         why = self.window.deferred_because
         self.deferral = f"; deferred to {self.window.rfc3339} ({why})" if why else ""
 
@@ -59,17 +75,22 @@ class _Zone:
 class _Clock:
     """Per-call cache of `_Zone`s, so a tick builds each timezone once."""
 
-    __slots__ = ("config", "now", "zones")
+    __slots__ = ("config", "now", "owner", "zones")
 
     def __init__(self, now: datetime, config: Config) -> None:
         self.now = now
         self.config = config
-        self.zones: dict[str, _Zone] = {}
+        tz = config.timezone
+        business_date = now.astimezone(ZoneInfo(tz)).date()
+        self.owner = _Zone(tz, now, config, business_date, None)
+        self.zones: dict[str, _Zone] = {tz: self.owner}
 
     def zone(self, name: str) -> _Zone:
         z = self.zones.get(name)
         if z is None:
-            z = self.zones[name] = _Zone(name, self.now, self.config)
+            owner = self.owner
+            z = _Zone(name, self.now, self.config, owner.today, owner.window.at)
+            self.zones[name] = z
         return z
 
 
@@ -94,7 +115,7 @@ def plan_day(
     Customers whose plan is not in `rules` are skipped (the list parser reports them).
     """
     clock = _Clock(now, config)
-    business_date = clock.zone(config.timezone).today
+    business_date = clock.owner.today
     closed = closed_reason(business_date, config.calendar)
     plans = rules.plans
     decisions: list[Decision] = []
@@ -146,9 +167,9 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
         except ZoneInfoNotFoundError:
             # A bad row must not stop everyone else's day; the list parser reports it too.
             return Decision(cid, f"unknown timezone '{tz}'")
-    today = zone.today
+    send_date = zone.window_date
     signup_date = customer.signup_at.astimezone(zone.zone).date()
-    days = (today - signup_date).days
+    days = (send_date - signup_date).days
     if days < 0:
         return Decision(cid, "signs up in the future")
 
@@ -160,7 +181,6 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
     messaged_on: date | None = None
     if sends:
         sent = {}
-        window_date = zone.window_date
         # og-sends holds one record per (customer, step, kind), so plain stores suffice.
         for record in sends:
             kind = record.kind
@@ -177,7 +197,7 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
                 flagged[record.step_id] = on
                 continue
             # Owner steps go to the owner's Slack, not to the customer.
-            if on in (today, window_date) and record.channel is _EMAIL:
+            if on == send_date and record.channel is _EMAIL:
                 messaged_on = on
 
     # One pass in plan order. A flag returns at once (it outranks everything and is not a
@@ -202,23 +222,26 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
             elif upcoming is None or step.day < upcoming.day:
                 upcoming = step
             continue
-        waited = (today - sent_on).days
         pending = False  # a nudge or flag about this step is still to come
         flag_after = step.flag_after_days
         if flag_after is not None and sid not in flagged:
+            flag_date = zone.flag_date
+            waited = (flag_date - sent_on).days
             if waited >= flag_after:
                 reason = (
                     f"step '{step.title}' sent {_iso(sent_on)}, no done click after "
                     f"{_days(waited)} (flag after {flag_after})"
                 )
-                owner = clock.zone(clock.config.timezone)
-                return _move(MoveKind.FLAG, customer, step, reason, owner, days)
+                flag_days = (flag_date - signup_date).days
+                return _move(MoveKind.FLAG, customer, step, reason, clock.owner, flag_days)
             pending = True
         nudge_after = step.nudge_after_days
         if nudge_after is not None and sid not in nudged and sid not in flagged:
-            if nudge is None and waited >= nudge_after:
-                nudge = step
-                nudge_waited = waited
+            if nudge is None:
+                waited = (send_date - sent_on).days
+                if waited >= nudge_after:
+                    nudge = step
+                    nudge_waited = waited
             pending = True
         # For the idle reason: prefer a step with a reminder still to come.
         if waiting is None or (pending and not waiting_pending):

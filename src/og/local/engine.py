@@ -175,7 +175,6 @@ class LocalEngine:
 
         Reads moto's execution objects directly: asking through boto3 serializes every
         execution's history on each poll, which slowed the executions it waited for."""
-        from moto.stepfunctions.parser.api import ExecutionStatus
         from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
         backend = stepfunctions_parser_backends[ACCOUNT][REGION]
@@ -183,7 +182,7 @@ class LocalEngine:
         grace = time.monotonic() + 2.0
         pause = 0.02
         while True:
-            running = backend._get_executions(ExecutionStatus.RUNNING)
+            running = _unfinished(backend)
             moving_on = time.monotonic() < grace and any(
                 e.name == resumed and _parked(e) for e in running
             )
@@ -261,6 +260,20 @@ def handler_environment(template: LocalTemplate, home: Path) -> dict[str, str]:
         "POWERTOOLS_LOG_LEVEL": os.environ.get("OG_LOG_LEVEL", "ERROR"),
         "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
     }
+
+
+def _unfinished(backend: Any) -> list[Any]:
+    """Executions running or not started yet. moto appends an execution to its state machine
+    before starting it, and until then its `status` raises AttributeError (the tick's Map
+    starts journeys from other threads while settle polls), so the raw `exec_status` is read."""
+    from moto.stepfunctions.parser.api import ExecutionStatus
+
+    return [
+        e
+        for machine in list(backend.state_machines)
+        for e in list(machine.executions)
+        if e.exec_status in (None, ExecutionStatus.RUNNING)
+    ]
 
 
 def _parked(execution: Any) -> bool:

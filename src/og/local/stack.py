@@ -21,6 +21,7 @@ from og.core.config_doc import read_config_entries
 from og.core.models import DayPlan
 from og.local import function_url
 from og.local.engine import JOURNEY_MACHINE, TICK_MACHINE, ExecutionRecord, LocalEngine
+from og.local.home_lock import HomeLock
 from og.local.runs import RunLog
 from og.wiring import adapters
 
@@ -93,22 +94,32 @@ class TickReport:
 
 
 class LocalStack:
-    """One process's embedded stack over an og home; use as a context manager."""
+    """One process's embedded stack over an og home; use as a context manager. It is the home's
+    one writer while entered: another process's stack waits for it (og.local.home_lock)."""
 
     def __init__(self, home: Path, root: Path | None = None):
         self.home = home
         self.engine = LocalEngine(home, root)
         self.runs = RunLog(home / "og.sqlite")
         self._known: set[str] = set()
+        self._lock = HomeLock(home)
 
     def __enter__(self) -> LocalStack:
-        wiring.reset()
-        self.engine.__enter__()
+        self._lock.acquire()
+        try:
+            wiring.reset()
+            self.engine.__enter__()
+        except BaseException:
+            self._lock.release()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.engine.__exit__(*exc)
-        wiring.reset()
+        try:
+            self.engine.__exit__(*exc)
+            wiring.reset()
+        finally:
+            self._lock.release()
 
     def sync_documents(self) -> None:
         """What drive-sync does in AWS: mirror the list and docs into the S3 buckets."""
