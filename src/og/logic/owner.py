@@ -226,10 +226,10 @@ def record_done_click(a: Adapters, token: str) -> CustomerState:
     now = a.clock()
     secret = a.secrets.get(a.settings.done_link_secret).encode()
     customer_id, step_id = verify_done_token(token, secret, now)
-    state = a.store.record_step_done(
+    state, changed = a.store.record_step_done(
         customer_id, step_id, by_user="customer", at=now, plan_step_ids=_plan_steps(a, customer_id)
     )
-    if state.finished:
+    if state.finished and changed:
         _mark_finished_in_sheet(a, customer_id, now)
     return state
 
