@@ -1,5 +1,6 @@
 """`og history`: one customer's timeline from the local records — executions (with the reason
-for each move and its send window), messages sent, flags, done clicks and owner answers."""
+for each move, its send window and what came of it), messages sent, flags, done clicks,
+unsubscribes and owner answers."""
 
 from __future__ import annotations
 
@@ -7,11 +8,21 @@ from datetime import datetime
 from pathlib import Path
 
 from og.adapters.local.store import SqliteJourneyStore
+from og.adapters.ports import AuditEntry
 from og.local.runs import RunLog
 
 
 def _at(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%d %H:%MZ")
+
+
+def _audit_line(entry: AuditEntry) -> str:
+    """A customer's own clicks in words; the rest as recorded (e.g. owner:pause by U0123)."""
+    if entry.action.startswith("done:"):
+        return f"step '{entry.action.removeprefix('done:')}' marked done by {entry.by_user}"
+    if entry.action == "unsubscribed":
+        return f"unsubscribed by {entry.by_user}: no email goes to them any more"
+    return f"{entry.action} by {entry.by_user}"
 
 
 def customer_timeline(home: Path, customer_id: str) -> list[str]:
@@ -27,6 +38,9 @@ def customer_timeline(home: Path, customer_id: str) -> list[str]:
         ]
         states = [e["state"] for e in r.events if e["type"].endswith("StateEntered")]
         lines.append(f"    states: {' > '.join(states)}")
+        sent = (r.output or {}).get("sent")
+        if sent:
+            lines.append(f"    {sent['outcome']}: {sent['detail']}")
         lines += [
             f"    {e['type']}: {e['error']}: {(e['cause'] or '')[:200]}"
             for e in r.events
@@ -58,9 +72,7 @@ def customer_timeline(home: Path, customer_id: str) -> list[str]:
         )
     for entry in store.audit_trail(customer_id):
         note = entry.after.get("note")
-        entries.append(
-            (entry.ts, 3, [f"{entry.action} by {entry.by_user}" + (f": {note}" if note else "")])
-        )
+        entries.append((entry.ts, 3, [_audit_line(entry) + (f": {note}" if note else "")]))
     out = []
     for ts, _, lines in sorted(entries, key=lambda e: (e[0], e[1])):
         out.append(f"{_at(ts)}  {lines[0]}")
