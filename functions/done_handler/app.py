@@ -122,16 +122,13 @@ def done_click() -> Response[str]:
 @app.get("/unsubscribe")
 def unsubscribe_page() -> Response[str]:
     try:
-        link = customer_links.open_unsubscribe_link(adapters(), _token())
+        state = customer_links.open_unsubscribe_link(adapters(), _token())
     except InvalidDoneToken as err:
         return _rejected(err)
-    if link.state.unsubscribed:
-        return _unsubscribed(link.business_name)
+    if state.unsubscribed:
+        return _unsubscribed()
     return _page(
-        200,
-        "Unsubscribe?",
-        f"{link.business_name} will send you no more onboarding emails.",
-        button="Unsubscribe",
+        200, "Unsubscribe?", "You will get no more onboarding emails from us.", button="Unsubscribe"
     )
 
 
@@ -140,17 +137,15 @@ def unsubscribe_click() -> Response[str]:
     """The page's button, or a mail client's RFC 8058 one-click POST (body
     List-Unsubscribe=One-Click, token in the URL): either way the same answer."""
     try:
-        link, changed = customer_links.press_unsubscribe(adapters(), _token())
+        customer_id, changed = customer_links.press_unsubscribe(adapters(), _token())
     except InvalidDoneToken as err:
         return _rejected(err)
-    logger.info("unsubscribe", extra={"customer_id": link.customer_id, "changed": changed})
-    return _unsubscribed(link.business_name)
+    logger.info("unsubscribe", extra={"customer_id": customer_id, "changed": changed})
+    return _unsubscribed()
 
 
-def _unsubscribed(business_name: str) -> Response[str]:
-    return _page(
-        200, "You are unsubscribed", f"{business_name} will send you no more onboarding emails."
-    )
+def _unsubscribed() -> Response[str]:
+    return _page(200, "You are unsubscribed", "You will get no more onboarding emails from us.")
 
 
 def _verified_slack_payload() -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools import Metrics
 
+from og import wiring
 from og.core.done_link import (
     done_link,
     sign_done_token,
@@ -25,7 +26,7 @@ from og.local.history import customer_timeline
 from og.local.stack import LocalStack
 from og.logic.moves import move_row
 
-from .support import Home, utc
+from .support import ROOT, Home, utc
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics:UserWarning")
 
@@ -278,6 +279,39 @@ def test_a_one_click_unsubscribe_stops_every_email_and_tells_the_owner_once(
     assert [ln for ln in timeline if "unsubscribed" in ln] == [
         "2026-12-14 04:00Z  unsubscribed by customer: no email goes to them any more"
     ]
+
+
+class DownSlack:
+    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
+        raise TimeoutError("slack.com did not answer")
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        raise TimeoutError("slack.com did not answer")
+
+
+def test_an_unsubscribe_stands_when_slack_or_the_docs_are_down_and_the_owner_is_told_later(
+    make_home: Callable[..., Home],
+) -> None:
+    home = make_home([MEI])
+    with home.stack() as s:
+        s.tick(MON)
+        [mail] = home.outbox()
+        assert mail.unsubscribe_link is not None
+        (home.path / "rules.txt").write_text("Plan: Starter\nDay: two\n")  # a broken doc
+        with wiring.overridden(chat=DownSlack()):
+            answer = s.one_click_unsubscribe(mail.unsubscribe_link, AFTER)
+        assert answer["statusCode"] == 200 and "You are unsubscribed" in answer["body"]
+        assert home.state("c-1").unsubscribed
+        assert home.slack("chat.postMessage") == []
+
+        # The mail client (or the customer) tries again: the owner is told now, and only now.
+        s.one_click_unsubscribe(mail.unsubscribe_link, AFTER)  # docs still broken: not yet
+        assert home.slack("chat.postMessage") == []
+        (home.path / "rules.txt").write_text((ROOT / "examples" / "rules.txt").read_text())
+        for _ in range(2):
+            s.one_click_unsubscribe(mail.unsubscribe_link, AFTER)
+        assert len(home.slack("chat.postMessage")) == 1
+        assert [e.action for e in home.store.audit_trail("c-1")] == ["unsubscribed"]
 
 
 def test_the_unsubscribe_page_changes_nothing_until_its_button_is_pressed(

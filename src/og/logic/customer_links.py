@@ -38,14 +38,6 @@ class DoneLink:
         return self.step is not None and self.step.id in self.state.steps_done
 
 
-@dataclass(frozen=True, slots=True)
-class UnsubscribeLink:
-    business_name: str
-    customer_id: str
-    customer: Customer | None  # None when no longer on the onboarding list
-    state: CustomerState
-
-
 def _secret(a: Adapters) -> str:
     return a.secrets.get(a.settings.done_link_secret)
 
@@ -108,42 +100,39 @@ def _mark_finished_in_sheet(a: Adapters, customer_id: str, at: datetime) -> None
         )
 
 
-def open_unsubscribe_link(a: Adapters, token: str) -> UnsubscribeLink:
+def open_unsubscribe_link(a: Adapters, token: str) -> CustomerState:
+    """Verify the token (InvalidDoneToken); the customer's state now."""
+    customer_id = verify_unsubscribe_token(token, _secret(a), a.clock())
+    return a.store.journey(customer_id).state
+
+
+def press_unsubscribe(a: Adapters, token: str) -> tuple[str, bool]:
+    """Unsubscribe the link's customer and tell the owner once; the customer id and whether the
+    state changed. Needs no document: a broken rules doc must not keep anyone subscribed, and a
+    customer no longer on the list stays unsubscribed should they come back."""
     now = a.clock()
     customer_id = verify_unsubscribe_token(token, _secret(a), now)
-    docs = load_docs(a)
-    return UnsubscribeLink(
-        business_name=docs.config.business_name,
-        customer_id=customer_id,
-        customer=_customer(a, docs, customer_id, now),
-        state=a.store.journey(customer_id).state,
-    )
+    _, changed = a.store.record_unsubscribed(customer_id, by_user=BY_CUSTOMER, at=now)
+    _tell_owner_once(a, customer_id, now)
+    return customer_id, changed
 
 
-def press_unsubscribe(a: Adapters, token: str) -> tuple[UnsubscribeLink, bool]:
-    """Unsubscribe the link's customer (also one no longer on the list: should they come back,
-    they stay unsubscribed) and tell the owner once; whether the state changed."""
-    link = open_unsubscribe_link(a, token)
-    _, changed = a.store.record_unsubscribed(link.customer_id, by_user=BY_CUSTOMER, at=a.clock())
-    _tell_owner_once(a, link)
-    return link, changed
-
-
-def _tell_owner_once(a: Adapters, link: UnsubscribeLink) -> None:
+def _tell_owner_once(a: Adapters, customer_id: str, now: datetime) -> None:
     """Once per customer, with the store's report markers: a repeated unsubscribe that finds the
     owner not told yet (an earlier Slack post failed) tries again. The unsubscribe itself is
-    recorded already, so a Slack failure is logged and counted, never raised."""
-    key = f"unsubscribed:{link.customer_id}"
+    recorded already, so a failure here is logged and counted, never raised."""
+    key = f"unsubscribed:{customer_id}"
     if not a.store.unreported([key]):
         return
-    c = link.customer
-    who = f"{c.name} ({c.customer_id}, {c.email})" if c else link.customer_id
-    text = (
-        f"{who} unsubscribed with the link in an onboarding email; the guide sends them "
-        "nothing more."
-    )
     try:
-        a.chat.post_message(load_docs(a).config.owner_slack_id, text, [section(mrkdwn(text))])
+        docs = load_docs(a)
+        c = _customer(a, docs, customer_id, now)
+        who = f"{c.name} ({c.customer_id}, {c.email})" if c else customer_id
+        text = (
+            f"{who} unsubscribed with the link in an onboarding email; the guide sends them "
+            "nothing more."
+        )
+        a.chat.post_message(docs.config.owner_slack_id, text, [section(mrkdwn(text))])
     except Exception:
         logger.exception("could not tell the owner about an unsubscribe", extra={"key": key})
         metrics.add_metric(name="OwnerNoticeFailures", unit=MetricUnit.Count, value=1)
