@@ -18,7 +18,6 @@ from og.core.done_link import (
     done_link,
     sign_done_token,
     sign_unsubscribe_token,
-    unsubscribe_link,
 )
 from og.core.models import OwnerAction
 from og.local import function_url
@@ -365,9 +364,3 @@ def test_a_journey_waiting_for_its_send_window_sends_nothing_after_a_stop(
         }
         assert len(home.outbox()) == 1 and len(home.calls) == 1
         assert "first-order#step" not in home.claims("c-1")
-
-
-def test_unsubscribe_links_from_the_config_base() -> None:
-    assert (
-        unsubscribe_link(BASE, "u.0.c-1.x.y") == "http://localhost:8787/unsubscribe?t=u.0.c-1.x.y"
-    )
