@@ -455,7 +455,7 @@ def seed_home(home: Path, n: int, day: date, seed: int) -> dict[str, Any]:
                 j = journeys.get(c.customer_id) or Journey(CustomerState(c.customer_id))
                 state = j.state
                 if kind is not SendKind.FLAG and _clicks(c.customer_id, move.step.id, kind.value):
-                    state = store.record_step_done(
+                    state, _ = store.record_step_done(
                         c.customer_id,
                         move.step.id,
                         by_user="customer",
@@ -538,10 +538,10 @@ class Meter:
         original_done = SqliteJourneyStore.record_step_done
 
         def record_step_done(self: Any, *args: Any, **kwargs: Any) -> Any:
-            state = original_done(self, *args, **kwargs)
-            if state.finished:  # the journey's sends were archived (first finish only, mostly)
+            state, changed = original_done(self, *args, **kwargs)
+            if state.finished and changed:  # the journey's sends were archived (first finish)
                 meter.count("record_step_done/finished")
-            return state
+            return state, changed
 
         SqliteJourneyStore.record_step_done = record_step_done  # type: ignore[method-assign]
         original_load = SqliteJourneyStore.load_journeys

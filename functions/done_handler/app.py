@@ -1,8 +1,11 @@
-"""done-handler — the public Function URL for customers' done links (GET /done?t=<signed token>),
-Slack interactivity (POST /slack/interactions: Pause / Hand off / Done on an owner flag;
-Approve / Edit / Discard on a customer proposed from a forwarded welcome email) and the owner's
-slash command (POST /slack/commands: `/og pause CUSTOMER [note]`, `/og resume CUSTOMER`).
-Every request is verified first: the done token's HMAC, Slack's signing secret."""
+"""done-handler — the public Function URL for customers' links and Slack interactivity:
+- GET /done?t=<signed token> shows the step and a button, POST /done marks it done (once);
+- GET /unsubscribe?t=... shows a button, POST /unsubscribe (the button, or a mail client's
+  RFC 8058 one-click POST) stops all email to the customer;
+- POST /slack/interactions: Pause / Hand off / Done on an owner flag; Approve / Edit / Discard
+  on a customer proposed from a forwarded welcome email;
+- POST /slack/commands: the owner's `/og pause CUSTOMER [note]` and `/og resume CUSTOMER`.
+Every request is verified first: the link token's HMAC, Slack's signing secret."""
 
 import json
 from html import escape
@@ -17,7 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from og.core.done_link import InvalidDoneToken
 from og.core.models import OwnerAction
-from og.logic import intake, owner, pausing
+from og.logic import customer_links, intake, owner, pausing
 from og.wiring import adapters
 
 logger = Logger()
@@ -27,33 +30,123 @@ app = LambdaFunctionUrlResolver()
 _PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
 <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">
-<h1>{title}</h1><p>{text}</p></body></html>"""
+<h1>{title}</h1><p>{text}</p>{form}</body></html>"""
+# No action: the form posts to this very URL, token in the query string (and in the body too).
+_FORM = """<form method="post"><input type="hidden" name="t" value="{token}">
+<button id="confirm" type="submit" style="font-size:1.1rem;padding:.6rem 1.4rem">{button}</button>
+</form>"""
+_BAD_LINK = (
+    "This link did not work",
+    "It may be old or incomplete. Reply to the email and we will sort it out.",
+)
 
 
-def _page(status: int, title: str, text: str) -> Response[str]:
+def _page(status: int, title: str, text: str, button: str | None = None) -> Response[str]:
+    form = _FORM.format(token=escape(_token()), button=escape(button)) if button else ""
     return Response(
         status_code=status,
         content_type=content_types.TEXT_HTML,
-        body=_PAGE.format(title=escape(title), text=escape(text)),
+        body=_PAGE.format(title=escape(title), text=escape(text), form=form),
+        # The token is in the URL: no caching, and no Referer carrying it elsewhere.
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+def _token() -> str:
+    """From the query string (links, RFC 8058 one-click POSTs), else the form's field `t`."""
+    event = app.current_event
+    query = event.get_query_string_value("t")
+    if query:
+        return query
+    if event.http_method == "POST":
+        return parse_qs(event.decoded_body or "").get("t", [""])[0]
+    return ""
+
+
+def _rejected(err: InvalidDoneToken) -> Response[str]:
+    metrics.add_metric(name="DoneLinkRejected", unit=MetricUnit.Count, value=1)
+    logger.warning("link rejected", extra={"path": app.current_event.path, "reason": err.reason})
+    return _page(400, *_BAD_LINK)
+
+
+def _step_gone(link: customer_links.DoneLink) -> Response[str]:
+    logger.info(
+        "done link for a step not in the plan",
+        extra={"customer_id": link.customer_id, "step_id": link.step_id},
+    )
+    return _page(
+        410,
+        "This step is no longer in your plan",
+        f"{link.business_name} changed your onboarding since this email was sent, so there is "
+        "nothing to mark here. Reply to the email if you have a question.",
     )
 
 
 @app.get("/done")
-def done_click() -> Response[str]:
-    token = app.current_event.get_query_string_value("t") or ""
+def done_page() -> Response[str]:
+    """Only shows the step and a button: mail scanners open every link in an email."""
     try:
-        state = owner.record_done_click(adapters(), token)
+        link = customer_links.open_done_link(adapters(), _token())
     except InvalidDoneToken as err:
-        metrics.add_metric(name="DoneLinkRejected", unit=MetricUnit.Count, value=1)
-        logger.warning("done link rejected", extra={"reason": str(err)})
-        return _page(
-            400,
-            "This link did not work",
-            "It may be old or incomplete. Reply to the email and we will sort it out.",
-        )
+        return _rejected(err)
+    if link.step is None:
+        return _step_gone(link)
+    if link.already_done:
+        return _page(200, "Already done", f"'{link.step.title}' is marked as done. Thank you!")
+    return _page(
+        200,
+        link.step.title,
+        f"Finished this step? Let {link.business_name} know with the button.",
+        button="Mark as done",
+    )
+
+
+@app.post("/done")
+def done_click() -> Response[str]:
+    try:
+        link, state, changed = customer_links.press_done(adapters(), _token())
+    except InvalidDoneToken as err:
+        return _rejected(err)
+    if link.step is None:
+        return _step_gone(link)
+    logger.info(
+        "done click",
+        extra={"customer_id": link.customer_id, "step_id": link.step.id, "changed": changed},
+    )
+    if not changed:
+        return _page(200, "Already done", f"'{link.step.title}' is marked as done. Thank you!")
     if state.finished:
         return _page(200, "All done!", "That was the last step. Welcome aboard.")
     return _page(200, "Thanks, marked as done", "We'll send the next step when it's due.")
+
+
+@app.get("/unsubscribe")
+def unsubscribe_page() -> Response[str]:
+    try:
+        state = customer_links.open_unsubscribe_link(adapters(), _token())
+    except InvalidDoneToken as err:
+        return _rejected(err)
+    if state.unsubscribed:
+        return _unsubscribed()
+    return _page(
+        200, "Unsubscribe?", "You will get no more onboarding emails from us.", button="Unsubscribe"
+    )
+
+
+@app.post("/unsubscribe")
+def unsubscribe_click() -> Response[str]:
+    """The page's button, or a mail client's RFC 8058 one-click POST (body
+    List-Unsubscribe=One-Click, token in the URL): either way the same answer."""
+    try:
+        customer_id, changed = customer_links.press_unsubscribe(adapters(), _token())
+    except InvalidDoneToken as err:
+        return _rejected(err)
+    logger.info("unsubscribe", extra={"customer_id": customer_id, "changed": changed})
+    return _unsubscribed()
+
+
+def _unsubscribed() -> Response[str]:
+    return _page(200, "You are unsubscribed", "You will get no more onboarding emails from us.")
 
 
 def _verified_slack_body() -> str | None:

@@ -23,7 +23,7 @@ from og.adapters.local.slack_log import read_slack_log
 from og.adapters.local.store import SqliteJourneyStore
 from og.core.models import CustomerState
 from og.local.engine import JOURNEY_MACHINE, TICK_MACHINE, ExecutionRecord, project_root
-from og.local.stack import LocalStack, TickReport, done_link_in
+from og.local.stack import LocalStack, TickReport, done_link_in, unsubscribe_link_in
 
 ROOT = project_root()
 CSV_HEADER = "customer_id,name,email,plan,signup_at,timezone,owner,notes"
@@ -43,6 +43,8 @@ class Mail:
     message_id: str
     body: str
     done_link: str | None
+    unsubscribe_link: str | None  # from the List-Unsubscribe header
+    headers: dict[str, str]
 
 
 def _mail(path: Path) -> Mail:
@@ -56,6 +58,8 @@ def _mail(path: Path) -> Mail:
         message_id=str(msg["Message-ID"]).strip("<>"),
         body=body.get_content() if body else "",
         done_link=done_link_in(msg),
+        unsubscribe_link=unsubscribe_link_in(msg),
+        headers={k: str(v) for k, v in msg.items()},
     )
 
 

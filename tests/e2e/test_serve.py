@@ -240,7 +240,6 @@ def test_og_serve_needs_an_og_home(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "run: og init" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=True, reason="needs the confirmation page from the links branch")
 def test_a_done_link_opened_in_a_browser_waits_for_the_button(
     make_home: Callable[..., Home], browser: Any
 ) -> None:

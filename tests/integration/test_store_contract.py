@@ -251,6 +251,7 @@ def test_pause_answers_the_flag_and_is_audited(store: Store) -> None:
         "flagged": True,
         "handed_off_to": None,
         "paused_note": None,
+        "unsubscribed": False,
     }
     assert trail[1].after == {
         "customer_id": "c1",
@@ -260,6 +261,7 @@ def test_pause_answers_the_flag_and_is_audited(store: Store) -> None:
         "flagged": False,
         "handed_off_to": None,
         "paused_note": "away",
+        "unsubscribed": False,
         "note": "away",
     }
 
@@ -350,7 +352,7 @@ def test_the_last_done_click_finishes_and_archives_once(store: Store) -> None:
     sent(store, setup)
 
     first = store.record_step_done("c1", "welcome", by_user="customer", at=T0, plan_step_ids=PLAN)
-    assert first == CustomerState("c1", steps_done=frozenset({"welcome"}))
+    assert first == (CustomerState("c1", steps_done=frozenset({"welcome"})), True)
     assert store.archived_sends("c1") == []
 
     done_at = T0 + timedelta(days=3)
@@ -360,8 +362,8 @@ def test_the_last_done_click_finishes_and_archives_once(store: Store) -> None:
     )
 
     finished = CustomerState("c1", steps_done=frozenset(PLAN), finished=True)
-    assert last == finished
-    assert again == finished
+    assert last == (finished, True)
+    assert again == (finished, False)  # a repeated click changes nothing
     assert store.journey("c1").state == finished
     assert sorted(store.archived_sends("c1"), key=lambda a: a[1].step_id) == [
         ("c1@2026-03-05", setup),
@@ -371,16 +373,58 @@ def test_the_last_done_click_finishes_and_archives_once(store: Store) -> None:
     assert [(e.action, e.by_user) for e in trail] == [
         ("done:welcome", "customer"),
         ("done:setup", "customer"),
-        ("done:setup", "customer"),
     ]
     assert (trail[1].before["finished"], trail[1].after["finished"]) == (False, True)
 
 
 def test_done_clicks_without_a_plan_never_finish(store: Store) -> None:
-    state = store.record_step_done("c1", "welcome", by_user="customer", at=T0, plan_step_ids=())
+    state, _ = store.record_step_done("c1", "welcome", by_user="customer", at=T0, plan_step_ids=())
 
     assert state == CustomerState("c1", steps_done=frozenset({"welcome"}))
     assert store.archived_sends("c1") == []
+
+
+def test_a_repeated_done_click_writes_nothing(store: Store) -> None:
+    store.record_owner_action("c1", OwnerAction.PAUSE, by_user="U1", at=T0, note="away")
+    clicks = [
+        store.record_step_done(
+            "c1", "welcome", by_user="customer", at=T0 + timedelta(minutes=m), plan_step_ids=PLAN
+        )
+        for m in (1, 1, 2)  # a double click, then the link again later
+    ]
+
+    state = CustomerState("c1", steps_done=frozenset({"welcome"}), paused=True, paused_note="away")
+    assert clicks == [(state, True), (state, False), (state, False)]
+    assert [e.action for e in store.audit_trail("c1")] == ["owner:pause", "done:welcome"]
+
+
+# --- unsubscribes --------------------------------------------------------------------------------
+def test_an_unsubscribe_is_recorded_and_audited_once(store: Store) -> None:
+    store.record_step_done("c1", "welcome", by_user="customer", at=T0, plan_step_ids=PLAN)
+
+    first = store.record_unsubscribed("c1", by_user="customer", at=T0 + timedelta(hours=1))
+    again = store.record_unsubscribed("c1", by_user="customer", at=T0 + timedelta(hours=2))
+
+    state = CustomerState("c1", steps_done=frozenset({"welcome"}), unsubscribed=True)
+    assert (first, again) == ((state, True), (state, False))
+    assert store.journey("c1").state == state
+    assert store.load_journeys()["c1"].state == state
+    trail = store.audit_trail("c1")
+    assert [(e.action, e.by_user) for e in trail] == [
+        ("done:welcome", "customer"),
+        ("unsubscribed", "customer"),
+    ]
+    assert (trail[1].before["unsubscribed"], trail[1].after["unsubscribed"]) == (False, True)
+    # Later changes keep it: an owner's answer does not resubscribe anyone.
+    paused = store.record_owner_action("c1", OwnerAction.PAUSE, by_user="U1", at=T0 + timedelta(1))
+    assert paused.unsubscribed
+
+
+def test_a_customer_never_seen_before_can_unsubscribe(store: Store) -> None:
+    state, changed = store.record_unsubscribed("c9", by_user="customer", at=T0)
+
+    assert (state, changed) == (CustomerState("c9", unsubscribed=True), True)
+    assert store.journey("c9").state.unsubscribed
 
 
 # --- the list problem report ---------------------------------------------------------------------

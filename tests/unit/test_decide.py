@@ -111,6 +111,16 @@ def test_finished_paused_and_handed_off_get_nothing() -> None:
         assert d.customer_id == "c1"
 
 
+def test_unsubscribed_gets_nothing_of_any_kind() -> None:
+    # A step overdue, a nudge and a flag due: an unsubscribed customer still gets no move.
+    c = customer(days_ago=20)
+    welcome = PLAN.steps[0]
+    j = journey(sent(welcome, SendKind.STEP, days_before(15)))
+    assert run(c, j).move is not None
+    d = run(c, replace(j, state=replace(j.state, unsubscribed=True)))
+    assert (d.move, d.reason) == (None, "unsubscribed: no more email")
+
+
 # 2. and 3. timezone, signup in the future, all steps done
 
 

@@ -124,6 +124,17 @@ def test_a_flag_without_a_known_reason_still_counts_as_stuck() -> None:
     assert digest.count("Finished") == 0  # finished, but not this week
 
 
+def test_an_unsubscribed_customer_is_not_stuck_but_stopped() -> None:
+    stopped = CustomerState("c-late", unsubscribed=True)  # 'Welcome' 6 days old, not done
+    journeys = JOURNEYS | {"c-late": Journey(stopped, JOURNEYS["c-late"].sends)}
+
+    digest = build_digest(CUSTOMERS, RULES, journeys, [], start=START, end=END, business_tz=TZ)
+
+    row = DigestRow("Paused", "c-late", "Lee Late", "Starter", "unsubscribed: no more email")
+    assert row in digest.rows
+    assert all(r.customer_id != "c-late" or r == row for r in digest.rows)
+
+
 def test_finished_between_takes_the_first_finish_in_the_period() -> None:
     first = END - timedelta(days=3)
     changes = [

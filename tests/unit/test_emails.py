@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 from email import message_from_bytes
-from email.policy import default
+from email.policy import SMTP, default
 
 import pytest
 
@@ -39,6 +39,20 @@ def test_one_click_unsubscribe_when_a_url_is_given():
     msg = _email(unsubscribe_url="https://x.example/unsubscribe?t=1")
     assert msg["List-Unsubscribe"].startswith("<https://x.example/unsubscribe?t=1>, <mailto:")
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_long_unsubscribe_url_travels_whole_not_encoded():
+    url = (
+        "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.ap-southeast-1.on.aws/unsubscribe"
+        "?t=u.2027-01.hh-1001-abcdefghijklmnopqrstuvwxyz.tq0g40.-jtlNLRK9F1EoopvcLrNyg"
+    )
+    raw = _email(unsubscribe_url=url).as_bytes(policy=SMTP)  # as SES and the outbox send it
+    assert f"\r\nList-Unsubscribe: <{url}>,\r\n <mailto:hello@".encode() in raw
+    assert b"=?utf-8?" not in raw
+    parsed = message_from_bytes(raw, policy=default)
+    assert " ".join(str(parsed["List-Unsubscribe"]).split()) == (
+        f"<{url}>, <mailto:hello@harbourhearth.example?subject=unsubscribe>"
+    )
 
 
 @pytest.mark.parametrize("field", ["subject", "to_name"])

@@ -122,8 +122,16 @@ class JourneyStore(Protocol):
         by_user: str,
         at: datetime,
         plan_step_ids: tuple[str, ...],
-    ) -> CustomerState:
-        """A done click; finishes (and archives) the journey when every step is done."""
+    ) -> tuple[CustomerState, bool]:
+        """A done click; finishes (and archives) the journey when every step is done. Returns
+        the state and whether it changed: a step already done writes nothing, not even audit."""
+        ...
+
+    def record_unsubscribed(
+        self, customer_id: str, *, by_user: str, at: datetime
+    ) -> tuple[CustomerState, bool]:
+        """The customer asked for no more email: state + audit, once. Returns the state and
+        whether it changed (a repeat writes nothing)."""
         ...
 
     def unreported(self, problem_keys: list[str]) -> list[str]: ...

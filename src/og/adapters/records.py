@@ -44,6 +44,7 @@ def state_from_item(item: Mapping[str, Any]) -> CustomerState:
         flagged=item.get("flagged", False),
         handed_off_to=item.get("handed_off_to"),
         paused_note=item.get("paused_note"),
+        unsubscribed=item.get("unsubscribed", False),
     )
 
 

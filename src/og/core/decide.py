@@ -146,6 +146,8 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
     state = journey.state
     if state.finished:
         return Decision(cid, "finished")
+    if state.unsubscribed:
+        return Decision(cid, "unsubscribed: no more email")
     if state.paused:
         note = state.paused_note
         return Decision(cid, f"paused by owner: {note}" if note else "paused by owner")

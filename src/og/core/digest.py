@@ -128,6 +128,8 @@ def build_digest(
             found = (FINISHED, f"finished {when.isoformat()}")
         elif state.finished:
             continue
+        elif state.unsubscribed:
+            found = (PAUSED, "unsubscribed: no more email")
         elif state.paused:
             found = (PAUSED, state.paused_note or "paused")
         elif state.handed_off_to:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, Policy
 from email.utils import format_datetime, formataddr, parseaddr
 
 from og.core.email_html import email_html
@@ -44,10 +44,22 @@ def build_email(
     if unsubscribe_url:
         targets.insert(0, f"<{unsubscribe_url}>")
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["List-Unsubscribe"] = ", ".join(targets)
+    msg.set_raw("List-Unsubscribe", _UrlList(", ".join(targets)))
     msg.set_content(body)
     msg.add_alternative(email_html(body, subject=subject, done_link=done_link), subtype="html")
     return msg
+
+
+class _UrlList(str):
+    """List-Unsubscribe's value as written. The stdlib would turn a URL longer than a line into
+    RFC 2047 encoded words, which mail clients do not decode in this header (RFC 2369), so it is
+    folded only between its <...> entries and a URL stays whole (a line may have 998 characters).
+    """
+
+    name = "List-Unsubscribe"
+
+    def fold(self, *, policy: Policy) -> str:
+        return f"{self.name}: " + f",{policy.linesep} ".join(self.split(", ")) + policy.linesep
 
 
 def message_id_for(customer_id: str, step_id: str, kind: str, sender: str) -> str:

@@ -144,6 +144,7 @@ class CustomerState:
     flagged: bool = False
     handed_off_to: str | None = None
     paused_note: str | None = None
+    unsubscribed: bool = False  # the customer asked for no more email (one-click unsubscribe)
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,4 +58,5 @@ def state_as_dict(state: CustomerState) -> dict[str, Any]:
         "flagged": state.flagged,
         "handed_off_to": state.handed_off_to,
         "paused_note": state.paused_note,
+        "unsubscribed": state.unsubscribed,
     }

@@ -35,6 +35,16 @@ def post_event(path: str, body: str, headers: dict[str, str]) -> dict[str, Any]:
     return request_event("POST", path, "", headers.items(), body.encode())
 
 
+def form_post_event(url: str, fields: dict[str, str]) -> dict[str, Any]:
+    """A browser's form POST to `url` (query string kept), e.g. the button of a link's page;
+    or, with {"List-Unsubscribe": "One-Click"}, a mail client's RFC 8058 one-click POST."""
+    parts = urlsplit(url)
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    return request_event(
+        "POST", parts.path or "/", parts.query, headers.items(), urlencode(fields).encode()
+    )
+
+
 def slack_event(payload: dict[str, Any], signing_secret: str) -> dict[str, Any]:
     """A Slack interactivity POST, signed the way Slack signs it (v0 HMAC over ts:body)."""
     body = urlencode({"payload": json.dumps(payload)})

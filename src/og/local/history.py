@@ -1,6 +1,6 @@
 """`og history`: one customer's timeline from the local records — executions (with the reason
-for each move and its send window), messages sent, flags, done clicks, owner answers, and every
-pause and resume (who, and the note)."""
+for each move, its send window and what came of it), messages sent, flags, done clicks,
+unsubscribes, owner answers, and every pause and resume (who, and the note)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def customer_timeline(home: Path, customer_id: str) -> list[str]:
         ]
         states = [e["state"] for e in r.events if e["type"].endswith("StateEntered")]
         lines.append(f"    states: {' > '.join(states)}")
+        sent = (r.output or {}).get("sent")
+        if sent:
+            lines.append(f"    {sent['outcome']}: {sent['detail']}")
         lines += [
             f"    {e['type']}: {e['error']}: {(e['cause'] or '')[:200]}"
             for e in r.events
@@ -71,7 +74,12 @@ def customer_timeline(home: Path, customer_id: str) -> list[str]:
 
 
 def _audit_line(entry: AuditEntry) -> str:
+    """Customers' clicks and the owner's pauses in words; the rest as recorded."""
     note = entry.after.get("note")
+    if entry.action.startswith("done:"):
+        return f"step '{entry.action.removeprefix('done:')}' marked done by {entry.by_user}"
+    if entry.action == "unsubscribed":
+        return f"unsubscribed by {entry.by_user}: no email goes to them any more"
     if entry.action == f"owner:{OwnerAction.PAUSE.value}":
         return f"PAUSED by {entry.by_user}" + (f": {note}" if note else " (no note)")
     if entry.action == f"owner:{OwnerAction.RESUME.value}":

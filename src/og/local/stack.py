@@ -5,7 +5,9 @@ real done-handler, and the record of it all."""
 from __future__ import annotations
 
 import email
+import html
 import json
+import re
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ from og.local.runs import RunLog
 from og.wiring import adapters
 
 HOME_FILES = ("config.txt", "rules.txt", "voice.txt", "onboarding.csv")
+_FORM_TOKEN = re.compile(r'<input type="hidden" name="t" value="(?P<token>[^"]*)">')
 TICK_HOUR = time(9, 0)  # og-daily-tick: cron(0 9 * * ? *) in the business timezone
 
 
@@ -185,7 +188,20 @@ class LocalStack:
         return result
 
     def click_done_link(self, url: str, at: datetime) -> dict[str, Any]:
-        return self.invoke_done_handler(function_url.get_event(url), at)
+        """What a person does with a done or unsubscribe link: open it (a page that changes
+        nothing), then press the page's button, which posts its form. Returns the last answer:
+        the page itself when it has no button (a bad link, a step already done...)."""
+        page = self.invoke_done_handler(function_url.get_event(url), at)
+        form = _FORM_TOKEN.search(page.get("body") or "")
+        if page.get("statusCode") != 200 or form is None or 'id="confirm"' not in page["body"]:
+            return page
+        fields = {"t": html.unescape(form["token"])}
+        return self.invoke_done_handler(function_url.form_post_event(url, fields), at)
+
+    def one_click_unsubscribe(self, url: str, at: datetime) -> dict[str, Any]:
+        """A mail client's RFC 8058 one-click unsubscribe: a POST to the List-Unsubscribe URL."""
+        event = function_url.form_post_event(url, {"List-Unsubscribe": "One-Click"})
+        return self.invoke_done_handler(event, at)
 
     def owner_answers(
         self,
@@ -317,4 +333,13 @@ def done_link_in(message: email.message.EmailMessage) -> str | None:
     for word in text.split():
         if "?t=" in word:
             return word.strip("<>()[].,")
+    return None
+
+
+def unsubscribe_link_in(message: email.message.EmailMessage) -> str | None:
+    """The web address in the message's List-Unsubscribe header (RFC 2369: <...>, <...>)."""
+    for target in str(message.get("List-Unsubscribe", "")).split(","):
+        url = target.strip().strip("<>")
+        if url.startswith(("https://", "http://")):
+            return url
     return None

@@ -1,19 +1,14 @@
 """Everything that involves the owner: flags with Pause / Hand off / Done buttons, owner steps,
-the list-problem report, the owner's answers, and customers' done clicks."""
+the list-problem report and the owner's answers. (Customers' clicks: og.logic.customer_links.)"""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from typing import Any
-
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
 
 from og.adapters.ports import ClaimOutcome, PendingFlag
 from og.core.calendar import local_date
 from og.core.customer_list import parse_customer_list
-from og.core.done_link import verify_done_token
 from og.core.models import Channel, CustomerState, OwnerAction, Plan, SendKind, SendRecord
 from og.core.step_identity import plan_step_ids
 from og.core.templates import message_context, problems_context, render
@@ -29,9 +24,6 @@ ACTION_LABELS = {
 }
 ANSWER_CALLBACK = "og_owner_answer"
 _FAILED_MOVE = {"step_due": "send the step", "nudge": "send the nudge"}
-
-logger = Logger(child=True)
-metrics = Metrics(namespace="OnboardingGuide")  # flushed by the handler (instances share metrics)
 
 
 class UnknownFlag(LookupError):
@@ -221,41 +213,6 @@ def answer_flag(
         flag.task_token, {"action": action.value, "by": by_user, "note": note or ""}
     )
     return state, resumed
-
-
-def record_done_click(a: Adapters, token: str) -> CustomerState:
-    """A customer's done link: mark the step done; finish the journey when all steps are."""
-    now = a.clock()
-    secret = a.secrets.get(a.settings.done_link_secret).encode()
-    customer_id, step_id = verify_done_token(token, secret, now)
-    plan = _plan_of(a, customer_id)
-    state = a.store.record_step_done(
-        customer_id,
-        _step_id_now(plan, step_id),
-        by_user="customer",
-        at=now,
-        plan_step_ids=_plan_steps(a, customer_id, plan),
-    )
-    if state.finished:
-        _mark_finished_in_sheet(a, customer_id, now)
-    return state
-
-
-def _mark_finished_in_sheet(a: Adapters, customer_id: str, at: datetime) -> None:
-    """Show the finish in the owner's sheet. The done click is recorded already and stands on
-    its own, so a Sheets failure is logged and counted, never raised."""
-    try:
-        found = a.sheet.mark_finished(customer_id, at)
-    except Exception:
-        logger.exception(
-            "could not set finished_at in the onboarding sheet", extra={"customer_id": customer_id}
-        )
-        metrics.add_metric(name="SheetUpdateFailures", unit=MetricUnit.Count, value=1)
-        return
-    if not found:
-        logger.warning(
-            "finished customer is not on the onboarding sheet", extra={"customer_id": customer_id}
-        )
 
 
 def _plan_steps(a: Adapters, customer_id: str, plan: Plan | None) -> tuple[str, ...]:

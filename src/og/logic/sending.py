@@ -9,7 +9,12 @@ from typing import Any
 
 from og.adapters.ports import ClaimOutcome, SendRejected
 from og.core.calendar import local_date
-from og.core.done_link import done_link, sign_done_token
+from og.core.done_link import (
+    done_link,
+    sign_done_token,
+    sign_unsubscribe_token,
+    unsubscribe_link,
+)
 from og.core.emails import build_email, message_id_for
 from og.core.models import Channel, SendKind, SendRecord, send_key
 from og.core.templates import RenderedMessage, message_context, render
@@ -44,6 +49,15 @@ def compose(a: Adapters, docs: GuideDocs, row: dict[str, str], now: datetime) ->
     return replace(rendered, done_link=link)
 
 
+def unsubscribe_url(a: Adapters, docs: GuideDocs, customer_id: str, now: datetime) -> str:
+    """The RFC 8058 one-click address for the List-Unsubscribe header."""
+    base = docs.config.done_link_base
+    if not base:
+        raise ValueError("config done_link_base is not set, so the unsubscribe link cannot be made")
+    secret = a.secrets.get(a.settings.done_link_secret)
+    return unsubscribe_link(base, sign_unsubscribe_token(customer_id, secret, now))
+
+
 def personalize(a: Adapters, row: dict[str, str]) -> dict[str, str]:
     docs = load_docs(a)
     message = compose(a, docs, row, a.clock())
@@ -73,6 +87,12 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
         channel=Channel.EMAIL,
         recipient=customer.email,
     )
+    # The move was planned at the tick; the customer may have unsubscribed (or been paused)
+    # while it waited for its send window.
+    state = a.store.journey(customer.customer_id).state
+    if state.unsubscribed or state.paused:
+        why = "unsubscribed" if state.unsubscribed else "paused"
+        return {"outcome": "skipped", "detail": f"{why} since the move was planned; nothing sent"}
     outcome = a.store.claim_send(record, attempt, one_per_day=True)
     if outcome is ClaimOutcome.ALREADY_SENT:
         return {"outcome": "already_sent", "detail": f"{record.send_key} went out before"}
@@ -108,6 +128,7 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
             in_reply_to=_step_message_id(a, record, docs.config.sender)
             if record.kind is SendKind.NUDGE
             else None,
+            unsubscribe_url=unsubscribe_url(a, docs, customer.customer_id, now),
         )
     except Exception:
         a.store.release_send(record, attempt)  # nothing went out

@@ -303,15 +303,48 @@ class DynamoJourneyStore:
         by_user: str,
         at: datetime,
         plan_step_ids: tuple[str, ...],
-    ) -> CustomerState:
-        return self._change_state(
+    ) -> tuple[CustomerState, bool]:
+        def evolve(before: CustomerState) -> CustomerState | None:
+            after = apply_step_done(before, step_id, plan_step_ids)
+            return None if after == before else after
+
+        return self._change_state_once(
+            customer_id, evolve, action=f"done:{step_id}", by_user=by_user, at=at
+        )
+
+    def record_unsubscribed(
+        self, customer_id: str, *, by_user: str, at: datetime
+    ) -> tuple[CustomerState, bool]:
+        return self._change_state_once(
             customer_id,
-            lambda before: apply_step_done(before, step_id, plan_step_ids),
-            action=f"done:{step_id}",
+            lambda before: None if before.unsubscribed else replace(before, unsubscribed=True),
+            action="unsubscribed",
             by_user=by_user,
             at=at,
-            note=None,
         )
+
+    def _change_state_once(
+        self,
+        customer_id: str,
+        evolve: Callable[[CustomerState], CustomerState | None],
+        *,
+        action: str,
+        by_user: str,
+        at: datetime,
+    ) -> tuple[CustomerState, bool]:
+        """`_change_state`, and whether its last (the successful) attempt changed anything."""
+        changed = False
+
+        def tracked(before: CustomerState) -> CustomerState | None:
+            nonlocal changed
+            after = evolve(before)
+            changed = after is not None
+            return after
+
+        state = self._change_state(
+            customer_id, tracked, action=action, by_user=by_user, at=at, note=None
+        )
+        return state, changed
 
     def _change_state(
         self,

@@ -262,12 +262,25 @@ class SqliteJourneyStore:
         by_user: str,
         at: datetime,
         plan_step_ids: tuple[str, ...],
-    ) -> CustomerState:
+    ) -> tuple[CustomerState, bool]:
         with self._tx() as db:
             before = self._journey(db, customer_id).state
             after = apply_step_done(before, step_id, plan_step_ids)
+            if after == before:
+                return before, False
             self._write_state(db, before, after, f"done:{step_id}", by_user, at, None)
-            return after
+            return after, True
+
+    def record_unsubscribed(
+        self, customer_id: str, *, by_user: str, at: datetime
+    ) -> tuple[CustomerState, bool]:
+        with self._tx() as db:
+            before = self._journey(db, customer_id).state
+            if before.unsubscribed:
+                return before, False
+            after = replace(before, unsubscribed=True)
+            self._write_state(db, before, after, "unsubscribed", by_user, at, None)
+            return after, True
 
     def _write_state(
         self,
