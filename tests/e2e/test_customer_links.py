@@ -238,7 +238,7 @@ def test_every_customer_email_offers_one_click_unsubscribe(make_home: Callable[.
         s.tick(MON)
     [mail] = home.outbox()
     assert mail.unsubscribe_link is not None
-    assert mail.unsubscribe_link.startswith("http://localhost:8787/unsubscribe?t=u.0.c-1.")
+    assert mail.unsubscribe_link.startswith("http://localhost:8765/unsubscribe?t=u.0.c-1.")
     assert " ".join(mail.headers["List-Unsubscribe"].split()) == (
         f"<{mail.unsubscribe_link}>, <mailto:hello@harbourhearth.example?subject=unsubscribe>"
     )
