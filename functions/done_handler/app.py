@@ -32,8 +32,12 @@ _PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
 <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">
 <h1>{title}</h1><p>{text}</p>{form}</body></html>"""
 # No action: the form posts to this very URL, token in the query string (and in the body too).
-_FORM = """<form method="post"><input type="hidden" name="t" value="{token}">
-<button id="confirm" type="submit" style="font-size:1.1rem;padding:.6rem 1.4rem">{button}</button>
+_BUTTON_STYLE = (
+    "font-size:1.1rem;padding:.7rem 1.5rem;border:0;border-radius:6px;"
+    "background:#1d4ed8;color:#fff;font-weight:600;cursor:pointer"
+)
+_FORM = f"""<form method="post"><input type="hidden" name="t" value="{{token}}">
+<button id="confirm" type="submit" style="{_BUTTON_STYLE}">{{button}}</button>
 </form>"""
 _BAD_LINK = (
     "This link did not work",
