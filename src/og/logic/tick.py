@@ -8,6 +8,7 @@ from typing import Any
 
 from og.core.decide import plan_day
 from og.core.models import DayPlan
+from og.logic import in_doubt
 from og.logic.documents import load_docs, read_customers
 from og.logic.moves import move_row, to_csv
 from og.wiring import Adapters
@@ -16,7 +17,9 @@ from og.wiring import Adapters
 def plan(a: Adapters, tick_at: datetime) -> DayPlan:
     docs = load_docs(a)
     customers, problems = read_customers(a, docs, tick_at)
-    return plan_day(customers, docs.rules, a.store.load_journeys(), tick_at, docs.config, problems)
+    journeys = a.store.load_journeys()
+    day = plan_day(customers, docs.rules, journeys, tick_at, docs.config, problems)
+    return in_doubt.flag_timed_out(a, day, customers, docs.rules, journeys, docs.config)
 
 
 def run(a: Adapters, tick_at: datetime) -> dict[str, Any]:
