@@ -78,3 +78,12 @@ def test_pause_and_hand_off_say_so_first() -> None:
     assert decide(CUSTOMER, PLAN, paused, NOW, CONFIG).reason == "paused by owner"
     handed = replace(held, state=CustomerState("c1", handed_off_to="Siti"))
     assert decide(CUSTOMER, PLAN, handed, NOW, CONFIG).reason == "handed off to Siti"
+
+
+def test_a_claim_on_a_step_no_longer_in_the_plan_holds_nothing() -> None:
+    gone = SendRecord(
+        "c1", "old-welcome", SendKind.STEP, NOW - timedelta(days=6), date(2026, 12, 3)
+    )
+    journey = Journey(CustomerState("c1"), (WELCOME_SENT, gone), (gone,))
+    d = decide(CUSTOMER, PLAN, journey, NOW, CONFIG)
+    assert d.move is not None and d.move.kind is MoveKind.FLAG  # welcome's flag after 4 days

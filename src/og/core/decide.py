@@ -134,7 +134,7 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
     # (no nudge, no flag about it, no next step) until the owner answers the flag about it
     # (og.logic.in_doubt raises that flag once the send has timed out).
     for claim in journey.unconfirmed:
-        if claim.step_id not in state.steps_done:
+        if claim.step_id not in state.steps_done and plan.step(claim.step_id) is not None:
             return Decision(
                 cid,
                 f"in doubt: {claim.send_key} claimed {claim.sent_at.isoformat()} and never "

@@ -62,7 +62,7 @@ def flag_timed_out(
     held = {
         d.customer_id
         for d in day.decisions
-        if d.move is None and _held(journeys.get(d.customer_id))
+        if d.move is None and _has_unconfirmed(journeys.get(d.customer_id))
     }
     if not held:
         return day
@@ -85,13 +85,13 @@ def flag_timed_out(
     return replace(day, decisions=tuple(decisions))
 
 
-def _held(journey: Journey | None) -> bool:
-    if journey is None:
+def _has_unconfirmed(journey: Journey | None) -> bool:
+    """Whether the planner may have held this customer for a message in doubt (_flag_move
+    checks the rest: the step is still in the plan and not done)."""
+    if journey is None or not journey.unconfirmed:
         return False
     state = journey.state
-    if state.finished or state.paused or state.handed_off_to:
-        return False
-    return any(r.step_id not in state.steps_done for r in journey.unconfirmed)
+    return not (state.finished or state.paused or state.handed_off_to)
 
 
 def _flag_move(
