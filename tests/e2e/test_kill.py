@@ -19,8 +19,8 @@ import sys
 import time
 from collections import Counter
 from datetime import date, timedelta
-from itertools import pairwise
 from email.policy import default as default_policy
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
