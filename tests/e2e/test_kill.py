@@ -190,9 +190,8 @@ def test_killed_ticks_lose_nothing_and_send_nothing_twice(home: Path) -> None:
         assert (cid, step) in {(c, s) for c, s, _ in in_doubt}, f"a flag not about doubt: {cid}"
         # A flag post cut off before it was recorded is posted again, saying so.
         assert posted[key] >= 1, (cid, step)
-        if posted[key] > 1:
-            again = [p for p in posts if key in json.dumps(p)][1:]
-            assert posted[key] == 2 and "posted again" in json.dumps(again), (cid, step)
+        for again in [p for p in posts if key in json.dumps(p)][1:]:
+            assert "posted again" in json.dumps(again), (cid, step)
     # Every email is a claimed message.
     claimed = {(c, st, k) for c, st, k, *_ in sends}
     for message_id in mails:
