@@ -125,7 +125,6 @@ class DynamoJourneyStore:
     def claims_in_doubt(
         self, claimed_before: datetime, customer_id: str | None = None
     ) -> list[SendClaim]:
-        status = {":sending": "sending"}
         if customer_id:
             items: Iterator[dict[str, Any]] = (
                 i
@@ -137,7 +136,7 @@ class DynamoJourneyStore:
                 self.tables.sends_table,
                 FilterExpression="#status = :sending",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=_dump(status),
+                ExpressionAttributeValues=_dump({":sending": "sending"}),
                 ConsistentRead=True,
             )
         # Compared as instants: sent_at text may carry different UTC offsets.
