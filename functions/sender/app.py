@@ -15,6 +15,8 @@ logger = Logger()
 @event_parser(model=JourneyTask)
 def handler(event: JourneyTask, context: LambdaContext) -> dict[str, str]:
     logger.append_keys(execution=event.execution)
-    result = sending.send(adapters(), event.journey, attempt=context.aws_request_id)
+    # The claim names its execution, for the owner if it is ever left in doubt.
+    attempt = f"{event.execution}/{context.aws_request_id}"
+    result = sending.send(adapters(), event.journey, attempt=attempt)
     logger.info("send", extra=result)
     return result

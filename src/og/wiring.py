@@ -59,6 +59,9 @@ class Settings(BaseModel):
     idempotency_table: str = "og-idempotency"
     webhook_secret: str = "og/webhook/secret"
     drive_service_account: str = "og/drive/sa"
+    # The sender's Lambda timeout (template.yaml, SenderTimeoutSeconds): a claim older than this
+    # is no longer being sent by anyone (og.logic.in_doubt).
+    send_timeout_seconds: int | None = None
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -171,10 +171,11 @@ def test_send_that_may_have_happened_is_flagged_and_never_resent(
         [post] = home.slack("chat.postMessage")
         assert "ConnectionError" in post["payload"]["blocks"][1]["text"]["text"]
         assert "connection reset after DATA" in post["payload"]["blocks"][1]["text"]["text"]
-        assert home.claims("c-1") == {"welcome#step": "sending"}  # in doubt
+        # in doubt; the flag about it is the step's one flag
+        assert home.claims("c-1") == {"welcome#step": "sending", "welcome#flag": "sent"}
 
         sender.error = None  # the provider works again
-        # Redriving the move under a new name meets the in-doubt claim and asks the owner.
+        # Redriving the move under a new name meets the in-doubt claim; the owner has its flag.
         redrive = f"{j.name}-redrive"
         s.engine.start(JOURNEY_MACHINE, redrive, j.input, utc(MON, 2))
         s.engine.settle()
@@ -182,19 +183,26 @@ def test_send_that_may_have_happened_is_flagged_and_never_resent(
         assert again.status == "WAITING_FOR_OWNER"
         [in_doubt] = [e for e in events_in_state(again, "SendEmail") if e["type"] == "TaskFailed"]
         assert in_doubt["error"] == "SendInDoubt"
-        assert len(home.slack("chat.postMessage")) == 2
+        assert len(home.slack("chat.postMessage")) == 1
 
         tuesday = s.tick(TUE)
-        wednesday = s.tick(WED)
+        wednesday = s.tick(WED)  # first-order is due, but welcome may not have gone out
+        s.owner_answers("c-1", "done", utc(WED, 3))  # the owner checked: Mei has it
+        thursday = s.tick(WED + timedelta(days=1))
 
-    assert tuesday.journeys == []  # welcome counts as sent; its nudge is due Wednesday
-    assert [(r.input["move"]["move"], r.input["move"]["step_id"]) for r in wednesday.journeys] == [
+    assert tuesday.journeys == wednesday.journeys == []  # no nudge, no next step: held
+    assert [(r.input["move"]["move"], r.input["move"]["step_id"]) for r in thursday.journeys] == [
         ("step_due", "first-order")
     ]
+    assert len(home.slack("chat.postMessage")) == 1  # no second flag from a later tick
     assert len(home.sent("c-1", "welcome")) == 1
     assert len(home.calls) == 2  # welcome once (in doubt), first-order once
-    assert home.claims("c-1") == {"welcome#step": "sending", "first-order#step": "sent"}
-    assert home.send_days("c-1") == {"2026-12-14": "welcome#step", "2026-12-16": "first-order#step"}
+    assert home.claims("c-1") == {
+        "welcome#step": "sending",
+        "welcome#flag": "sent",
+        "first-order#step": "sent",
+    }
+    assert home.send_days("c-1") == {"2026-12-14": "welcome#step", "2026-12-17": "first-order#step"}
 
 
 # --- (d) a Lambda service error after the handler ran --------------------------------------------

@@ -15,7 +15,7 @@ from moto import mock_aws
 
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.local.store import SqliteJourneyStore
-from og.adapters.ports import ClaimOutcome, PendingFlag, Proposal, ProposalDecision
+from og.adapters.ports import ClaimOutcome, PendingFlag, Proposal, ProposalDecision, SendClaim
 from og.core.models import Channel, CustomerState, Journey, OwnerAction, SendKind, SendRecord
 from og.local.template import load_yaml
 from og.wiring import Settings
@@ -182,6 +182,37 @@ def test_releasing_an_owner_post_keeps_the_day_another_send_took(store: Store) -
 
     assert store.claim_send(rec("setup"), "b1", one_per_day=True) is ClaimOutcome.DAY_TAKEN
     assert store.claim_send(owner_flag, "f2", one_per_day=False) is ClaimOutcome.CLAIMED
+
+
+def test_claims_in_doubt_are_the_unconfirmed_claims_older_than_asked(store: Store) -> None:
+    sent(store, rec("welcome"))  # confirmed: not in doubt
+    first = rec("setup")
+    later = rec("welcome", customer_id="c2", day=D0 + timedelta(days=1))
+    released = rec("welcome", customer_id="c3")
+    assert store.claim_send(later, "c2-exec/req-2", one_per_day=True) is ClaimOutcome.CLAIMED
+    assert store.claim_send(first, "c1-exec/req-1", one_per_day=False) is ClaimOutcome.CLAIMED
+    assert store.claim_send(released, "r1", one_per_day=True) is ClaimOutcome.CLAIMED
+    store.release_send(released, "r1")
+
+    everything = store.claims_in_doubt(T0 + timedelta(days=30))
+    assert everything == [
+        SendClaim(first, "c1-exec/req-1", None),
+        SendClaim(later, "c2-exec/req-2", None),
+    ]
+    assert everything[0].execution == "c1-exec"
+    # Only claims made before the instant (compared as instants, whatever the offset).
+    sgt = timezone(timedelta(hours=8))
+    assert store.claims_in_doubt(later.sent_at.astimezone(sgt)) == [everything[0]]
+    assert store.claims_in_doubt(first.sent_at) == []
+    assert store.claims_in_doubt(T0 + timedelta(days=30), "c2") == [everything[1]]
+    # The journeys say which of their sends are unconfirmed.
+    assert store.journey("c1").unconfirmed == (first,)
+    assert store.load_journeys()["c2"].unconfirmed == (later,)
+    assert store.journey("c3").unconfirmed == ()
+
+    store.confirm_send(first, "c1-exec/req-1", "ses-9")
+    assert store.claims_in_doubt(T0 + timedelta(days=30)) == [everything[1]]
+    assert store.journey("c1").unconfirmed == ()
 
 
 # --- reads ---------------------------------------------------------------------------------------

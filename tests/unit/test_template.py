@@ -80,6 +80,8 @@ def test_memory_and_timeouts_follow_the_build_sheet():
     for fn in FUNCTIONS.values():
         memory = fn.get("MemorySize", GLOBALS["MemorySize"])
         timeout = fn.get("Timeout", GLOBALS["Timeout"])
+        if _tag_name(timeout) == "Ref":  # a parameter (the sender's): its default
+            timeout = TEMPLATE["Parameters"][timeout.value]["Default"]
         want_memory, want_timeout = SIZES.get(fn["FunctionName"], (256, None))
         assert memory == want_memory, fn["FunctionName"]
         if want_timeout is not None:
@@ -189,3 +191,10 @@ def test_alarms_and_budget_exist():
     assert thresholds == [80, 100]
     topics = {p.get("TopicName") for p in _of_type("AWS::SNS::Topic").values()}
     assert "og-cost-alarm" in topics
+
+
+def test_the_guide_knows_the_senders_timeout_from_the_same_parameter():
+    sender = RESOURCES["SenderFunction"]["Properties"]["Timeout"]
+    passed = GLOBALS["Environment"]["Variables"]["OG_SEND_TIMEOUT_SECONDS"]
+    assert _tag_name(sender) == _tag_name(passed) == "Ref"
+    assert sender.value == passed.value == "SenderTimeoutSeconds"

@@ -35,6 +35,22 @@ class PendingFlag:
     answer: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SendClaim:
+    """A claim still `sending`: its message was claimed and never confirmed, so it may or may
+    not have gone out."""
+
+    record: SendRecord  # record.sent_at is when it was claimed
+    attempt: (
+        str  # who claimed it: the sender's "<execution>/<Lambda request id>", else the execution
+    )
+    message_id: str | None  # the provider's message id, if one was recorded
+
+    @property
+    def execution(self) -> str:
+        return self.attempt.partition("/")[0]
+
+
 class ProposalDecision(StrEnum):
     APPROVED = "approved"
     DISCARDED = "discarded"
@@ -89,6 +105,13 @@ class JourneyStore(Protocol):
 
     def release_send(self, record: SendRecord, attempt: str) -> None:
         """Undo a claim whose send failed for certain, so a retry may send."""
+        ...
+
+    def claims_in_doubt(
+        self, claimed_before: datetime, customer_id: str | None = None
+    ) -> list[SendClaim]:
+        """Claims still `sending` that were made before `claimed_before` (of every customer, or
+        of one), oldest first."""
         ...
 
     def save_flag(self, flag: PendingFlag) -> None: ...

@@ -161,6 +161,17 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
             journey = carry_over(plan, journey)
             state = journey.state
 
+    # A message claimed and never confirmed may or may not have gone out: build nothing on it
+    # (no nudge, no flag about it, no next step) until the owner answers the flag about it
+    # (og.logic.in_doubt raises that flag once the send has timed out).
+    for claim in journey.unconfirmed:
+        if claim.step_id not in state.steps_done and plan.step(claim.step_id) is not None:
+            return Decision(
+                cid,
+                f"in doubt: {claim.send_key} claimed {claim.sent_at.isoformat()} and never "
+                "confirmed; it may have gone out, so nothing more is sent until the owner answers",
+            )
+
     tz = customer.timezone or clock.config.timezone
     zone = clock.zones.get(tz)
     if zone is None:

@@ -241,3 +241,5 @@ class Journey:
 
     state: CustomerState
     sends: tuple[SendRecord, ...] = field(default=())
+    # Of `sends`, those claimed and never confirmed: each may or may not have gone out.
+    unconfirmed: tuple[SendRecord, ...] = field(default=())

@@ -42,12 +42,17 @@ def carry_over(plan: Plan, journey: Journey) -> Journey:
         return journey
     if moved_done:
         state = replace(state, steps_done=frozenset(renamed.get(s, s) for s in done))
+    unconfirmed = journey.unconfirmed
     if moved_sends:
         sends = tuple(
             replace(r, step_id=renamed[r.step_id]) if r.step_id in renamed else r
             for r in sorted(sends, key=lambda r: r.sent_at, reverse=True)
         )
-    return Journey(state, sends)
+        unconfirmed = tuple(
+            replace(r, step_id=renamed[r.step_id]) if r.step_id in renamed else r
+            for r in unconfirmed
+        )
+    return replace(journey, state=state, sends=sends, unconfirmed=unconfirmed)
 
 
 def unknown_progress(plan: Plan, journey: Journey) -> tuple[str, ...]:

@@ -9,12 +9,21 @@ from typing import Any
 from og.adapters.ports import ClaimOutcome, PendingFlag
 from og.core.calendar import local_date
 from og.core.customer_list import parse_customer_list
-from og.core.models import Channel, CustomerState, OwnerAction, Plan, SendKind, SendRecord
+from og.core.models import (
+    Channel,
+    CustomerState,
+    OwnerAction,
+    Plan,
+    SendKind,
+    SendRecord,
+    send_key,
+)
 from og.core.step_identity import plan_step_ids
 from og.core.templates import message_context, problems_context, render
+from og.logic import in_doubt
 from og.logic.documents import load_docs
 from og.logic.failures import failure_text
-from og.logic.moves import customer_of, plan_and_step
+from og.logic.moves import customer_of, plan_and_step, send_kind
 from og.wiring import Adapters
 
 ACTION_LABELS = {
@@ -64,6 +73,10 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
     plan, step = plan_and_step(docs.rules, row)
     customer = customer_of(row)
     now = a.clock()
+    # A failure is flagged once per execution; but a send that failed after its claim may have
+    # gone out, and that is the step's one flag, the same one a later tick would raise about
+    # the claim left in doubt (og.logic.in_doubt).
+    per_execution = bool(failure)
     if failure:
         what = {"step_due": "send the step", "nudge": "send the nudge"}.get(
             row["move"], row["move"]
@@ -71,10 +84,16 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
         detail = failure_text(failure.get("Error"), failure.get("Cause"))[:500]
         reason = f"could not {what} '{step.title}': {detail}"
         key = _flag_key(customer.customer_id, step.id, "failure", execution)
+        if in_doubt.is_in_doubt(a, customer.customer_id, send_key(step.id, send_kind(row))):
+            reason += "; it may have gone out, so it will not be sent again"
+            key = _flag_key(customer.customer_id, step.id, "flag")
+            per_execution = False
     else:
         reason = row["reason"]
         key = _flag_key(customer.customer_id, step.id, "flag")
     existing = a.store.flag(key)
+    if existing and existing.answer is None and not per_execution:
+        reason = existing.reason  # the same flag, posted again: it says what it said
     a.store.save_flag(
         PendingFlag(
             flag_key=key,
@@ -95,11 +114,15 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
         channel=Channel.SLACK,
         recipient=docs.config.owner_slack_id,
     )
-    if failure:
+    if per_execution:
         if existing:
             return {"outcome": "already_posted", "detail": key}
-    elif a.store.claim_send(record, execution, one_per_day=False) is not ClaimOutcome.CLAIMED:
-        return {"outcome": "already_posted", "detail": key}
+    else:
+        claimed = in_doubt.claim_owner_post(a, record, execution)
+        if claimed is None:
+            return {"outcome": "already_posted", "detail": key}
+        if claimed == "again":
+            reason += " (posted again: an earlier post of this flag may not have reached you)"
     context = message_context(
         customer,
         step,
@@ -114,7 +137,7 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
         message.subject,
         _flag_blocks(key, message.subject, message.body),
     )
-    if not failure:
+    if not per_execution:
         a.store.confirm_send(record, execution, ts)
     return {"outcome": "posted", "detail": key}
 

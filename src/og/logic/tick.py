@@ -9,6 +9,7 @@ from typing import Any
 from og.core.decide import plan_day
 from og.core.models import DayPlan
 from og.core.step_identity import unknown_progress_problems
+from og.logic import in_doubt
 from og.logic.documents import load_docs, read_customers
 from og.logic.moves import move_row, to_csv
 from og.wiring import Adapters
@@ -20,7 +21,8 @@ def plan(a: Adapters, tick_at: datetime) -> DayPlan:
     journeys = a.store.load_journeys()
     # Reported with the skipped rows: the planner holds these customers until the owner acts.
     problems += unknown_progress_problems(customers, docs.rules, journeys, a.settings.list_key)
-    return plan_day(customers, docs.rules, journeys, tick_at, docs.config, problems)
+    day = plan_day(customers, docs.rules, journeys, tick_at, docs.config, problems)
+    return in_doubt.flag_timed_out(a, day, customers, docs.rules, journeys, docs.config)
 
 
 def run(a: Adapters, tick_at: datetime) -> dict[str, Any]:

@@ -29,7 +29,14 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from og.adapters.ports import AuditEntry, ClaimOutcome, PendingFlag, Proposal, ProposalDecision
+from og.adapters.ports import (
+    AuditEntry,
+    ClaimOutcome,
+    PendingFlag,
+    Proposal,
+    ProposalDecision,
+    SendClaim,
+)
 from og.adapters.records import (
     PROPOSAL_PREFIX,
     flag_from_item,
@@ -103,17 +110,41 @@ class DynamoJourneyStore:
             item["customer_id"]: _state_from(item)[0]
             for item in self._scan(self.tables.state_table)
         }
-        sends: dict[str, list[SendRecord]] = {}
+        sends: dict[str, list[dict[str, Any]]] = {}
         for item in self._scan(self.tables.sends_table):
-            sends.setdefault(item["customer_id"], []).append(send_from_item(item))
+            sends.setdefault(item["customer_id"], []).append(item)
         return {
-            cid: Journey(states.get(cid, CustomerState(cid)), tuple(sends.get(cid, ())))
+            cid: _journey(states.get(cid, CustomerState(cid)), sends.get(cid, []))
             for cid in states.keys() | sends.keys()
         }
 
     def journey(self, customer_id: str) -> Journey:
         state, _ = self._state(customer_id)
-        return Journey(state, tuple(send_from_item(i) for i in self._sends(customer_id)))
+        return _journey(state, self._sends(customer_id))
+
+    def claims_in_doubt(
+        self, claimed_before: datetime, customer_id: str | None = None
+    ) -> list[SendClaim]:
+        if customer_id:
+            items: Iterator[dict[str, Any]] = (
+                i
+                for i in self._query(self.tables.sends_table, customer_id)
+                if i["status"] == "sending"
+            )
+        else:
+            items = self._scan(
+                self.tables.sends_table,
+                FilterExpression="#status = :sending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=_dump({":sending": "sending"}),
+                ConsistentRead=True,
+            )
+        # Compared as instants: sent_at text may carry different UTC offsets.
+        claims = [SendClaim(send_from_item(i), i["attempt"], i.get("message_id")) for i in items]
+        return sorted(
+            (c for c in claims if c.record.sent_at < claimed_before),
+            key=lambda c: c.record.sent_at,
+        )
 
     # --- exactly once ------------------------------------------------------------------------
     def claim_send(self, record: SendRecord, attempt: str, *, one_per_day: bool) -> ClaimOutcome:
@@ -661,6 +692,14 @@ def _audit_entry(item: Mapping[str, Any]) -> AuditEntry:
         by_user=item["by_user"],
         before=dict(item["before"]),
         after=dict(item["after"]),
+    )
+
+
+def _journey(state: CustomerState, items: Sequence[Mapping[str, Any]]) -> Journey:
+    return Journey(
+        state,
+        tuple(send_from_item(i) for i in items),
+        tuple(send_from_item(i) for i in items if i["status"] == "sending"),
     )
 
 

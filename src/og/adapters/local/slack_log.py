@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -17,12 +18,19 @@ class SlackLogChat:
         self._lock = threading.Lock()
 
     def _append(self, method: str, payload: dict[str, Any]) -> int:
-        with self._lock, self.path.open("a", encoding="utf-8") as f:
-            f.write(
-                json.dumps({"method": method, "at": self.clock().isoformat(), "payload": payload})
-                + "\n"
-            )
-            return f.tell()
+        line = json.dumps({"method": method, "at": self.clock().isoformat(), "payload": payload})
+        data = (line + "\n").encode()
+        # One write(2) with O_APPEND: a killed process leaves the whole line or none of it (a
+        # buffered file may flush a long line in pieces).
+        with self._lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                written = os.write(fd, data)
+                if written != len(data):
+                    raise OSError(f"{self.path}: wrote {written} of {len(data)} bytes")
+                return os.lseek(fd, 0, os.SEEK_CUR)
+            finally:
+                os.close(fd)
 
     def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
         offset = self._append(

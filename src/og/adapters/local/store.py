@@ -14,7 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from og.adapters.ports import AuditEntry, ClaimOutcome, PendingFlag, Proposal, ProposalDecision
+from og.adapters.ports import (
+    AuditEntry,
+    ClaimOutcome,
+    PendingFlag,
+    Proposal,
+    ProposalDecision,
+    SendClaim,
+)
 from og.adapters.records import (
     flag_from_item,
     flag_item,
@@ -90,12 +97,19 @@ class SqliteJourneyStore:
                 for cid, item in db.execute("SELECT customer_id, item FROM state")
             }
             sends: dict[str, list[SendRecord]] = {}
+            unconfirmed: dict[str, list[SendRecord]] = {}
             for row in db.execute("SELECT * FROM sends"):
                 record = _send_from_row(row)
                 sends.setdefault(record.customer_id, []).append(record)
+                if row[4] == "sending":
+                    unconfirmed.setdefault(record.customer_id, []).append(record)
         ids = states.keys() | sends.keys()
         return {
-            cid: Journey(states.get(cid, CustomerState(cid)), tuple(sends.get(cid, ())))
+            cid: Journey(
+                states.get(cid, CustomerState(cid)),
+                tuple(sends.get(cid, ())),
+                tuple(unconfirmed.get(cid, ())),
+            )
             for cid in ids
         }
 
@@ -106,11 +120,12 @@ class SqliteJourneyStore:
     def _journey(self, db: sqlite3.Connection, customer_id: str) -> Journey:
         row = db.execute("SELECT item FROM state WHERE customer_id = ?", (customer_id,)).fetchone()
         state = state_from_item(json.loads(row[0])) if row else CustomerState(customer_id)
-        sends = tuple(
-            _send_from_row(r)
-            for r in db.execute("SELECT * FROM sends WHERE customer_id = ?", (customer_id,))
+        rows = db.execute("SELECT * FROM sends WHERE customer_id = ?", (customer_id,)).fetchall()
+        return Journey(
+            state,
+            tuple(_send_from_row(r) for r in rows),
+            tuple(_send_from_row(r) for r in rows if r[4] == "sending"),
         )
-        return Journey(state, sends)
 
     def sends_with_status(self, customer_id: str) -> list[tuple[SendRecord, str, str | None]]:
         with self._tx() as db:
@@ -186,6 +201,22 @@ class SqliteJourneyStore:
                     "DELETE FROM send_days WHERE customer_id = ? AND send_key = ?",
                     (record.customer_id, record.send_key),
                 )
+
+    def claims_in_doubt(
+        self, claimed_before: datetime, customer_id: str | None = None
+    ) -> list[SendClaim]:
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT * FROM sends WHERE status = 'sending'"
+                + (" AND customer_id = ?" if customer_id else ""),
+                (customer_id,) if customer_id else (),
+            ).fetchall()
+        # Compared as instants: sent_at text may carry different UTC offsets.
+        claims = [SendClaim(_send_from_row(r), r[5], r[10]) for r in rows]
+        return sorted(
+            (c for c in claims if c.record.sent_at < claimed_before),
+            key=lambda c: c.record.sent_at,
+        )
 
     # --- flags -------------------------------------------------------------------------------
     def save_flag(self, flag: PendingFlag) -> None:
