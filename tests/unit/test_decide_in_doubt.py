@@ -93,7 +93,7 @@ def test_a_claim_on_a_step_no_longer_in_the_plan_holds_nothing() -> None:
 
 
 def test_a_send_in_doubt_under_a_former_id_still_holds_the_customer() -> None:
-    """Renamed to `welcome-v2 (was: welcome)`: the claim made under `welcome` is the same message."""
+    """`welcome-v2 (was: welcome)`: the claim made under `welcome` is the same message."""
     renamed = Plan(
         "starter", "Starter", (replace(WELCOME, id="welcome-v2", former_ids=("welcome",)), POS)
     )
