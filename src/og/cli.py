@@ -97,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
                 help="a corrected value, e.g. --set plan=Starter (repeatable)",
             )
         p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
-        p.add_argument("--at", type=datetime.fromisoformat, default=None, help="default: now")
+        p.add_argument(
+            "--at",
+            type=datetime.fromisoformat,
+            default=None,
+            help="when the owner answers (default: now, or after the home's last tick if later)",
+        )
     p = sub.add_parser("serve", help="serve the Function URLs (done links, enroll...) locally")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
     p.add_argument("--port", type=int, default=8765)
