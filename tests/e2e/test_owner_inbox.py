@@ -9,6 +9,7 @@ flag or proposal answered changed, with its audit row, and nothing else."""
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from og.adapters.ports import PendingFlag, Proposal, SendRejected
 from og.cli import main as og
 from og.local.home_lock import WAIT_ENV, HomeLock
 from og.local.owner_inbox import OpenItems, describe
+from og.local.stack import LocalStack
 from og.logic.intake import proposal_key
 
 from .support import FailingSender, Home, utc
@@ -57,7 +59,7 @@ AMIR = "Amir Hassan <amir@rotiamir.example>"
 MEI_AGAIN = "Mei Ling Tan <meiling@kopibakes.example>"  # already on the list: a problem
 
 
-def _forwarded(s: Any, name: str, to: str) -> str:
+def _forwarded(s: LocalStack, name: str, to: str) -> str:
     """A forwarded welcome email lands in og-raw-mime; S3 notifies intake-ses-parser."""
     bucket = s.engine.template.buckets["RawMimeBucket"]
     key = f"inbound/{name}"
@@ -92,16 +94,22 @@ def inbox(make_home: Callable[..., Home]) -> tuple[Home, dict[str, str]]:
     return home, keys
 
 
-def _tables(home: Home) -> dict[str, set[tuple[Any, ...]]]:
+def _tables(home: Home) -> dict[str, Counter[tuple[Any, ...]]]:
+    """Every table of og.sqlite, its rows counted (a row written twice counts twice)."""
     with sqlite3.connect(home.path / "og.sqlite") as db:
         names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {n: set(db.execute(f"SELECT * FROM {n}").fetchall()) for n in names}
+        return {n: Counter(db.execute(f"SELECT * FROM {n}").fetchall()) for n in names}
 
 
-def _changes(before: dict[str, set[Any]], after: dict[str, set[Any]]) -> dict[str, Any]:
-    """Per table: (rows gone, rows new), for the tables that changed."""
+def _changes(
+    before: dict[str, Counter[tuple[Any, ...]]], after: dict[str, Counter[tuple[Any, ...]]]
+) -> dict[str, tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    """Per table that changed: (rows gone, rows new)."""
     return {
-        name: (before[name] - after[name], after[name] - before[name])
+        name: (
+            list((before[name] - after[name]).elements()),
+            list((after[name] - before[name]).elements()),
+        )
         for name in after
         if before.get(name) != after[name]
     }
@@ -189,13 +197,13 @@ def test_og_act_answers_the_flag_chosen_by_key_as_the_configured_owner(
     changes = _changes(before, _tables(home))
     assert set(changes) == {"flags", "state", "audit"}
     gone, new = changes["flags"]
-    assert {r[0] for r in gone} == {r[0] for r in new} == {keys["mei_tue"]}
+    assert [r[0] for r in gone] == [r[0] for r in new] == [keys["mei_tue"]]
     assert {r[0] for r in changes["state"][1]} == {"c-1"}
     assert home.store.flag(keys["mei_tue"]).answer == "done"  # type: ignore[union-attr]
     assert [f.flag_key for f in home.store.open_flags()] == [keys["mei_mon"], keys["priya"]]
     [(audit_customer, _, action, by, *_)] = changes["audit"][1]
     assert (audit_customer, action, by) == ("c-1", "owner:done", OWNER)
-    assert changes["audit"][0] == set()
+    assert changes["audit"][0] == []
     assert home.state("c-1").steps_done == frozenset({"welcome"})
     assert (_posts(home), home.slack("views.open")) == (posts, views)
     assert f"flag {keys['mei_tue']}: done recorded at" in capsys.readouterr().out
@@ -265,7 +273,7 @@ def test_og_approve_adds_the_row_once_as_the_configured_owner(
     assert [r[0] for r in changes["proposals"][1]] == [keys["jun"]]
     [(customer, _, action, by, *_)] = changes["audit"][1]
     assert (customer, action, by) == (f"in-{keys['jun']}", "intake:approved", OWNER)
-    assert changes["audit"][0] == set()
+    assert changes["audit"][0] == []
     assert [p.key for p in home.store.pending_proposals()] == [keys["amir"], keys["mei"]]
     assert _posts(home) == [*posts, added]
 
@@ -326,7 +334,7 @@ def test_og_edit_submits_the_form_with_the_changes_and_shows_what_the_list_refus
     [entry] = home.store.audit_trail("c-3")
     assert (entry.action, entry.by_user) == ("intake:approved", OWNER)
     assert entry.before["row"]["email"] == "meiling@kopibakes.example"
-    assert len(changes["audit"][1]) == 1 and changes["audit"][0] == set()
+    assert len(changes["audit"][1]) == 1 and changes["audit"][0] == []
     assert [p.key for p in home.store.pending_proposals()] == [keys["jun"], keys["amir"]]
     assert _posts(home) == [*posts, added]
 
