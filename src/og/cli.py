@@ -52,12 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
     p.add_argument("customer_id")
 
-    p = sub.add_parser("act", help="the owner's answer to a customer's open flag")
+    p = sub.add_parser("flags", help="the open flags and pending intake proposals, with keys")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    p.add_argument("customer_id")
+
+    p = act_parser = sub.add_parser("act", help="the owner's answer to an open flag")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("customer_id", nargs="?", help="whose one open flag (or give --flag)")
     p.add_argument("action", choices=["pause", "hand-off", "done"])
+    p.add_argument("--flag", default=None, help="the flag's key (og flags lists them)")
     p.add_argument("--note", default=None, help="pause reason, or who the customer goes to")
-    p.add_argument("--by", default="U0OWNER01", help="Slack user id answering")
+    p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
     p.add_argument(
         "--at",
         type=datetime.fromisoformat,
@@ -76,6 +80,29 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--note", default=None, help="why, e.g. 'on holiday until March'")
         p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
         p.add_argument("--at", type=datetime.fromisoformat, default=None, help="default: now")
+    for name, what in (
+        ("approve", "add a proposed customer to the list (the Approve button)"),
+        ("edit", "correct a proposed customer, then add it (Edit, and its form submitted)"),
+        ("discard", "drop a proposed customer (the Discard button)"),
+    ):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+        p.add_argument("key", help="the proposal's key (og flags lists them)")
+        if name == "edit":
+            p.add_argument(
+                "--set",
+                action="append",
+                default=[],
+                metavar="COLUMN=VALUE",
+                help="a corrected value, e.g. --set plan=Starter (repeatable)",
+            )
+        p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
+        p.add_argument(
+            "--at",
+            type=datetime.fromisoformat,
+            default=None,
+            help="when the owner answers (default: now, or after the home's last tick if later)",
+        )
     p = sub.add_parser("serve", help="serve the Function URLs (done links, enroll...) locally")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
     p.add_argument("--port", type=int, default=8765)
@@ -84,7 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("asl", help="compose statemachines/ from asl-fragments/")
     p.add_argument("action", choices=["build", "check"])
 
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["act"]:
+        # Intermixed: options may stand between the optional customer id and the action.
+        args = act_parser.parse_intermixed_args(argv[1:], argparse.Namespace(command="act"))
+    else:
+        args = parser.parse_args(argv)
     try:
         return int(_COMMANDS[args.command](args))
     except DocumentError as err:
@@ -158,10 +190,14 @@ def _unknown_progress(home: Path, customers: list[Customer], rules: Rules) -> li
 
 
 def _today(home: Path) -> date:
+    return datetime.now(_timezone(home)).date()
+
+
+def _timezone(home: Path) -> ZoneInfo:
     from og.core.config_doc import read_config_entries
 
     entries = read_config_entries((home / "config.txt").read_text(encoding="utf-8"), "config.txt")
-    return datetime.now(ZoneInfo(entries["timezone"][0])).date()
+    return ZoneInfo(entries["timezone"][0])
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
@@ -306,6 +342,15 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_flags(args: argparse.Namespace) -> int:
+    """Read-only: no home lock, so it answers while a tick or `og serve` runs."""
+    from og.local.owner_inbox import describe, open_items
+
+    _require_home(args.home)
+    print("\n".join(describe(open_items(args.home), args.home, _timezone(args.home))))
+    return 0
+
+
 def cmd_act(args: argparse.Namespace) -> int:
     from og.local.stack import LocalStack
 
@@ -314,12 +359,31 @@ def cmd_act(args: argparse.Namespace) -> int:
     at = _answer_time(args.home, args.at)
     with LocalStack(args.home) as stack:
         stack.sync_documents()
-        stack.owner_answers(args.customer_id, action, at, by_user=args.by, note=args.note)
+        stack.owner_answers(
+            args.customer_id, action, at, flag_key=args.flag, by_user=args.by, note=args.note
+        )
     print(
-        f"{args.customer_id}: {args.action} recorded at {at:%Y-%m-%d %H:%M}Z (the waiting "
-        "journey is resumed if it is still running; otherwise the answer stands on its own)"
+        f"{args.customer_id or f'flag {args.flag}'}: {args.action} recorded at "
+        f"{at:%Y-%m-%d %H:%M}Z (the waiting journey is resumed if it is still running; "
+        "otherwise the answer stands on its own)"
     )
     return 0
+
+
+def cmd_proposal(args: argparse.Namespace) -> int:
+    """`og approve|edit|discard KEY`: exit 0 when the proposal was decided, 1 when it was not
+    (the list refused the row: what to fix is printed)."""
+    from og.local.owner_inbox import answer_proposal, parse_edits
+    from og.local.stack import LocalStack, owner_slack_id
+
+    _require_home(args.home)
+    edits = parse_edits(getattr(args, "set", []))
+    by = args.by or owner_slack_id(args.home)
+    at = _answer_time(args.home, args.at)
+    with LocalStack(args.home) as stack:
+        answer = answer_proposal(stack, args.key, args.command, at, by_user=by, edits=edits)
+    print("\n".join(answer.told))
+    return 0 if answer.decided else 1
 
 
 def _answer_time(home: Path, at: datetime | None) -> datetime:
@@ -383,7 +447,11 @@ _COMMANDS = {
     "tick": cmd_tick,
     "simulate": cmd_simulate,
     "history": cmd_history,
+    "flags": cmd_flags,
     "act": cmd_act,
+    "approve": cmd_proposal,
+    "edit": cmd_proposal,
+    "discard": cmd_proposal,
     "pause": cmd_pause_resume,
     "resume": cmd_pause_resume,
     "serve": cmd_serve,

@@ -114,7 +114,11 @@ def test_a_second_command_waits_for_the_first_or_gives_up_naming_it(
     h = str(home.path)
     with _holding(home.path, "og", "serve", "--home", h) as holder:
         # Read-only commands take no lock (here they find problems: exit 1, not 75).
-        for args in (("validate", "--home", h), ("history", "--home", h, "c-1")):
+        for args in (
+            ("validate", "--home", h),
+            ("history", "--home", h, "c-1"),
+            ("flags", "--home", h),
+        ):
             reader = _og(*args, OG_HOME_LOCK_WAIT="0")
             _, err = reader.communicate(timeout=TIMEOUT_S)
             assert reader.returncode in (0, 1), err

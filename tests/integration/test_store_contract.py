@@ -255,6 +255,26 @@ def test_a_flag_marks_the_customer_and_a_retry_replaces_the_token(store: Store) 
     assert entry.after["note"] == "no reply in 5 days"
 
 
+def test_every_customers_open_flags_oldest_first_without_proposals_or_reports(
+    store: Store,
+) -> None:
+    later = replace(flag_for("c2", key="k2"), posted_at=T0 + timedelta(hours=1))
+    store.save_flag(later)
+    store.save_flag(flag_for("c1", key="k1"))
+    store.save_flag(replace(flag_for("c1", "welcome", key="k3"), posted_at=T0 - timedelta(days=1)))
+    store.save_proposal(proposal_for())
+    store.mark_reported(["onboarding.csv line 3: bad email"], T0)
+    store.record_owner_action(
+        "c1", OwnerAction.DONE, by_user="U1", at=T0, flag_key="k3", step_id="welcome"
+    )
+    audit_before = store.audit_between(T0 - timedelta(days=2), T0 + timedelta(days=1))
+
+    assert store.open_flags() == [flag_for("c1", key="k1"), later]
+    assert [f.flag_key for f in store.open_flags("c1")] == ["k1"]
+    assert store.audit_between(T0 - timedelta(days=2), T0 + timedelta(days=1)) == audit_before
+    assert store.pending_proposals() == [proposal_for()]
+
+
 def test_pause_answers_the_flag_and_is_audited(store: Store) -> None:
     store.save_flag(flag_for())
 
@@ -555,6 +575,19 @@ def test_a_proposal_is_decided_once_and_audited_under_the_row(store: Store) -> N
     assert entry.before == {"proposal": "p1", "status": "pending", "row": ROW}
     assert entry.after == {"proposal": "p1", "status": "approved", "row": edited}
     assert store.audit_between(T0, at + timedelta(days=1)) == [entry]
+
+
+def test_pending_proposals_are_the_undecided_ones_oldest_first(store: Store) -> None:
+    assert store.pending_proposals() == []
+    newer = proposal_for("p2", proposed_at=T0 + timedelta(hours=1))
+    for proposal in (newer, proposal_for("p1"), proposal_for("p3")):
+        store.save_proposal(proposal)
+    store.save_flag(flag_for())
+    store.decide_proposal("p3", ProposalDecision.DISCARDED, row=ROW, by_user="U1", at=T0)
+
+    assert store.pending_proposals() == [proposal_for("p1"), newer]
+    assert store.proposal("p3").decision is ProposalDecision.DISCARDED  # type: ignore[union-attr]
+    assert store.open_flags() == [flag_for()]
 
 
 def test_deciding_an_unknown_proposal_records_nothing(store: Store) -> None:

@@ -118,7 +118,9 @@ class JourneyStore(Protocol):
 
     def flag(self, flag_key: str) -> PendingFlag | None: ...
 
-    def open_flags(self, customer_id: str) -> list[PendingFlag]: ...
+    def open_flags(self, customer_id: str | None = None) -> list[PendingFlag]:
+        """Flags not answered yet, of one customer or (None) of every customer, oldest first."""
+        ...
 
     def record_owner_action(
         self,
@@ -174,6 +176,10 @@ class JourneyStore(Protocol):
         ...
 
     def proposal(self, key: str) -> Proposal | None: ...
+
+    def pending_proposals(self) -> list[Proposal]:
+        """Proposals the owner has not decided yet, oldest first."""
+        ...
 
     def decide_proposal(
         self,

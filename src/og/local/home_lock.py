@@ -1,8 +1,8 @@
 """One writer per og home. Every command that runs the local stack over a home (tick, simulate,
 act, ...) holds an exclusive `flock` on `og.lock` in it; a second one waits for the first, for
 `OG_HOME_LOCK_WAIT` seconds (default 60), then gives up naming the command that holds the home.
-Read-only commands (history, validate) take no lock. The kernel drops the lock when its process
-ends, however it ends, so a killed command never leaves the home locked."""
+Read-only commands (history, validate, flags) take no lock. The kernel drops the lock when its
+process ends, however it ends, so a killed command never leaves the home locked."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from og.core.models import DayPlan
 from og.local import function_url
 from og.local.engine import JOURNEY_MACHINE, TICK_MACHINE, ExecutionRecord, LocalEngine
 from og.local.home_lock import HomeLock
+from og.local.owner_inbox import flag_to_answer
 from og.local.runs import RunLog
 from og.wiring import adapters
 
@@ -205,19 +206,20 @@ class LocalStack:
 
     def owner_answers(
         self,
-        customer_id: str,
+        customer_id: str | None,
         action: str,
         at: datetime,
         *,
-        by_user: str = "U0OWNER01",
+        flag_key: str | None = None,
+        by_user: str | None = None,
         note: str | None = None,
     ) -> dict[str, Any]:
-        """Pause / Hand off / Done on the customer's oldest open flag, as Slack would send it:
-        a button click, and for Pause and Hand off the modal's submission."""
-        flags = adapters().store.open_flags(customer_id)
-        if not flags:
-            raise LookupError(f"customer {customer_id} has no open flag to answer")
-        flag = flags[0]
+        """Pause / Hand off / Done on the flag `flag_key`, or on the customer's one open flag, as
+        Slack would send it by `by_user` (default: the home's owner_slack_id): a button click,
+        and for Pause and Hand off the modal's submission."""
+        flag = flag_to_answer(adapters().store, customer_id, flag_key)
+        if by_user is None:
+            by_user = owner_slack_id(self.home)
         secret = json.loads((self.home / "secrets.json").read_text())["og/slack/signing-secret"]
         user = {"id": by_user}
         click = {

@@ -264,18 +264,21 @@ class DynamoJourneyStore:
         item = self._get(self.tables.flags_table, {"flag_key": flag_key})
         return flag_from_item(item) if item else None
 
-    def all_flags(self, customer_id: str) -> list[PendingFlag]:
+    def all_flags(self, customer_id: str | None = None) -> list[PendingFlag]:
         # og-flags is keyed by flag_key only (a Slack button carries just that), so finding a
         # customer's flags is a filtered Scan; the table holds a small business's few flags.
-        items = self._scan(
-            self.tables.flags_table,
-            FilterExpression="customer_id = :customer_id",
-            ExpressionAttributeValues=_dump({":customer_id": customer_id}),
-            ConsistentRead=True,
-        )
+        # Only flags have a customer_id (proposals and problem markers do not).
+        if customer_id is not None:
+            filtered: dict[str, Any] = {
+                "FilterExpression": "customer_id = :customer_id",
+                "ExpressionAttributeValues": _dump({":customer_id": customer_id}),
+            }
+        else:
+            filtered = {"FilterExpression": "attribute_exists(customer_id)"}
+        items = self._scan(self.tables.flags_table, ConsistentRead=True, **filtered)
         return sorted((flag_from_item(i) for i in items), key=lambda f: f.posted_at)
 
-    def open_flags(self, customer_id: str) -> list[PendingFlag]:
+    def open_flags(self, customer_id: str | None = None) -> list[PendingFlag]:
         return [f for f in self.all_flags(customer_id) if f.answer is None]
 
     # --- owner and customer actions ------------------------------------------------------------
@@ -500,6 +503,15 @@ class DynamoJourneyStore:
     def proposal(self, key: str) -> Proposal | None:
         item = self._get(self.tables.flags_table, {"flag_key": PROPOSAL_PREFIX + key})
         return proposal_from_item(item) if item else None
+
+    def pending_proposals(self) -> list[Proposal]:
+        items = self._scan(
+            self.tables.flags_table,
+            FilterExpression="begins_with(flag_key, :prefix) AND attribute_not_exists(decision)",
+            ExpressionAttributeValues=_dump({":prefix": PROPOSAL_PREFIX}),
+            ConsistentRead=True,
+        )
+        return sorted((proposal_from_item(i) for i in items), key=lambda p: p.proposed_at)
 
     def decide_proposal(
         self,

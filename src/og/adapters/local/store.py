@@ -238,14 +238,16 @@ class SqliteJourneyStore:
             row = db.execute("SELECT item FROM flags WHERE flag_key = ?", (flag_key,)).fetchone()
         return flag_from_item(json.loads(row[0])) if row else None
 
-    def all_flags(self, customer_id: str) -> list[PendingFlag]:
+    def all_flags(self, customer_id: str | None = None) -> list[PendingFlag]:
         with self._tx() as db:
             rows = db.execute(
-                "SELECT item FROM flags WHERE customer_id = ?", (customer_id,)
+                "SELECT item FROM flags"
+                + (" WHERE customer_id = ?" if customer_id is not None else ""),
+                (customer_id,) if customer_id is not None else (),
             ).fetchall()
         return sorted((flag_from_item(json.loads(r[0])) for r in rows), key=lambda f: f.posted_at)
 
-    def open_flags(self, customer_id: str) -> list[PendingFlag]:
+    def open_flags(self, customer_id: str | None = None) -> list[PendingFlag]:
         return [f for f in self.all_flags(customer_id) if f.answer is None]
 
     # --- owner and customer actions ------------------------------------------------------------
@@ -390,6 +392,12 @@ class SqliteJourneyStore:
         with self._tx() as db:
             row = db.execute("SELECT item FROM proposals WHERE proposal_key = ?", (key,)).fetchone()
         return proposal_from_item(json.loads(row[0])) if row else None
+
+    def pending_proposals(self) -> list[Proposal]:
+        with self._tx() as db:
+            rows = db.execute("SELECT item FROM proposals").fetchall()
+        proposals = (proposal_from_item(json.loads(r[0])) for r in rows)
+        return sorted((p for p in proposals if p.decision is None), key=lambda p: p.proposed_at)
 
     def decide_proposal(
         self,
