@@ -187,7 +187,7 @@ def test_no_header_costs_the_email_its_text(headers: dict[str, str], text: list[
 
 
 # Each crashed intake-ses-parser with AttributeError or OverflowError out of the stdlib's header
-# parsers: (file, who forwarded it as read, what the welcome email was sent to).
+# parsers, or out of get_body (file: who forwarded it as read, whom the welcome email went to).
 CRASHERS = {
     "from-group-then-mailbox.eml": (
         "Harbour team:; Owner <owner@harbourhearth.example>",
@@ -202,6 +202,11 @@ CRASHERS = {
         "Mei Ling Tan <meiling@kopibakes.example>",
     ),
     "date-year-overflow.eml": (
+        "Owner <owner@harbourhearth.example>",
+        "Mei Ling Tan <meiling@kopibakes.example>",
+    ),
+    # ...and this one with AttributeError out of get_body, on a multipart left unsplit.
+    "related-part-without-its-boundary.eml": (
         "Owner <owner@harbourhearth.example>",
         "Mei Ling Tan <meiling@kopibakes.example>",
     ),

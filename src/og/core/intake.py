@@ -246,7 +246,7 @@ def _text_of(message: EmailMessage, source: str, *, required: bool = True) -> tu
     """The message's text: its text/plain body, else its HTML body as text. Attachments,
     including an attached message, are not part of it."""
     for preference in ("plain", "html"):
-        part = message.get_body(preferencelist=(preference,))
+        part = _body(message, preference)
         if part is None:
             continue
         text = _decoded(part)
@@ -268,6 +268,19 @@ def _text_of(message: EmailMessage, source: str, *, required: bool = True) -> tu
             f"found {', '.join(sorted({p.get_content_type() for p in message.walk()}))})"
         )
     return "", False
+
+
+def _body(message: EmailMessage, subtype: str) -> MIMEPart | None:
+    """The message's text/<subtype> body, as a mail client picks it."""
+    try:
+        return message.get_body(preferencelist=(subtype,))
+    except (AttributeError, TypeError, IndexError):
+        # The stdlib walks a multipart left unsplit (no closing boundary, say) into its raw
+        # text and fails on it; the first such part that is not an attachment is the body.
+        for part in message.walk():
+            if part.get_content_type() == f"text/{subtype}" and not part.is_attachment():
+                return part
+        return None
 
 
 def _decoded(part: MIMEPart) -> str:
