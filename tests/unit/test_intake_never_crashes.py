@@ -78,8 +78,7 @@ def leaf(draw: st.DrawFn) -> bytes:
     if kind == "text/html":
         text = f"<p>{text}</p><br><a href='mailto:{draw(header_value)}'>x</a>"
     return (
-        f"Content-Type: {kind}; charset={charset}\r\n"
-        f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
+        f"Content-Type: {kind}; charset={charset}\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n"
     ).encode() + _encoded(text, charset, encoding)
 
 
@@ -176,9 +175,10 @@ one_line = st.fixed_dictionaries(
 @given(one_line, words.filter(any))
 def test_no_header_costs_the_email_its_text(headers: dict[str, str], text: list[str]) -> None:
     body = " ".join(text)
-    raw = "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode() + (
-        "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n"
-    ).encode()
+    raw = (
+        "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode()
+        + ("Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n").encode()
+    )
 
     email = parse_welcome_email(raw, SOURCE)
 
