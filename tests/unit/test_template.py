@@ -231,3 +231,13 @@ def test_intake_failures_after_retries_land_in_a_queue_with_an_alarm():
         p["AlarmActions"][0].value == "AlarmTopic"
         for p in _of_type("AWS::CloudWatch::Alarm").values()
     )
+
+
+def test_the_guide_may_tell_the_owner_once_about_broken_documents():
+    allowed = {
+        (st["Sid"], st["Action"])
+        for lid, st in _statements()
+        if lid == "GuideFunction" and isinstance(st["Action"], str)
+    }
+    assert ("ReportDocumentProblemsOnce", "dynamodb:BatchWriteItem") in allowed
+    assert ("SlackBotToken", "secretsmanager:GetSecretValue") in allowed

@@ -1,5 +1,6 @@
 """The guide's daily job: decide every customer's move and write the day's moves for the
-Distributed Map. Reads only; every write happens in the journey that carries a move out."""
+Distributed Map. Reads only (but for telling the owner, once, about a document that stops it);
+every write happens in the journey that carries a move out."""
 
 from __future__ import annotations
 
