@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from og import wiring
 from og.local.engine import TICK_MACHINE
 
 from .support import Home, states_entered, tick_record
@@ -126,3 +127,36 @@ def test_without_an_owner_slack_id_only_the_failed_tick_tells(
         and "owner_slack_id: 'Siti' is not a Slack member ID" in report.error
     )
     assert home.slack() == [] and home.outbox() == []
+
+
+class DownSlack:
+    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
+        raise TimeoutError("slack.com did not answer")
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        raise TimeoutError("slack.com did not answer")
+
+
+def test_with_slack_down_the_tick_fails_with_the_problems_and_posts_them_next_time(
+    make_home: Callable[..., Home],
+) -> None:
+    home = make_home([MEI])
+    (home.path.parent / "rules.good").write_text((home.path / "rules.txt").read_text())
+    _break_rules(home, ("Day: 0", "Day: zero"))
+
+    with home.stack() as s:
+        with wiring.overridden(chat=DownSlack()):
+            monday = s.tick(MON)
+        monday_tick = tick_record(s, monday)
+        tuesday = s.tick(TUE)
+
+    # The alarm's signal is the same: the guide failed with the documents' problems.
+    assert monday.status == tuesday.status == "FAILED"
+    assert [e["error"] for e in monday_tick.events if e["type"] == "TaskFailed"] == [
+        "DocumentError"
+    ]
+    assert monday.error is not None and DAY in monday.error
+    # Nothing was marked as told while Slack was down: Tuesday tells.
+    [post] = home.slack("chat.postMessage")
+    assert _problem_lines(post) == [DAY]
+    assert home.outbox() == []
