@@ -1,9 +1,11 @@
 """enroll — the public Function URL your app POSTs every signup to (JSON body, shared secret in
-the x-og-webhook-secret header). 401 without the secret, 400 naming each invalid field, 409 for
-a signup_id already enrolled with other details, 200 once the row is on the onboarding list
-(again 200, and nothing added, when the same signup is POSTed twice)."""
+the x-og-webhook-secret header). 413 for a body over 16 KB and 415 for one that is not
+application/json, both before anything is read or parsed; 401 without the secret, 400 naming
+each invalid field, 409 for a signup_id already enrolled with other details, 200 once the row is
+on the onboarding list (again 200, and nothing added, when the same signup is POSTed twice)."""
 
 import json
+from email.message import Message
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -23,6 +25,8 @@ from og.wiring import adapters
 logger = Logger()
 metrics = Metrics(namespace="OnboardingGuide")
 app = LambdaFunctionUrlResolver()
+# A signup is a few hundred bytes; nothing this size is one.
+MAX_BODY_BYTES = 16 * 1024
 
 
 def _json(status: int, body: dict[str, Any], **headers: str) -> Response[str]:
@@ -38,10 +42,44 @@ def _conflict(message: str, **headers: str) -> Response[str]:
     return _json(409, {"errors": [{"field": "signup_id", "message": message}]}, **headers)
 
 
+def _body_size(body: str, base64_encoded: bool) -> int:
+    """The body's size in bytes as sent, without decoding it (a Function URL's base64 is
+    unbroken, so its length says the decoded size exactly)."""
+    if base64_encoded:
+        return len(body.rstrip("=")) * 3 // 4
+    return len(body.encode())
+
+
+def _not_json(content_type: str | None) -> str | None:
+    """Why a Content-Type is not a JSON signup, or None when it is application/json (with no
+    charset, or charset utf-8: JSON between systems is UTF-8, RFC 8259)."""
+    if not content_type:
+        return "no Content-Type header; send the signup as application/json"
+    header = Message()
+    header["content-type"] = content_type
+    charset = header.get_param("charset")
+    if header.get_content_type() != "application/json":
+        return f"Content-Type '{content_type}' is not application/json; send the signup as JSON"
+    if isinstance(charset, str) and charset.lower() not in ("utf-8", "utf8"):
+        return f"charset '{charset}' is not UTF-8; send the JSON as UTF-8"
+    return None
+
+
 @app.post("/")
 def enroll_signup() -> Response[str]:
-    a = adapters()
     event = app.current_event
+    size = _body_size(event.body or "", bool(event.is_base64_encoded))
+    if size > MAX_BODY_BYTES:
+        metrics.add_metric(name="SignupsRejected", unit=MetricUnit.Count, value=1)
+        logger.info("enroll: body too large", extra={"bytes": size})
+        message = f"the body is {size} bytes; a signup is at most {MAX_BODY_BYTES} bytes of JSON"
+        return _json(413, {"error": message})
+    not_json = _not_json(event.headers.get("content-type"))
+    if not_json:
+        metrics.add_metric(name="SignupsRejected", unit=MetricUnit.Count, value=1)
+        logger.info("enroll: not JSON", extra={"problem": not_json})
+        return _json(415, {"error": not_json}, Accept="application/json")
+    a = adapters()
     if not enroll.authorized(a, event.headers.get(enroll.WEBHOOK_HEADER)):
         metrics.add_metric(name="WebhookAuthFailures", unit=MetricUnit.Count, value=1)
         logger.warning("enroll: missing or wrong webhook secret")

@@ -103,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
             default=None,
             help="when the owner answers (default: now, or after the home's last tick if later)",
         )
+
+    p = sub.add_parser("intake", help="propose the customer of a saved forwarded email (.eml)")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("email", type=Path, help="the forwarded welcome email, as a .eml file")
+    p.add_argument("--at", type=datetime.fromisoformat, default=None, help="default: now")
+
     p = sub.add_parser("serve", help="serve the Function URLs (done links, enroll...) locally")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
     p.add_argument("--port", type=int, default=8765)
@@ -416,6 +422,33 @@ def cmd_pause_resume(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_intake(args: argparse.Namespace) -> int:
+    """`og intake`: the saved email through intake-ses-parser, as SES and S3 would deliver it."""
+    from og.local.intake import propose_file
+    from og.local.stack import LocalStack
+    from og.logic.intake import FIELDS
+
+    _require_home(args.home)
+    at = _answer_time(args.home, args.at)
+    with LocalStack(args.home) as stack:
+        result = propose_file(stack, args.email, at)
+    if result.proposal is None:
+        print(f"{args.email}: {result.outcome}: {result.detail}")
+        return 1
+    p = result.proposal
+    said = "proposed to the owner" if result.outcome == "posted" else "already proposed"
+    print(f"{args.email}: {said} (proposal {p.key}, stored as {result.source})")
+    for column, label in FIELDS:
+        print(f"  {label + ':':<13} {p.row.get(column) or '-'}")
+    for problem in p.problems:
+        print(f"  to fix with Edit before it can be added: {problem}")
+    if p.note:
+        print(f"  {p.note}")
+    if p.decision is not None:
+        print(f"  {p.decision.value} by {p.decided_by} at {p.decided_at}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from og.local.serve import serve
     from og.local.stack import LocalStack
@@ -454,6 +487,7 @@ _COMMANDS = {
     "discard": cmd_proposal,
     "pause": cmd_pause_resume,
     "resume": cmd_pause_resume,
+    "intake": cmd_intake,
     "serve": cmd_serve,
     "asl": cmd_asl,
 }

@@ -8,7 +8,11 @@ import csv
 import json
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
+import pytest
+
+from og.local import function_url
 from og.local.stack import LocalStack
 
 from .support import CSV_HEADER, Home, utc
@@ -135,3 +139,87 @@ def test_a_broken_rules_doc_is_503_so_the_app_retries_later(
     assert answer["statusCode"] == 503
     assert answer["headers"]["Retry-After"] == "600"
     assert (home.path / "onboarding.csv").read_bytes() == before
+
+
+def _raw_post(s: LocalStack, body: bytes, content_type: str | None) -> tuple[int, dict[str, Any]]:
+    """A POST as any client may send it: the webhook secret right, the body and its type not."""
+    secret = json.loads((s.home / "secrets.json").read_text())["og/webhook/secret"]
+    headers = {"x-og-webhook-secret": secret}
+    if content_type is not None:
+        headers["content-type"] = content_type
+    answer = s.invoke(
+        "EnrollFunction", function_url.request_event("POST", "/", "", headers.items(), body), AT
+    )
+    return answer["statusCode"], json.loads(answer["body"])
+
+
+def _padded(signup: dict[str, str], size: int) -> bytes:
+    """`signup` as JSON of exactly `size` bytes (spaces before the closing brace)."""
+    text = json.dumps(signup)
+    return (text[:-1] + " " * (size - len(text)) + "}").encode()
+
+
+def test_a_body_over_16_kb_is_413_before_it_is_read(make_home: Callable[..., Home]) -> None:
+    home = make_home([MEI])
+    before = (home.path / "onboarding.csv").read_bytes()
+    with home.stack() as s:
+        s.sync_documents()
+        s.idempotency_table()
+        # A valid signup, one byte too long: refused unread.
+        too_big = _raw_post(s, _padded(ANA, 16_385), "application/json")
+        # Sent as a type the Function URL base64-encodes: the decoded size counts.
+        encoded = _raw_post(s, b"x" * 16_385, "application/octet-stream")
+        ddb = s.engine.client("dynamodb")
+        remembered = ddb.scan(TableName="og-idempotency")["Items"]
+    assert too_big == (
+        413,
+        {"error": "the body is 16385 bytes; a signup is at most 16384 bytes of JSON"},
+    )
+    assert encoded[0] == 413 and "16385 bytes" in encoded[1]["error"]
+    assert (home.path / "onboarding.csv").read_bytes() == before
+    assert remembered == [] and home.slack() == []
+
+
+def test_a_body_of_exactly_16_kb_is_read(make_home: Callable[..., Home]) -> None:
+    home = make_home([MEI])
+    with home.stack() as s:
+        s.sync_documents()
+        s.idempotency_table()
+        answer = _raw_post(s, _padded(ANA, 16_384), "application/json; charset=UTF-8")
+    assert answer == (200, {"signup_id": "hh-2001", "status": "enrolled"})
+    assert [r["customer_id"] for r in _rows(home)] == ["hh-1001", "hh-2001"]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "error"),
+    [
+        (
+            "text/plain",
+            "Content-Type 'text/plain' is not application/json; send the signup as JSON",
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            "Content-Type 'application/x-www-form-urlencoded' is not application/json; "
+            "send the signup as JSON",
+        ),
+        (None, "no Content-Type header; send the signup as application/json"),
+        (
+            "application/json; charset=iso-8859-1",
+            "charset 'iso-8859-1' is not UTF-8; send the JSON as UTF-8",
+        ),
+    ],
+)
+def test_a_body_that_is_not_json_is_415_before_it_is_read(
+    make_home: Callable[..., Home], content_type: str | None, error: str
+) -> None:
+    home = make_home([MEI])
+    before = (home.path / "onboarding.csv").read_bytes()
+    with home.stack() as s:
+        s.sync_documents()
+        s.idempotency_table()
+        # The very signup that is enrolled as application/json.
+        answer = _raw_post(s, json.dumps(ANA).encode(), content_type)
+        remembered = s.engine.client("dynamodb").scan(TableName="og-idempotency")["Items"]
+    assert answer == (415, {"error": error})
+    assert (home.path / "onboarding.csv").read_bytes() == before
+    assert remembered == [] and home.slack() == []

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
 import pytest
+from botocore.exceptions import ClientError
 from local_home import RAW_MIME_BUCKET, LocalHome, invoke, local_home
 
-from og.adapters.local.writer import PROPOSAL_LABEL
+from og import wiring
+from og.adapters.local.writer import PROPOSAL_LABEL, StandInWriter
 from og.adapters.ports import ProposalDecision
 from og.local import function_url
 from og.logic.intake import proposal_key
@@ -264,3 +266,44 @@ def test_an_unreadable_email_is_reported_once_and_ses_setup_notices_are_skipped(
         "A forwarded welcome email could not be read, so no customer was proposed: "
         "s3://og-raw-mime/broken: the file is empty, not an email"
     )
+
+
+class ThrottledBedrock(StandInWriter):
+    """Bedrock answering every call with ThrottlingException, as botocore raises it once its own
+    retries are used up."""
+
+    def propose_customer(self, text: str, *, plans: Sequence[str]) -> dict[str, str]:
+        raise ClientError(
+            {"Error": {"Code": "ThrottlingException", "Message": "Too many requests"}},
+            "Converse",
+        )
+
+
+def test_a_model_that_stays_throttled_tells_the_owner_once_and_fails_for_a_retry(
+    home: LocalHome,
+) -> None:
+    pkey = proposal_key(RAW_MIME_BUCKET, KEY)
+    rows_before = list_rows(home)
+    home.s3.put_object(Bucket=RAW_MIME_BUCKET, Key=KEY, Body=WELCOME)
+
+    with wiring.overridden(writer=ThrottledBedrock()):
+        for _ in range(3):  # the first try and Lambda's two retries of an async invocation
+            with pytest.raises(ClientError, match="ThrottlingException"):
+                invoke("intake_ses_parser", s3_put(KEY))
+
+    [post] = home.slack("chat.postMessage")
+    assert post["payload"]["channel"] == "U0OWNER01"
+    assert post["payload"]["text"] == (
+        "A forwarded welcome email (Fwd: Welcome to Harbour &amp; Hearth, Jun!, from Owner "
+        "&lt;owner@harbourhearth.example&gt;) could not be read by the model: ClientError: An "
+        "error occurred (ThrottlingException) when calling the Converse operation: Too many "
+        f"requests. The email is kept at s3://{RAW_MIME_BUCKET}/{KEY}. The guide tries again "
+        "twice in the next minutes; if no proposal follows, forward the email again."
+    )
+    kept = home.s3.get_object(Bucket=RAW_MIME_BUCKET, Key=KEY)["Body"].read()
+    assert kept == WELCOME
+    assert home.store.proposal(pkey) is None and list_rows(home) == rows_before
+
+    # Bedrock answers again: the same stored email is proposed as usual.
+    assert invoke("intake_ses_parser", s3_put(KEY))["results"][0]["outcome"] == "posted"
+    assert len(home.slack("chat.postMessage")) == 2

@@ -4,7 +4,12 @@ from textwrap import dedent
 
 import pytest
 
-from og.core.config_doc import parse_config, parse_config_file, read_config_entries
+from og.core.config_doc import (
+    owner_slack_id_in,
+    parse_config,
+    parse_config_file,
+    read_config_entries,
+)
 from og.core.errors import DocumentError, Problem
 
 GOOD = dedent(
@@ -294,3 +299,14 @@ def test_bundled_example_config() -> None:
     assert (cal.quiet_start, cal.quiet_end) == (time(20, 0), time(8, 0))
     assert cal.weekend_days == frozenset({5, 6})
     assert cal.holiday_country == "SG"
+
+
+def test_the_owner_to_tell_is_read_even_from_a_config_with_other_problems() -> None:
+    broken = read_config_entries(GOOD.replace("Asia/Singapore", "Asia/Singapur"))
+    with pytest.raises(DocumentError):
+        parse_config(broken)
+
+    assert owner_slack_id_in(broken) == parse_config_file(GOOD).owner_slack_id
+    assert owner_slack_id_in({"/og/config/owner_slack_id": (" U0OWNER01 ", "ssm")}) == "U0OWNER01"
+    assert owner_slack_id_in({"owner_slack_id": ("@siti", "config.txt line 3")}) is None
+    assert owner_slack_id_in({"timezone": ("Asia/Singapore", "config.txt line 2")}) is None

@@ -198,3 +198,46 @@ def test_the_guide_knows_the_senders_timeout_from_the_same_parameter():
     passed = GLOBALS["Environment"]["Variables"]["OG_SEND_TIMEOUT_SECONDS"]
     assert _tag_name(sender) == _tag_name(passed) == "Ref"
     assert sender.value == passed.value == "SenderTimeoutSeconds"
+
+
+def test_intake_failures_after_retries_land_in_a_queue_with_an_alarm():
+    intake = RESOURCES["IntakeSesParserFunction"]["Properties"]
+    invoke = intake["EventInvokeConfig"]
+    on_failure = invoke["DestinationConfig"]["OnFailure"]
+    assert invoke["MaximumRetryAttempts"] == 2
+    assert on_failure["Type"] == "SQS"
+    assert _tag_name(on_failure["Destination"]) == "GetAtt"
+    assert on_failure["Destination"].value == "IntakeFailedQueue.Arn"
+    queue = RESOURCES["IntakeFailedQueue"]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    assert queue["Properties"]["QueueName"] == "og-intake-failed"
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    sends = [
+        st
+        for lid, st in _statements()
+        if lid == "IntakeSesParserFunction" and st["Action"] == "sqs:SendMessage"
+    ]
+    assert [st["Resource"].value for st in sends] == ["IntakeFailedQueue.Arn"]
+    [alarm] = [
+        p for p in _of_type("AWS::CloudWatch::Alarm").values() if p.get("Namespace") == "AWS/SQS"
+    ]
+    assert alarm["AlarmName"] == "og-intake-failed"
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["Dimensions"][0]["Value"].value == "IntakeFailedQueue.QueueName"
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    assert alarm["AlarmActions"][0].value == "AlarmTopic"
+    # Every other function's alarm style: notifications go to the one alarm topic.
+    assert all(
+        p["AlarmActions"][0].value == "AlarmTopic"
+        for p in _of_type("AWS::CloudWatch::Alarm").values()
+    )
+
+
+def test_the_guide_may_tell_the_owner_once_about_broken_documents():
+    allowed = {
+        (st["Sid"], st["Action"])
+        for lid, st in _statements()
+        if lid == "GuideFunction" and isinstance(st["Action"], str)
+    }
+    assert ("ReportDocumentProblemsOnce", "dynamodb:BatchWriteItem") in allowed
+    assert ("SlackBotToken", "secretsmanager:GetSecretValue") in allowed

@@ -29,6 +29,7 @@ __all__ = [
     "REQUIRED_KEYS",
     "drive_file_id",
     "email_address_problem",
+    "owner_slack_id_in",
     "parse_config",
     "parse_config_file",
     "read_config_entries",
@@ -116,6 +117,15 @@ def parse_config_file(text: str, source: str = "config.txt") -> Config:
     """Parse config.txt; raises DocumentError listing every problem found."""
     entries, problems = _read(text, source)
     return _parse(entries, source, problems)
+
+
+def owner_slack_id_in(entries: Mapping[str, tuple[str, str]]) -> str | None:
+    """The owner's Slack member ID from settings that may not parse as a whole (a config with
+    other problems still says whom to tell about them), or None when it is missing or not one."""
+    for key, (value, _) in entries.items():
+        if _normalize_key(key) == "owner_slack_id" and _SLACK_ID.match(value.strip()):
+            return value.strip()
+    return None
 
 
 def parse_config(entries: Mapping[str, tuple[str, str]], *, source: str = "config") -> Config:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes
 from email.errors import MessageError
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage, MIMEPart
-from email.policy import default
+from email.policy import EmailPolicy, default
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
@@ -65,6 +66,21 @@ _HEADER_KEYS = {
 _QUOTE = re.compile(r"^>\s?")
 
 
+def _policy() -> EmailPolicy[EmailMessage]:
+    """The default policy, except that who and when are read as text (encoded words decoded):
+    the stdlib's address and date parsers raise on some malformed values (AttributeError on a
+    group inside a mailbox, OverflowError on a year too large), and they are only shown to the
+    model and the owner anyway."""
+    registry = HeaderRegistry()
+    for name in ("from", "to", "cc", "date"):
+        # UnstructuredHeader is a mixin, as in the stdlib's own map; typeshed wants BaseHeader.
+        registry.map_to_type(name, UnstructuredHeader)  # type: ignore[arg-type]
+    return default.clone(header_factory=registry)
+
+
+_POLICY = _policy()
+
+
 class IntakeError(ValueError):
     """The file is not an email the guide can read; the message names the file and why."""
 
@@ -97,7 +113,7 @@ def parse_welcome_email(raw: bytes, source: str) -> WelcomeEmail:
     if not raw.strip():
         raise IntakeError(f"{source}: the file is empty, not an email")
     try:
-        message = message_from_bytes(raw, policy=default)
+        message = message_from_bytes(raw, policy=_POLICY)
     except (MessageError, ValueError) as exc:  # the parser is lenient; this is a last resort
         raise IntakeError(f"{source}: not a readable email: {exc}") from exc
     if not isinstance(message, EmailMessage):
@@ -212,7 +228,7 @@ def _headers(message: EmailMessage) -> Forwarded:
 def _date(text: str) -> datetime | None:
     try:
         return parsedate_to_datetime(text) if text else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -230,7 +246,7 @@ def _text_of(message: EmailMessage, source: str, *, required: bool = True) -> tu
     """The message's text: its text/plain body, else its HTML body as text. Attachments,
     including an attached message, are not part of it."""
     for preference in ("plain", "html"):
-        part = message.get_body(preferencelist=(preference,))
+        part = _body(message, preference)
         if part is None:
             continue
         text = _decoded(part)
@@ -252,6 +268,19 @@ def _text_of(message: EmailMessage, source: str, *, required: bool = True) -> tu
             f"found {', '.join(sorted({p.get_content_type() for p in message.walk()}))})"
         )
     return "", False
+
+
+def _body(message: EmailMessage, subtype: str) -> MIMEPart | None:
+    """The message's text/<subtype> body, as a mail client picks it."""
+    try:
+        return message.get_body(preferencelist=(subtype,))
+    except (AttributeError, TypeError, IndexError):
+        # The stdlib walks a multipart left unsplit (no closing boundary, say) into its raw
+        # text and fails on it; the first such part that is not an attachment is the body.
+        for part in message.walk():
+            if part.get_content_type() == f"text/{subtype}" and not part.is_attachment():
+                return part
+        return None
 
 
 def _decoded(part: MIMEPart) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from og.adapters.ports import Proposal, ProposalDecision
 from og.core.intake import (
     IntakeError,
+    WelcomeEmail,
     check_proposal,
     parse_welcome_email,
     prompt_text,
@@ -65,9 +66,16 @@ def propose(a: Adapters, bucket: str, key: str) -> dict[str, Any]:
     except IntakeError as err:
         return _report_unreadable(a, docs, pkey, str(err))
     customers, _ = read_customers(a, docs, now)
-    proposed = a.writer.propose_customer(
-        prompt_text(email), plans=[plan.name for plan in docs.rules.plans.values()]
-    )
+    try:
+        proposed = a.writer.propose_customer(
+            prompt_text(email), plans=[plan.name for plan in docs.rules.plans.values()]
+        )
+    except Exception as err:
+        # Whatever stopped the model (throttling after the client's retries, a timeout, an
+        # answer without the tool): the owner hears once, and the function still fails, so
+        # Lambda tries again and then keeps the event in the on-failure queue.
+        _report_model_failure(a, docs, pkey, source, email, err)
+        raise
     row = proposal_row(proposed, customer_id=f"in-{pkey}")
     proposal = Proposal(
         key=pkey,
@@ -102,6 +110,22 @@ def _report_unreadable(a: Adapters, docs: GuideDocs, pkey: str, why: str) -> dic
         a.chat.post_message(docs.config.owner_slack_id, text, [section(mrkdwn(text))])
         a.store.mark_reported([marker], a.clock())
     return {"outcome": "unreadable", "detail": why}
+
+
+def _report_model_failure(
+    a: Adapters, docs: GuideDocs, pkey: str, source: str, email: WelcomeEmail, err: Exception
+) -> None:
+    marker = f"intake-model-failed:{pkey}"
+    if not a.store.unreported([marker]):
+        return
+    text = (
+        f"A forwarded welcome email ({email.subject or 'no subject'}, from "
+        f"{email.sender or 'unknown sender'}) could not be read by the model: "
+        f"{type(err).__name__}: {err}. The email is kept at {source}. The guide tries again "
+        "twice in the next minutes; if no proposal follows, forward the email again."
+    )
+    a.chat.post_message(docs.config.owner_slack_id, mrkdwn(text), [section(mrkdwn(text))])
+    a.store.mark_reported([marker], a.clock())
 
 
 def proposal_blocks(p: Proposal) -> list[dict[str, Any]]:

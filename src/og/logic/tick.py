@@ -1,5 +1,6 @@
 """The guide's daily job: decide every customer's move and write the day's moves for the
-Distributed Map. Reads only; every write happens in the journey that carries a move out."""
+Distributed Map. Reads only (but for telling the owner, once, about a document that stops it);
+every write happens in the journey that carries a move out."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from og.core.decide import plan_day
+from og.core.errors import DocumentError
 from og.core.models import DayPlan
 from og.core.step_identity import unknown_progress_problems
-from og.logic import in_doubt
+from og.logic import blocked_tick, in_doubt
 from og.logic.documents import load_docs, read_customers
 from og.logic.moves import move_row, to_csv
 from og.wiring import Adapters
@@ -26,7 +28,15 @@ def plan(a: Adapters, tick_at: datetime) -> DayPlan:
 
 
 def run(a: Adapters, tick_at: datetime) -> dict[str, Any]:
-    day = plan(a, tick_at)
+    try:
+        day = plan(a, tick_at)
+    except DocumentError as err:
+        # The owner gets the problem list; the tick still fails with it, for the alarm, even
+        # when Slack cannot be reached.
+        try:
+            blocked_tick.tell_owner(a, err)
+        finally:
+            raise err
     s = a.settings
     rows = [move_row(m, day.business_date) for m in day.moves]
     key = f"{s.moves_prefix}{day.business_date.isoformat()}.csv"

@@ -77,7 +77,7 @@ def _date(text: str) -> str:
         return iso[1]
     try:
         return parsedate_to_datetime(text).date().isoformat()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         pass
     for pattern, order in ((_MONTH_DAY_YEAR, (0, 1, 2)), (_DAY_MONTH_YEAR, (1, 0, 2))):
         if m := pattern.search(text):

@@ -1,0 +1,55 @@
+"""When the daily tick cannot run because a document (config, rules, voice, the list's header)
+is invalid, the owner is told in Slack, with every problem by file, line and field, once per
+distinct set of problems. The tick still fails, so the alarm stays the backstop (and is all
+there is when the config does not even say whom to tell)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from og.core.config_doc import owner_slack_id_in
+from og.core.errors import DocumentError, Problem
+from og.logic.slack_text import code_sections, mrkdwn, section
+from og.wiring import Adapters
+
+MAX_LISTED = 100  # with lines cut at 300 characters, well inside Slack's 50 blocks
+
+
+def problems_key(problems: list[Problem]) -> str:
+    """The same problems, in any order, give the same key; any change gives another."""
+    listed = "\n".join(sorted({str(p) for p in problems}))
+    return "documents:" + hashlib.sha256(listed.encode()).hexdigest()[:16]
+
+
+def tell_owner(a: Adapters, err: DocumentError) -> bool:
+    """Post the problem list to the owner unless this very list was posted before. True when
+    posted."""
+    key = problems_key(err.problems)
+    if not a.store.unreported([key]):
+        return False
+    try:
+        owner = owner_slack_id_in(a.config.entries())
+    except DocumentError:  # config.txt itself unreadable: nobody to tell but the alarm
+        return False
+    if owner is None:
+        return False
+    files = sorted({p.source for p in err.problems})
+    count = len(err.problems)
+    headline = (
+        f"The daily tick did not run: {count} problem{'s' if count != 1 else ''} in "
+        f"{', '.join(files)}. No customer gets a message until they are fixed."
+    )
+    lines = [str(p)[:300] for p in err.problems[:MAX_LISTED]]
+    if count > MAX_LISTED:
+        lines.append(f"…and {count - MAX_LISTED} more")
+    footer = (
+        "Each line names the file, the line and the field, and says how to fix it. The next "
+        "tick runs with the fixed documents; you hear again only if the problems change."
+    )
+    a.chat.post_message(
+        owner,
+        mrkdwn(headline),
+        [section(f"*{mrkdwn(headline)}*"), *code_sections(lines), section(footer)],
+    )
+    a.store.mark_reported([key], a.clock())
+    return True
