@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from og.cli import main as og
 from og.local.stack import TickReport
 
 from .support import Home, states_entered, utc
@@ -139,3 +140,23 @@ def test_an_owner_task_is_posted_in_the_business_hours_next_to_the_customers_ema
         "kickoff-call#step": "sent",
         "first-order#step": "sent",
     }
+
+
+def test_dry_run_prints_both_moves_of_the_day(
+    make_home: Callable[..., Home], capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = make_home([MEI])
+    h = str(home.path)
+    assert og(["tick", "--home", h, "--date", MON.isoformat()]) == 0
+    capsys.readouterr()
+
+    assert og(["tick", "--home", h, "--date", "2026-12-21", "--dry-run"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "dry run for 2026-12-21 (nothing is sent)"
+    assert [ln.split()[:3] for ln in lines[1:] if not ln.lstrip().startswith("why:")] == [
+        ["c-1", "flag", "welcome"],
+        ["c-1", "step_due", "first-order"],
+    ]
+    assert len(lines) == 5  # each move with its why, nothing else
+    assert len(home.outbox()) == 1  # Monday's welcome; the dry run sent nothing
