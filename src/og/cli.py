@@ -232,14 +232,16 @@ def _print_plan(plan: object) -> None:
         if d.move is None:
             print(f"  {d.customer_id:<14} nothing     {d.reason}")
             continue
-        m = d.move
-        when = m.window.rfc3339 + (
-            f" (deferred: {m.window.deferred_because})" if m.window.deferred_because else ""
-        )
-        print(
-            f"  {d.customer_id:<14} {m.kind.value:<11} {m.step.id} at {when}\n"
-            f"  {'':<14} {'':<11} why: {m.reason}"
-        )
+        for m in (d.move, d.also):
+            if m is None:
+                continue
+            when = m.window.rfc3339 + (
+                f" (deferred: {m.window.deferred_because})" if m.window.deferred_because else ""
+            )
+            print(
+                f"  {d.customer_id:<14} {m.kind.value:<11} {m.step.id} at {when}\n"
+                f"  {'':<14} {'':<11} why: {m.reason}"
+            )
     for problem in plan.problems:
         print(f"  skipped row: {problem}")
 

@@ -174,8 +174,14 @@ def events_in_state(record: ExecutionRecord, state: str) -> list[dict[str, Any]]
     return out
 
 
-def journey_of(report: TickReport, customer_id: str) -> ExecutionRecord:
-    found = [r for r in report.journeys if r.input["move"]["customer_id"] == customer_id]
+def journey_of(report: TickReport, customer_id: str, move: str | None = None) -> ExecutionRecord:
+    """The customer's one journey of the tick (with `move`: the one carrying that move, as a
+    flag or an owner task may go out the same day as the customer's email)."""
+    found = [
+        r
+        for r in report.journeys
+        if r.input["move"]["customer_id"] == customer_id and move in (None, r.input["move"]["move"])
+    ]
     assert len(found) == 1, f"{customer_id}: {[r.name for r in report.journeys]}"
     return found[0]
 

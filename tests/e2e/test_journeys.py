@@ -41,6 +41,7 @@ CHRISTMAS = date(2026, 12, 25)  # a Friday, SG public holiday
 MEI = "c-1,Mei Ling Tan,meiling@kopibakes.example,Starter,2026-12-14T08:00:00+08:00,,,"
 WELCOME_TITLE = "Welcome — set up your wholesale account"
 WELCOME_SUBJECT = "Welcome to Harbour & Hearth Bakery Supplies, Mei!"
+FIRST_ORDER_SUBJECT = "Ready for your first order, Mei?"
 SEND_STATES = ["WaitForSendWindow", "ChooseMove", "SendEmail"]
 FLAG_STATES = ["WaitForSendWindow", "ChooseMove", "FlagOwner"]
 
@@ -195,11 +196,12 @@ def test_an_unclicked_step_gets_exactly_one_nudge_after_its_nudge_after_days(
 
 # --- 4. flag, and the owner's answer -------------------------------------------------------------
 def _flag_after_a_week(s: LocalStack, home: Home) -> TickReport:
-    """Welcome on Monday, no click; the next Monday is 7 days later (flag after 5)."""
+    """Welcome on Monday, no click; the next Monday is 7 days later (flag after 5). The flag
+    is not Mei's email of the day: the overdue first-order step goes out too."""
     assert s.tick(MON).ok
     report = s.tick(MON + timedelta(days=7))
     assert report.ok, report.error
-    j = journey_of(report, "c-1")
+    j = journey_of(report, "c-1", "flag")
     assert j.name == "c-1-2026-12-21-flag"
     assert j.status == "WAITING_FOR_OWNER"
     assert j.events[-1]["type"] == "TaskSubmitted"
@@ -217,13 +219,17 @@ def _flag_after_a_week(s: LocalStack, home: Home) -> TickReport:
         ("done", "Done", flag.flag_key),
     ]
     assert (flag.step_id, flag.execution) == ("welcome", j.name)
-    assert home.claims("c-1") == {"welcome#step": "sent", "welcome#flag": "sent"}
+    assert home.claims("c-1") == {
+        "welcome#step": "sent",
+        "welcome#flag": "sent",
+        "first-order#step": "sent",
+    }
     assert home.state("c-1").flagged
     return report
 
 
 def _answered(s: LocalStack, report: TickReport) -> dict[str, object]:
-    j = journey_record(s, journey_of(report, "c-1").name)
+    j = journey_record(s, journey_of(report, "c-1", "flag").name)
     assert j.status == "SUCCEEDED"
     assert states_entered(j) == [*FLAG_STATES, "OwnerAnswered"]
     assert j.output is not None
@@ -258,8 +264,8 @@ def test_flag_then_pause_stops_all_further_emails(make_home: Callable[..., Home]
 
     assert [r.journeys for r in later] == [[], []]
     assert [r.plan["move_count"] for r in later] == [0, 0]
-    assert len(home.calls) == emails_before == 1
-    assert [m.subject for m in home.outbox()] == [WELCOME_SUBJECT]
+    assert len(home.calls) == emails_before == 2
+    assert [m.subject for m in home.outbox()] == [FIRST_ORDER_SUBJECT, WELCOME_SUBJECT]
 
 
 def test_flag_then_hand_off_records_who_took_over(make_home: Callable[..., Home]) -> None:
@@ -288,7 +294,10 @@ def test_flag_then_done_marks_the_flagged_step_done(make_home: Callable[..., Hom
         assert home.state("c-1").steps_done == frozenset({"welcome"})
         [tuesday] = s.dry_run(date(2026, 12, 22)).decisions
         assert tuesday.move is not None
-        assert (tuesday.move.kind, tuesday.move.step.id) == (MoveKind.STEP_DUE, "first-order")
+        assert (tuesday.move.kind, tuesday.move.step.id) == (
+            MoveKind.STEP_DUE,
+            "delivery-schedule",  # first-order went out with the flag on Monday
+        )
 
 
 def test_owner_answer_after_the_execution_is_gone_is_durable(

@@ -186,8 +186,17 @@ def test_killed_ticks_lose_nothing_and_send_nothing_twice(home: Path) -> None:
         # In doubt: never sent again (the file checks above), and the owner has one flag about it.
         assert flags_about[(cid, step)] == 1, (cid, step, kind)
         assert status.get((cid, step, "flag")) == "sent", (cid, step, kind)
+    reasons = {
+        key: json.loads(item)["reason"]
+        for key, item in store_rows(home, "SELECT flag_key, item FROM flags")
+    }
     for key, (cid, step) in flags.items():
-        assert (cid, step) in {(c, s) for c, s, _ in in_doubt}, f"a flag not about doubt: {cid}"
+        # Besides doubt: a Pro customer's owner task, posted on Monday next to their first email,
+        # is flagged on Thursday (flag after 3 days) when nobody marked it done.
+        owner_task_flag = step == "kickoff-call" and "no done click after 3 days" in reasons[key]
+        assert owner_task_flag or (cid, step) in {(c, s) for c, s, _ in in_doubt}, (
+            f"a flag not about doubt: {cid}"
+        )
         # A flag post cut off before it was recorded is posted again, saying so.
         assert posted[key] >= 1, (cid, step)
         for again in [p for p in posts if key in json.dumps(p)][1:]:

@@ -189,7 +189,7 @@ def test_pausing_a_flagged_customer_answers_the_flag_and_ends_its_waiting_journe
     with home.stack() as s:
         assert s.tick(MON).ok
         report = s.tick(MON + timedelta(days=7))  # welcome unclicked for 7 days: flag after 5
-        flagged = journey_of(report, "c-1")
+        flagged = journey_of(report, "c-1", "flag")  # first-order goes out the same day
         assert flagged.status == "WAITING_FOR_OWNER"
         [flag] = home.store.open_flags("c-1")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from collections import Counter
 from datetime import date, datetime
 from email import message_from_bytes
@@ -60,6 +61,25 @@ def test_21_day_simulation_of_the_example(tmp_path: Path, capsys) -> None:
         and any(b.get("type") == "actions" for b in s["payload"]["blocks"])
     ]
     assert flags, "the rules flag the owner when a step stays undone"
+
+    # What goes to the owner in Slack (flags, owner tasks) is not the customer's message of the
+    # day (the one-a-day rule above counts emails only): it goes out next to their email. It is
+    # posted in the business's hours: by the tick itself, 09:00 in Singapore on an open day,
+    # also for an owner task about a customer whose own morning is hours away.
+    with sqlite3.connect(f"file:{home / 'og.sqlite'}?mode=ro", uri=True) as db:
+        to_owner = db.execute(
+            "SELECT customer_id, kind, sent_at FROM sends WHERE channel = 'slack'"
+        ).fetchall()
+    assert {kind for _, kind, _ in to_owner} == {"step", "flag"}  # owner tasks and flags
+    for customer, kind, sent_at in to_owner:
+        at = datetime.fromisoformat(sent_at).astimezone(ZoneInfo(BUSINESS_TZ))
+        assert (at.hour, at.minute) == (9, 0), (customer, kind, at)
+        assert at.weekday() < 5 and at.date() not in CLOSED, (customer, kind, at)
+    owner_days = {
+        (c, datetime.fromisoformat(at).astimezone(ZoneInfo(zones[c])).date())
+        for c, _, at in to_owner
+    }
+    assert len(owner_days & set(per_day)) >= 10  # 17 in this run; 2 when they took the day
 
     # history explains a customer's moves: every execution has its reason and send window
     lines = customer_timeline(home, "hh-1003")

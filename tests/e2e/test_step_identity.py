@@ -176,7 +176,7 @@ def test_the_owners_done_on_a_flag_from_before_the_rename_marks_the_renamed_step
     home = _with_profile_step(make_home, reminders="Flag after: 1 day")
     _got_profile(home)
     with home.stack() as s:
-        flag = journey_of(s.tick(WED), "c-1")
+        flag = journey_of(s.tick(WED), "c-1", "flag")  # next to the day's step email
         assert (flag.status, flag.input["move"]["step_id"]) == ("WAITING_FOR_OWNER", "profile")
         _rename(home, "Step: maker-profile (was: profile)")
         s.owner_answers("c-1", "done", utc(WED, 4))

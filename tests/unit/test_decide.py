@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from og.core.models import (
     CustomerState,
     Decision,
     Journey,
+    Move,
     MoveKind,
     Plan,
     RowProblem,
@@ -343,6 +345,228 @@ def test_owner_steps_on_slack_do_not_count_as_customer_messages() -> None:
     assert d.move.step == MENU
 
 
+# 5g. owner-facing moves (flags, owner tasks) never take the customer's email of the day
+
+KICKOFF = Step(
+    "kickoff",
+    "Book a kickoff call",
+    day=1,
+    nudge_after_days=2,
+    flag_after_days=4,
+    channel=Channel.SLACK,
+)
+PRO = Plan("pro", "Pro", (WELCOME, KICKOFF, POS, MENU))
+
+
+def owner_sent(step: Step, kind: SendKind, on: date, cid: str = "c1") -> SendRecord:
+    """A post to the owner's Slack, recorded as og.logic.owner records it."""
+    return replace(sent(step, kind, on, cid), channel=Channel.SLACK, recipient="U123")
+
+
+def test_a_flag_and_the_due_step_email_go_out_the_same_day() -> None:
+    c = customer(days_ago=8)
+    sends = (sent(WELCOME, SendKind.STEP, days_before(8)), sent(POS, SendKind.STEP, days_before(6)))
+    d = run(c, journey(*sends, done=(WELCOME,)))
+
+    flag = Move(
+        MoveKind.FLAG,
+        c,
+        POS,
+        "step 'Connect your POS' sent 2026-11-26, no done click after 6 days (flag after 5)",
+        next_send_window(NOW, SG, CALENDAR),
+        8,
+    )
+    email = Move(
+        MoveKind.STEP_DUE,
+        c,
+        MENU,
+        "day 8 since signup; 'Upload your menu' is due on day 5 "
+        "(overdue by 3 days; catching up one step a day)",
+        next_send_window(NOW, SG, CALENDAR),
+        8,
+    )
+    assert d == Decision(
+        "c1",
+        f"flag 'Connect your POS' to owner: {flag.reason}; "
+        f"also send step 'Upload your menu': {email.reason}",
+        flag,
+        email,
+    )
+    # Each move is exactly the one the customer would get without the other.
+    alone = run(c, journey(*sends, done=(WELCOME, MENU)))
+    assert (alone.move, alone.also) == (flag, None)
+    assert alone.reason == f"flag 'Connect your POS' to owner: {flag.reason}"
+    no_flag = run(c, journey(*sends, sent(POS, SendKind.FLAG, days_before(1)), done=(WELCOME,)))
+    assert (no_flag.move, no_flag.also) == (email, None)
+
+
+def test_no_email_about_the_step_being_flagged() -> None:
+    # 'Connect your POS' was never nudged (the day's email went elsewhere); today both its nudge
+    # and its flag are due: the owner is told, the customer gets no nudge about it.
+    c = customer(days_ago=5)
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(5)),
+        sent(POS, SendKind.STEP, days_before(5)),
+        sent(MENU, SendKind.STEP, days_before(1)),
+        done=(WELCOME,),
+    )
+    no_flags = Plan("starter", "Starter", (WELCOME, replace(POS, flag_after_days=None), MENU))
+    unflagged = decide(c, no_flags, j, NOW, CONFIG)
+    assert unflagged.move is not None and (unflagged.move.kind, unflagged.move.step.id) == (
+        MoveKind.NUDGE,
+        "pos",
+    )
+
+    d = run(c, j)
+
+    assert d.move is not None
+    assert (d.move.kind, d.move.step, d.also) == (MoveKind.FLAG, POS, None)
+    assert d.reason == (
+        "flag 'Connect your POS' to owner: step 'Connect your POS' sent 2026-11-27, "
+        "no done click after 5 days (flag after 5)"
+    )
+
+
+def test_never_two_emails_next_to_a_flag() -> None:
+    # The POS flag, the menu nudge and the launch step are all due: the flag and one email.
+    c = customer(days_ago=10)
+    sends = (
+        sent(WELCOME, SendKind.STEP, days_before(10)),
+        sent(POS, SendKind.STEP, days_before(6)),
+        sent(MENU, SendKind.STEP, days_before(3)),
+    )
+    d = run(c, journey(*sends, done=(WELCOME,)))
+    assert d.move is not None and d.also is not None
+    assert [(m.kind, m.step) for m in (d.move, d.also)] == [
+        (MoveKind.FLAG, POS),
+        (MoveKind.STEP_DUE, LAUNCH),  # a step outranks the nudge, as on any day
+    ]
+    # Already emailed today (the menu nudge went out this morning): the flag alone.
+    today = run(c, journey(*sends, sent(MENU, SendKind.NUDGE, TODAY), done=(WELCOME,)))
+    assert today.move is not None
+    assert (today.move.kind, today.move.step, today.also) == (MoveKind.FLAG, POS, None)
+    assert today.move == d.move
+    assert today.reason == (
+        "flag 'Connect your POS' to owner: step 'Connect your POS' sent 2026-11-26, "
+        "no done click after 6 days (flag after 5)"
+    )
+
+
+def test_an_owner_task_goes_out_in_the_business_hours_next_to_the_customer_email() -> None:
+    # Signed up Monday 30 November 21:00 in New York. Now is Wednesday 09:00 in Singapore, still
+    # Tuesday 20:00 (quiet hours) in New York: the owner is told now, on the customer's day 1;
+    # the customer's day-2 email waits for 08:00 their time.
+    c = customer(days_ago=1, tz=NY)
+    d = decide(c, PRO, journey(sent(WELCOME, SendKind.STEP, date(2026, 11, 30))), NOW, CONFIG)
+
+    task = Move(
+        MoveKind.STEP_DUE,
+        c,
+        KICKOFF,
+        "day 1 since signup; 'Book a kickoff call' is due on day 1",
+        next_send_window(NOW, SG, CALENDAR),
+        1,
+    )
+    assert task.window.at == NOW and task.window.deferred_because is None
+    assert d.move == task
+    assert d.also is not None
+    assert (d.also.kind, d.also.step, d.also.days_since_signup) == (MoveKind.STEP_DUE, POS, 2)
+    assert d.also.window.rfc3339 == "2026-12-02T13:00:00Z"
+    assert d.reason == (
+        "owner task 'Book a kickoff call': day 1 since signup; 'Book a kickoff call' is due on "
+        "day 1; also send step 'Connect your POS': day 2 since signup; 'Connect your POS' is due "
+        "on day 2; deferred to 2026-12-02T13:00:00Z (quiet hours 20:00\u201308:00 in "
+        "America/New_York)"
+    )
+
+
+def test_an_owner_task_waits_for_the_business_hours_not_the_customer_hours() -> None:
+    # 21:30 in Singapore (the business's quiet hours) is 08:30 in New York (the customer's
+    # send hours): the owner task waits for 08:00 Thursday in Singapore, the email goes now.
+    now = datetime(2026, 12, 2, 13, 30, tzinfo=UTC)
+    c = customer(days_ago=1, tz=NY)
+    d = decide(c, PRO, journey(sent(WELCOME, SendKind.STEP, date(2026, 11, 30))), now, CONFIG)
+    assert d.move is not None and d.also is not None
+    assert (d.move.kind, d.move.step) == (MoveKind.STEP_DUE, KICKOFF)
+    assert d.move.window.rfc3339 == "2026-12-03T00:00:00Z"  # Thursday 08:00 in Singapore
+    assert d.move.window.deferred_because == "quiet hours 20:00\u201308:00 in Asia/Singapore"
+    assert (d.also.kind, d.also.step) == (MoveKind.STEP_DUE, POS)
+    assert (d.also.window.at, d.also.window.deferred_because) == (now, None)
+
+
+def test_an_owner_task_and_its_nudge_never_take_the_customer_email() -> None:
+    c = customer(days_ago=0)
+    day0 = decide(c, PRO, journey(), NOW, CONFIG)
+    assert day0.move is not None and day0.also is None  # the kickoff is due on day 1
+    assert (day0.move.kind, day0.move.step) == (MoveKind.STEP_DUE, WELCOME)
+
+    # Day 4: the kickoff was posted on day 2 and not done; the POS email went out on day 2.
+    c = customer(days_ago=4)
+    j = journey(
+        sent(WELCOME, SendKind.STEP, days_before(4)),
+        owner_sent(KICKOFF, SendKind.STEP, days_before(2)),
+        sent(POS, SendKind.STEP, days_before(2)),
+        done=(WELCOME,),
+    )
+    d = decide(c, PRO, j, NOW, CONFIG)
+    assert d.move is not None and d.also is not None
+    assert [(m.kind, m.step.id, m.window.at) for m in (d.move, d.also)] == [
+        (MoveKind.NUDGE, "kickoff", NOW),  # reminds the owner
+        (MoveKind.NUDGE, "pos", NOW),  # the customer's nudge all the same
+    ]
+    assert d.reason.startswith("remind owner of 'Book a kickoff call': 'Book a kickoff call' sent")
+    # A post to the owner today does not fill the customer's day either.
+    j2 = replace(j, sends=(*j.sends, owner_sent(KICKOFF, SendKind.NUDGE, TODAY)))
+    d2 = decide(c, PRO, j2, NOW, CONFIG)
+    assert (d2.move, d2.also) == (d.also, None)
+
+
+def test_one_email_a_day_with_owner_moves_over_four_weeks() -> None:
+    """Customers in five timezones, no done clicks, 28 ticks: each gets at most one email on each
+    of their days, the owner at most one post per customer per tick, in the business's hours;
+    and owner posts went out on days the customer got an email too."""
+    zones = (None, NY, LA, "Europe/London", "Australia/Sydney")
+    customers = [
+        replace(customer(days_ago=n, tz=tz, cid=f"c{i}-{n}"), plan="pro")
+        for i, tz in enumerate(zones)
+        for n in (0, 3, 9)
+    ]
+    rules = Rules({"pro": PRO})
+    sends: dict[str, list[SendRecord]] = {c.customer_id: [] for c in customers}
+    emails: Counter[tuple[str, date]] = Counter()
+    owner_days: set[tuple[str, date]] = set()
+    for offset in range(28):
+        now = NOW + timedelta(days=offset)
+        journeys = {cid: Journey(CustomerState(cid), tuple(s)) for cid, s in sends.items()}
+        day = plan_day(customers, rules, journeys, now, CONFIG)
+        for d in day.decisions:
+            moves = [m for m in (d.move, d.also) if m is not None]
+            to_owner = [
+                m for m in moves if m.kind is MoveKind.FLAG or m.step.channel is Channel.SLACK
+            ]
+            assert len(to_owner) <= 1 and len(moves) - len(to_owner) <= 1, d
+            assert d.also is None or to_owner == [d.move], d
+            for m in moves:
+                cid = m.customer.customer_id
+                tz = m.customer.timezone or SG
+                at = m.window.at
+                if m in to_owner:
+                    local = at.astimezone(ZoneInfo(SG))
+                    assert 8 <= local.hour < 20 and local.weekday() < 5, (d, local)
+                    kind = SEND_KIND[m.kind]
+                    sends[cid].append(owner_sent(m.step, kind, local_date(at, tz), cid))
+                    owner_days.add((cid, local_date(at, tz)))
+                else:
+                    on = local_date(at, tz)
+                    emails[(cid, on)] += 1
+                    sends[cid].append(SendRecord(cid, m.step.id, SEND_KIND[m.kind], at, on))
+    assert max(emails.values()) == 1
+    for cid, records in sends.items():
+        keys = [(r.step_id, r.kind) for r in records]
+        assert len(keys) == len(set(keys)), cid  # each step, nudge and flag once
+    assert owner_days & set(emails), "an owner post and an email on the same customer day"
+
+
 # 5b. one message a day
 
 
@@ -422,7 +646,7 @@ def test_catch_up_without_done_clicks_still_one_message_a_day() -> None:
     for offset in range(14):  # Wednesday 2 December .. Tuesday 15 December
         now = NOW + timedelta(days=offset)
         day = plan_day([c], RULES, {"c1": journey(*sends)}, now, CONFIG)
-        assert len(day.moves) <= 1
+        assert len([m for m in day.moves if m.kind is not MoveKind.FLAG]) <= 1
         for move in day.moves:
             on = local_date(move.window.at, SG)
             sends.append(SendRecord("c1", move.step.id, SEND_KIND[move.kind], move.window.at, on))
@@ -433,7 +657,7 @@ def test_catch_up_without_done_clicks_still_one_message_a_day() -> None:
         ("2026-12-04", "step_due", "menu"),
         ("2026-12-07", "step_due", "launch"),  # weekend closed; a step outranks the POS nudge
         ("2026-12-08", "flag", "pos"),  # 5 days after it went out
-        ("2026-12-09", "nudge", "menu"),
+        ("2026-12-08", "nudge", "menu"),  # the flag is not the customer's email of the day
         ("2026-12-14", "flag", "launch"),
     ]
     customer_days = [on for on, kind, _ in log if kind != "flag"]
@@ -656,7 +880,12 @@ def test_plan_day_agrees_with_decide() -> None:
         for c in customers
     )
     assert day.decisions == one_by_one
-    assert [m.kind for m in day.moves] == [MoveKind.STEP_DUE, MoveKind.STEP_DUE, MoveKind.FLAG]
+    assert [m.kind for m in day.moves] == [
+        MoveKind.STEP_DUE,
+        MoveKind.STEP_DUE,
+        MoveKind.FLAG,
+        MoveKind.STEP_DUE,  # c: 'Upload your menu', the same day as the flag about the POS
+    ]
 
 
 def test_unknown_customer_timezone_does_not_stop_the_day() -> None:

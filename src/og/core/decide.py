@@ -1,11 +1,16 @@
-"""The day's verdict per customer: at most one move (send a step, nudge, flag to the owner).
+"""The day's verdict per customer: at most one email to the customer (a step or a nudge) and at
+most one move for the owner in Slack (a flag, an owner task, or a nudge about an owner task).
+
+Owner-facing moves never take the customer's one email of the day, and go out in the business's
+send window (the owner's hours), not the customer's. An email never goes out about the step the
+owner is flagged about that day.
 
 Days are counted on the customer's calendar, up to the day the move reaches its reader: a
 message counts the customer's date in its send window (days since signup, days before a nudge,
-the one message a day), a flag counts the customer's date when the owner is told. The tick of
-business day D sends a customer's message on their day D, or their next open day after it, also
-where D has not begun yet when the tick runs (customers west of the business): each business
-day's tick serves one customer day, in every timezone.
+the one message a day), a move for the owner counts the customer's date when the owner is told.
+The tick of business day D sends a customer's message on their day D, or their next open day
+after it, also where D has not begun yet when the tick runs (customers west of the business):
+each business day's tick serves one customer day, in every timezone.
 
 Hot path of the daily tick (the aim is 100k customers a second): zones, today's dates and send
 windows are computed once per timezone in `plan_day`, and each customer costs one pass over its
@@ -213,12 +218,19 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
             if on == send_date and record.channel is _EMAIL:
                 messaged_on = on
 
-    # One pass in plan order. A flag returns at once (it outranks everything and is not a
-    # customer message); the first due step and the first due nudge are kept for later.
+    # One pass in plan order: the first flag due, the first owner task due and the first nudge
+    # about one, for the owner; the first step email due and the first nudge email due, for the
+    # customer. Owner tasks count days up to the day the owner is told, as flags do.
+    owner_days = (zone.flag_date - signup_date).days
     all_done = True
     due: Step | None = None
     nudge: Step | None = None
     nudge_waited = 0
+    flag: Step | None = None
+    flag_waited = 0
+    task: Step | None = None  # an owner task (a step on Slack) due
+    task_nudge: Step | None = None
+    task_nudge_waited = 0
     waiting: Step | None = None  # a step sent and not done, for the idle reason
     waiting_pending = False
     upcoming: Step | None = None  # earliest step not yet due
@@ -229,32 +241,42 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
         all_done = False
         sent_on = sent.get(sid)
         if sent_on is None:
-            if step.day <= days:
-                if due is None:
-                    due = step
-            elif upcoming is None or step.day < upcoming.day:
+            if step.channel is _EMAIL:
+                if step.day <= days:
+                    if due is None:
+                        due = step
+                    continue
+            elif step.day <= owner_days:
+                if task is None:
+                    task = step
+                continue
+            if upcoming is None or step.day < upcoming.day:
                 upcoming = step
             continue
         pending = False  # a nudge or flag about this step is still to come
         flag_after = step.flag_after_days
         if flag_after is not None and sid not in flagged:
-            flag_date = zone.flag_date
-            waited = (flag_date - sent_on).days
-            if waited >= flag_after:
-                reason = (
-                    f"step '{step.title}' sent {_iso(sent_on)}, no done click after "
-                    f"{_days(waited)} (flag after {flag_after})"
-                )
-                flag_days = (flag_date - signup_date).days
-                return _move(MoveKind.FLAG, customer, step, reason, clock.owner, flag_days)
+            if flag is None:
+                waited = (zone.flag_date - sent_on).days
+                if waited >= flag_after:
+                    # Flagged today: no nudge about it, and no idle reason is needed.
+                    flag = step
+                    flag_waited = waited
+                    continue
             pending = True
         nudge_after = step.nudge_after_days
         if nudge_after is not None and sid not in nudged and sid not in flagged:
-            if nudge is None:
-                waited = (send_date - sent_on).days
+            if step.channel is _EMAIL:
+                if nudge is None:
+                    waited = (send_date - sent_on).days
+                    if waited >= nudge_after:
+                        nudge = step
+                        nudge_waited = waited
+            elif task_nudge is None:
+                waited = (zone.flag_date - sent_on).days
                 if waited >= nudge_after:
-                    nudge = step
-                    nudge_waited = waited
+                    task_nudge = step
+                    task_nudge_waited = waited
             pending = True
         # For the idle reason: prefer a step with a reminder still to come.
         if waiting is None or (pending and not waiting_pending):
@@ -263,41 +285,72 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
     if all_done:
         return Decision(cid, "all steps done")
 
-    # One customer message a day, also when catching up after a gap.
-    if messaged_on is not None:
+    owner = clock.owner
+    for_owner: Move | None = None
+    if flag is not None:
+        reason = (
+            f"step '{flag.title}' sent {_iso(sent[flag.id])}, no done click after "
+            f"{_days(flag_waited)} (flag after {flag.flag_after_days})"
+        )
+        for_owner = Move(MoveKind.FLAG, customer, flag, reason, owner.window, owner_days)
+    elif task is not None:
+        reason = _due_reason(task, owner_days)
+        for_owner = Move(MoveKind.STEP_DUE, customer, task, reason, owner.window, owner_days)
+    elif task_nudge is not None:
+        reason = _nudge_reason(task_nudge, sent, task_nudge_waited)
+        for_owner = Move(MoveKind.NUDGE, customer, task_nudge, reason, owner.window, owner_days)
+
+    # One customer email a day, also when catching up after a gap.
+    email: Move | None = None
+    if messaged_on is None:
+        if due is not None:
+            reason = _due_reason(due, days)
+            email = Move(MoveKind.STEP_DUE, customer, due, reason, zone.window, days)
+        elif nudge is not None:
+            reason = _nudge_reason(nudge, sent, nudge_waited)
+            email = Move(MoveKind.NUDGE, customer, nudge, reason, zone.window, days)
+    elif for_owner is None:
         return Decision(cid, f"already messaged on {_iso(messaged_on)}")
 
-    if due is not None:
-        reason = f"day {days} since signup; '{due.title}' is due on day {due.day}"
-        overdue = days - due.day
-        if overdue >= 1:
-            reason += f" (overdue by {_days(overdue)}; catching up one step a day)"
-        return _move(MoveKind.STEP_DUE, customer, due, reason, zone, days)
-
-    if nudge is not None:
-        reason = (
-            f"'{nudge.title}' sent {_iso(sent[nudge.id])}, not done after "
-            f"{_days(nudge_waited)} (nudge after {nudge.nudge_after_days})"
-        )
-        return _move(MoveKind.NUDGE, customer, nudge, reason, zone, days)
-
-    return Decision(cid, _idle_reason(waiting, upcoming, sent, nudged, flagged, signup_date))
+    if for_owner is None:
+        if email is None:
+            return Decision(
+                cid, _idle_reason(waiting, upcoming, sent, nudged, flagged, signup_date)
+            )
+        return Decision(cid, _summary(email, zone), email)
+    summary = _summary(for_owner, owner)
+    if email is None:
+        return Decision(cid, summary, for_owner)
+    return Decision(cid, f"{summary}; also {_summary(email, zone)}", for_owner, email)
 
 
-def _move(
-    kind: MoveKind, customer: Customer, step: Step, reason: str, zone: _Zone, days: int
-) -> Decision:
-    if kind is MoveKind.FLAG:
-        summary = f"flag '{step.title}' to owner: {reason}{zone.deferral}"
-    elif kind is MoveKind.NUDGE:
-        summary = f"nudge about '{step.title}': {reason}{zone.deferral}"
-    else:
-        summary = f"send step '{step.title}': {reason}{zone.deferral}"
-    return Decision(
-        customer.customer_id,
-        summary,
-        Move(kind, customer, step, reason, zone.window, days),
+def _due_reason(step: Step, days: int) -> str:
+    reason = f"day {days} since signup; '{step.title}' is due on day {step.day}"
+    overdue = days - step.day
+    if overdue >= 1:
+        reason += f" (overdue by {_days(overdue)}; catching up one step a day)"
+    return reason
+
+
+def _nudge_reason(step: Step, sent: dict[str, date], waited: int) -> str:
+    return (
+        f"'{step.title}' sent {_iso(sent[step.id])}, not done after "
+        f"{_days(waited)} (nudge after {step.nudge_after_days})"
     )
+
+
+def _summary(move: Move, zone: _Zone) -> str:
+    step = move.step
+    kind = move.kind
+    if kind is MoveKind.FLAG:
+        what = f"flag '{step.title}' to owner"
+    elif step.channel is not _EMAIL:
+        what = f"{'remind owner of' if kind is MoveKind.NUDGE else 'owner task'} '{step.title}'"
+    elif kind is MoveKind.NUDGE:
+        what = f"nudge about '{step.title}'"
+    else:
+        what = f"send step '{step.title}'"
+    return f"{what}: {move.reason}{zone.deferral}"
 
 
 def _idle_reason(

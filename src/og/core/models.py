@@ -193,11 +193,14 @@ class Move:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The day's verdict for one customer: a move, or nothing with the reason why."""
+    """The day's verdict for one customer: a move, or nothing with the reason why. On a day
+    with two moves, `move` is the one for the owner in Slack (a flag, an owner task) and `also`
+    the customer's one email."""
 
     customer_id: str
     reason: str
     move: Move | None = None
+    also: Move | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +235,13 @@ class DayPlan:
 
     @property
     def moves(self) -> list[Move]:
-        return [d.move for d in self.decisions if d.move is not None]
+        moves = []
+        for d in self.decisions:
+            if d.move is not None:
+                moves.append(d.move)
+                if d.also is not None:
+                    moves.append(d.also)
+        return moves
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import date, datetime
 
-from og.core.models import Customer, Move, MoveKind, Plan, Rules, SendKind, Step
+from og.core.models import Channel, Customer, Move, MoveKind, Plan, Rules, SendKind, Step
 
 COLUMNS = (
     "execution_name",
@@ -30,16 +30,23 @@ COLUMNS = (
 )
 
 
-def execution_name(customer_id: str, day: date, kind: MoveKind) -> str:
+def execution_name(
+    customer_id: str, day: date, kind: MoveKind, channel: Channel = Channel.EMAIL
+) -> str:
     """<customer>-<date>-<move>: one customer's executions sort and filter together, and a
-    second tick on the same day finds the same name (Step Functions refuses a duplicate)."""
-    return f"{customer_id}-{day.isoformat()}-{kind.value}"
+    second tick on the same day finds the same name (Step Functions refuses a duplicate). An
+    owner task and a nudge about it are `owner_task` and `owner_task_nudge`: they can go out
+    the same day as the customer's step or nudge email."""
+    move = kind.value
+    if channel is not Channel.EMAIL and kind is not MoveKind.FLAG:
+        move = "owner_task" if kind is MoveKind.STEP_DUE else "owner_task_nudge"
+    return f"{customer_id}-{day.isoformat()}-{move}"
 
 
 def move_row(move: Move, day: date) -> dict[str, str]:
     c = move.customer
     return {
-        "execution_name": execution_name(c.customer_id, day, move.kind),
+        "execution_name": execution_name(c.customer_id, day, move.kind, move.step.channel),
         "customer_id": c.customer_id,
         "move": move.kind.value,
         "step_id": move.step.id,
