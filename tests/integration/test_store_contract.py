@@ -623,3 +623,27 @@ def test_dynamodb_a_concurrent_state_write_is_not_lost(dynamodb: Any) -> None:
     trail = racing.audit_trail("c1")
     assert [e.action for e in trail] == ["done:welcome", "owner:pause"]
     assert trail[1].before["steps_done"] == ["welcome"]
+
+
+def test_dynamodb_two_clicks_at_once_answer_the_flag_once(dynamodb: Any) -> None:
+    other = DynamoJourneyStore(SETTINGS, dynamodb)
+    other.save_flag(flag_for())
+    racing = DynamoJourneyStore(
+        SETTINGS,
+        _InterleavingClient(
+            dynamodb,
+            lambda: other.record_owner_action(
+                "c1", OwnerAction.HAND_OFF, by_user="U2", at=T0, flag_key="k1", note="Siti"
+            ),
+        ),
+    )
+
+    state = racing.record_owner_action(
+        "c1", OwnerAction.PAUSE, by_user="U1", at=T0, flag_key="k1", note="away"
+    )
+
+    assert state == CustomerState("c1", handed_off_to="Siti")
+    assert racing.journey("c1").state == state
+    flag = racing.flag("k1")
+    assert flag is not None and (flag.answer, flag.answered_by) == ("hand_off", "U2")
+    assert [e.action for e in racing.audit_trail("c1")] == ["flag:setup", "owner:hand_off"]
