@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 import pytest
-from local_home import RAW_MIME_BUCKET, LocalHome, invoke, local_home
+from local_home import RAW_MIME_BUCKET, LocalHome, invoke, local_home, run_after_answer
 
 from og.adapters.local.writer import PROPOSAL_LABEL
 from og.adapters.ports import ProposalDecision
@@ -78,6 +78,7 @@ def click(home: LocalHome, payload: dict[str, Any]) -> dict[str, Any]:
     event = function_url.slack_event(payload | {"user": {"id": "U0OWNER01"}}, home.signing_secret)
     answer: dict[str, Any] = invoke("done_handler", event)
     assert answer["statusCode"] == 200, answer
+    run_after_answer()
     return answer
 
 

@@ -198,3 +198,20 @@ def test_the_guide_knows_the_senders_timeout_from_the_same_parameter():
     passed = GLOBALS["Environment"]["Variables"]["OG_SEND_TIMEOUT_SECONDS"]
     assert _tag_name(sender) == _tag_name(passed) == "Ref"
     assert sender.value == passed.value == "SenderTimeoutSeconds"
+
+
+def test_done_handler_may_invoke_itself_and_keeps_what_failed_after_an_answer():
+    done = FUNCTIONS["DoneHandlerFunction"]
+    statements = {s["Sid"]: s for p in done["Policies"] for s in p["Statement"]}
+    invoke = statements["InvokeItselfAfterAnswering"]
+    assert invoke["Action"] == "lambda:InvokeFunction"
+    assert str(invoke["Resource"].value).endswith(":function:og-done-handler")
+    assert done["FunctionName"] == "og-done-handler"
+    config = done["EventInvokeConfig"]
+    assert config["MaximumRetryAttempts"] == 2
+    on_failure = config["DestinationConfig"]["OnFailure"]
+    assert on_failure["Type"] == "SQS"
+    queue = str(on_failure["Destination"].value).split(".")[0]
+    assert RESOURCES[queue]["Type"] == "AWS::SQS::Queue"
+    alarms = {p["AlarmName"]: p for p in _of_type("AWS::CloudWatch::Alarm").values()}
+    assert alarms["og-after-answer-failed"]["AlarmActions"]

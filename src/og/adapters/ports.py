@@ -308,6 +308,9 @@ class Workflow(Protocol):
         ...
 
 
+AFTER_ANSWER = "og_after_answer"  # done-handler's event for work after the answer: {key: work}
+
+
 class AfterAnswer(Protocol):
     """Work done-handler does after it has answered Slack (which waits 3 seconds at most): resume
     the journey, add the approved row to the list, update the answered message."""
