@@ -225,16 +225,42 @@ def _text_at(obj: Any, *path: str | int) -> str:
     return obj
 
 
+def _view_values(payload: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """A submitted modal's input values, block id -> action id -> element state; what is not
+    shaped so is left out."""
+    values = payload["view"].get("state", {})
+    values = values.get("values") if isinstance(values, dict) else None
+    if not isinstance(values, dict):
+        return {}
+    return {
+        block: {k: v for k, v in actions.items() if isinstance(v, dict)}
+        for block, actions in values.items()
+        if isinstance(actions, dict)
+    }
+
+
 def _message_of(payload: dict[str, Any]) -> dict[str, Any] | None:
     """The Slack message whose button was pressed (to update once answered), if Slack sent it."""
     container, message = payload.get("container"), payload.get("message")
     if not (isinstance(container, dict) and isinstance(message, dict)):
         return None
-    channel, ts = container.get("channel_id"), container.get("message_ts")
-    blocks = message.get("blocks")
+    return _message_ref(
+        {
+            "channel": container.get("channel_id"),
+            "ts": container.get("message_ts"),
+            "blocks": message.get("blocks"),
+        }
+    )
+
+
+def _message_ref(ref: Any) -> dict[str, Any] | None:
+    """{"channel", "ts", "blocks"} of a message to update, when that is what `ref` is."""
+    if not isinstance(ref, dict):
+        return None
+    channel, ts, blocks = ref.get("channel"), ref.get("ts"), ref.get("blocks")
     if not (isinstance(channel, str) and isinstance(ts, str) and isinstance(blocks, list)):
         return None
-    return {"channel": channel, "ts": ts, "blocks": blocks}
+    return {"channel": channel, "ts": ts, "blocks": [b for b in blocks if isinstance(b, dict)]}
 
 
 def _empty() -> Response[str]:
@@ -404,31 +430,38 @@ def _button(payload: dict[str, Any], user: str) -> Response[str]:
 def _submission(payload: dict[str, Any], user: str) -> Response[str]:
     view = payload.get("view")
     callback = view.get("callback_id") if isinstance(view, dict) else None
+    if callback not in (intake.EDIT_CALLBACK, owner.ANSWER_CALLBACK):
+        raise _Refused(400, f"unknown view callback_id {callback!r}")
+    raw_meta = _text_at(payload, "view", "private_metadata")
+    try:
+        meta = json.loads(raw_meta)
+    except ValueError:
+        meta = None
     if callback == intake.EDIT_CALLBACK:
-        answer, result = intake.submit_edit(
-            adapters(),
-            _text_at(payload, "view", "private_metadata"),
-            payload["view"].get("state", {}).get("values", {}),
-            by_user=user,
-        )
+        if not (isinstance(meta, dict) and isinstance(meta.get("proposal"), str)):
+            raise _Refused(400, "payload.view.private_metadata is not this app's")
+        try:
+            answer, result = intake.submit_edit(
+                adapters(), raw_meta, _view_values(payload), by_user=user
+            )
+        except intake.UnknownProposal as err:
+            raise _Refused(400, str(err)) from err
         logger.info("owner edited a proposal", extra={"by": user, **result})
         return _json(answer)
-    if callback != owner.ANSWER_CALLBACK:
-        raise _Refused(400, f"unknown view callback_id {callback!r}")
-    try:
-        meta = json.loads(_text_at(payload, "view", "private_metadata"))
-        action = OwnerAction(meta["action"])
-        flag_key = str(meta["flag_key"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise _Refused(400, "payload.view.private_metadata is not this app's") from err
-    note = payload["view"].get("state", {}).get("values", {}).get("note", {}).get("note", {})
-    note_text = note.get("value") if isinstance(note, dict) else None
+    if not (
+        isinstance(meta, dict)
+        and meta.get("action") in owner.ACTION_LABELS
+        and isinstance(meta.get("flag_key"), str)
+    ):
+        raise _Refused(400, "payload.view.private_metadata is not this app's")
+    action = OwnerAction(meta["action"])
+    note = _view_values(payload).get("note", {}).get("note", {}).get("value")
     flag, first = _answer(
-        flag_key,
+        meta["flag_key"],
         action,
         user,
-        note_text if isinstance(note_text, str) else None,
-        meta.get("message"),
+        note if isinstance(note, str) else None,
+        _message_ref(meta.get("message")),
     )
     if first:
         return _json({"response_action": "clear"})
