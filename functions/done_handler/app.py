@@ -339,9 +339,7 @@ def _answer(
             "answer": flag.answer,
         },
     )
-    a.after_answer.later(
-        {"work": "flag", "flag_key": flag_key, "resume": first, "note": note, "message": message}
-    )
+    owner.resume_later(a, flag_key, resume=first, note=note, message=message)
     return flag, first
 
 
@@ -419,9 +417,7 @@ def _button(payload: dict[str, Any], user: str) -> Response[str]:
         a.chat.open_view(
             trigger_id, already_answered_view(owner.ACTION_LABELS[action], _flag_line(flag))
         )
-        a.after_answer.later(
-            {"work": "flag", "flag_key": key, "resume": False, "note": None, "message": message}
-        )
+        owner.resume_later(a, key, resume=False, note=None, message=message)
     else:
         a.chat.open_view(trigger_id, _modal(key, action, message))
     return _empty()

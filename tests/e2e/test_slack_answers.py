@@ -423,3 +423,26 @@ def test_a_lasting_failure_after_the_answer_is_logged_and_the_answer_stays(
         assert [e.action for e in home.store.audit_trail("c-1")].count("owner:done") == 1
         assert home.store.open_flags("c-1") == []
         assert journey_record(s, execution).status == "WAITING_FOR_OWNER"
+
+
+def test_og_pause_on_a_flagged_customer_answers_before_the_journey_is_resumed(
+    make_home: Callable[..., Home],
+) -> None:
+    home = make_home([MEI])
+    with home.stack() as s:
+        _, execution, _ = _flagged(s, home)
+        command = function_url.slack_command_event("/og", "pause c-1 away", OWNER, _secret(home))
+        with _slow() as workflow:
+            answer = s.invoke_done_handler(command, AT, then_after_answer=False)
+
+            assert answer["statusCode"] == 200
+            assert answer["headers"]["x-og-outcome"] == "paused"
+            assert workflow.calls == []
+            assert home.state("c-1").paused and home.store.open_flags("c-1") == []
+
+            s.run_after_answer(AT)
+        s.record_resumed(execution)
+
+        assert workflow.calls == ["pause"]
+        assert journey_record(s, execution).status == "SUCCEEDED"
+        assert [e.action for e in home.store.audit_trail("c-1")].count("owner:pause") == 1

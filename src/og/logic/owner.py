@@ -249,6 +249,21 @@ def record_answer(
     return state, answered, (answered.answered_by, answered.answered_at) == (by_user, at)
 
 
+def resume_later(
+    a: Adapters,
+    flag_key: str,
+    *,
+    resume: bool,
+    note: str | None,
+    message: dict[str, Any] | None = None,
+) -> None:
+    """Leave for after the answer to Slack: resuming the journey (when this answer was the
+    flag's) and updating the flag's message (`message`: channel, ts, blocks), if known."""
+    a.after_answer.later(
+        {"work": "flag", "flag_key": flag_key, "resume": resume, "note": note, "message": message}
+    )
+
+
 def resume_journey(a: Adapters, flag: PendingFlag, note: str | None) -> bool:
     """Hand the flag's recorded answer to its journey; False when none waits any more."""
     return a.workflow.resume(
