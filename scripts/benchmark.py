@@ -750,6 +750,114 @@ def _worker(args: list[str]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------
+# 5. done-handler's time to answer a Slack interaction, with a slow Step Functions
+# ------------------------------------------------------------------------------------------------
+SLOW_RESUME_S = 2.0  # SendTaskSuccess taking this long: Slack gives up on an answer after 3 s
+_SLACK_ROWS = [
+    f"c-{i},Customer {i},c{i}@example.com,Starter,2026-12-14T08:00:00+08:00,,," for i in range(1, 4)
+]
+
+
+def slack_import_worker() -> dict[str, Any]:
+    """A fresh interpreter as a cold Lambda: import done-handler and build its AWS adapters
+    (clients only; nothing is called), as the first request does."""
+    os.environ.update(
+        {
+            "OG_LIST_BUCKET": "og-list-source",
+            "OG_RULES_BUCKET": "og-rules-source",
+            "AWS_DEFAULT_REGION": "ap-southeast-1",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "POWERTOOLS_METRICS_NAMESPACE": "OnboardingGuide",
+        }
+    )
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT / "functions" / "done_handler")]
+    start = time.perf_counter()
+    import app  # type: ignore[import-not-found]  # noqa: F401  (functions/done_handler/app.py)
+
+    imported = time.perf_counter() - start
+    from og.wiring import adapters
+
+    adapters()
+    built = time.perf_counter() - start - imported
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("googleapiclient", "google"))
+    return {"import_s": imported, "adapters_s": built, "google_modules": len(loaded)}
+
+
+class _SlowWorkflow:
+    def __init__(self, inner: Any, seconds: float):
+        self.inner, self.seconds = inner, seconds
+
+    def resume(self, task_token: str, output: dict[str, Any]) -> bool:
+        time.sleep(self.seconds)
+        resumed: bool = self.inner.resume(task_token, output)
+        return resumed
+
+
+def slack_answer_worker(work: Path) -> dict[str, Any]:
+    """Three flagged customers on the local stack; Step Functions answers in SLOW_RESUME_S. The
+    first request after the adapters are rebuilt, then warm ones: Done (answer, and the work
+    after it) and Pause (the modal)."""
+    from og import wiring
+    from og.local import function_url
+    from og.local.stack import LocalStack, init_home
+
+    home = work / "home-slack"
+    init_home(home, ROOT)
+    header = "customer_id,name,email,plan,signup_at,timezone,owner,notes"
+    (home / "onboarding.csv").write_text("\n".join([header, *_SLACK_ROWS]) + "\n")
+    secret = json.loads((home / "secrets.json").read_text())["og/slack/signing-secret"]
+    monday = date(2026, 12, 14)
+    at = datetime(2026, 12, 21, 3, tzinfo=UTC)
+    out: dict[str, Any] = {"slow_resume_s": SLOW_RESUME_S}
+    with LocalStack(home) as stack:
+        stack.tick(monday)
+        stack.tick(monday + timedelta(days=7))
+        flags = [wiring.adapters().store.open_flags(f"c-{i}")[0].flag_key for i in (1, 2, 3)]
+
+        def click(action: str, key: str) -> float:
+            payload = {
+                "type": "block_actions",
+                "user": {"id": "U0OWNER01"},
+                "trigger_id": f"bench.{key}",
+                "actions": [{"action_id": action, "value": key}],
+            }
+            event = function_url.slack_event(payload, secret)
+            start = time.perf_counter()
+            answer = stack.invoke_done_handler(event, at, then_after_answer=False)
+            took = time.perf_counter() - start
+            assert answer["statusCode"] == 200, answer
+            return took
+
+        def after() -> float:
+            start = time.perf_counter()
+            stack.run_after_answer(at)
+            return time.perf_counter() - start
+
+        wiring.reset()  # the first request builds the adapters, as in a new Lambda environment
+        slow = _SlowWorkflow(wiring.adapters().workflow, SLOW_RESUME_S)
+        wiring.reset()
+        with wiring.overridden(workflow=slow):
+            out["first_done_s"] = click("done", flags[0])
+            out["first_after_s"] = after()
+            out["warm_done_s"] = click("done", flags[1])
+            out["warm_after_s"] = after()
+            out["warm_pause_s"] = click("pause", flags[2])
+    return out
+
+
+def bench_slack(work: Path, runs: int = 3) -> dict[str, Any]:
+    """Best of `runs` fresh interpreters for the import (the machine is shared)."""
+    imported = min(
+        (_worker(["slack-import"]) for _ in range(runs)),
+        key=lambda r: float(r["import_s"]) + float(r["adapters_s"]),
+    )
+    answered = _worker(["slack-answer", str(work)])
+    cold = imported["import_s"] + imported["adapters_s"] + answered["first_done_s"]
+    return {**imported, **answered, "cold_done_s": cold}
+
+
+# ------------------------------------------------------------------------------------------------
 # 4. Per-action figures and the cost model
 # ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -985,6 +1093,32 @@ def report(out: dict[str, Any]) -> None:
             ],
             ["customers", "wall s", "cpu s", "customers/s", "per cpu-s", "goal/s", "moves"],
         )
+    if "slack" in out:
+        sl = out["slack"]
+        print(
+            f"5. done-handler's answer to a Slack click (Slack waits 3 s), SendTaskSuccess taking "
+            f"{sl['slow_resume_s']:.1f} s; import {sl['import_s']:.3f} s + AWS adapters "
+            f"{sl['adapters_s']:.3f} s in a fresh interpreter, Google modules loaded: "
+            f"{sl['google_modules']}"
+        )
+        print_table(
+            [
+                [
+                    "Done, cold (import + adapters + first request)",
+                    f"{sl['cold_done_s']:.3f}",
+                    f"{sl['first_after_s']:.3f}",
+                ],
+                [
+                    "Done, first request in the stack",
+                    f"{sl['first_done_s']:.3f}",
+                    f"{sl['first_after_s']:.3f}",
+                ],
+                ["Done, warm", f"{sl['warm_done_s']:.3f}", f"{sl['warm_after_s']:.3f}"],
+                ["Pause, warm (views.open)", f"{sl['warm_pause_s']:.3f}", "-"],
+            ],
+            ["interaction", "answer s", "work after s"],
+        )
+        print()
     for run in out.get("runs", []):
         if "error" in run:
             print(f"2. Local tick, {run['size']:,} customers: {run['error']}\n")
@@ -1136,6 +1270,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261202)
     parser.add_argument("--skip-decide", action="store_true")
     parser.add_argument("--skip-tick", action="store_true")
+    parser.add_argument("--skip-slack", action="store_true")
     parser.add_argument("--from-json", type=Path, help="reuse measured runs; recompute costs")
     parser.add_argument("--keep", type=Path, help="keep the generated og homes here")
     parser.add_argument("--json", type=Path, help="write the figures here")
@@ -1147,6 +1282,10 @@ def main(argv: list[str] | None = None) -> int:
         kind, *rest = args.worker
         if kind == "seed":
             res = seed_home(Path(rest[0]), int(rest[1]), date.fromisoformat(rest[2]), int(rest[3]))
+        elif kind == "slack-import":
+            res = slack_import_worker()
+        elif kind == "slack-answer":
+            res = slack_answer_worker(Path(rest[0]))
         else:
             res = tick_worker(
                 Path(rest[0]), date.fromisoformat(rest[1]), int(rest[2]), int(rest[3])
@@ -1158,11 +1297,18 @@ def main(argv: list[str] | None = None) -> int:
     out: dict[str, Any] = {"date": date.today().isoformat(), "machine": machine()}
     if args.from_json:
         previous = json.loads(args.from_json.read_text())
-        out |= {k: previous[k] for k in ("date", "machine", "decide", "runs") if k in previous}
+        kept = ("date", "machine", "decide", "runs", "slack")
+        out |= {k: previous[k] for k in kept if k in previous}
     else:
         if not args.skip_decide:
             runs = 3 if args.quick else args.decide_runs
             out["decide"] = bench_decide(args.decide_n, runs)
+        if not args.skip_slack:
+            print(
+                f"... done-handler answering Slack, SendTaskSuccess {SLOW_RESUME_S} s", flush=True
+            )
+            with tempfile.TemporaryDirectory(prefix="og-bench-slack-") as work:
+                out["slack"] = bench_slack(Path(work))
         if not args.skip_tick:
             out["runs"] = []
             for n in sizes:

@@ -8,6 +8,7 @@
 Every request is verified first: the link token's HMAC, Slack's signing secret."""
 
 import json
+import re
 from html import escape
 from typing import Any
 from urllib.parse import parse_qs
@@ -18,9 +19,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from slack_sdk.signature import SignatureVerifier
 
+from og.adapters.ports import AFTER_ANSWER, PendingFlag, ProposalDecision
 from og.core.done_link import InvalidDoneToken
 from og.core.models import OwnerAction
 from og.logic import customer_links, intake, owner, pausing
+from og.logic.answered import already_answered_view, answered_blocks, answered_line
 from og.wiring import adapters
 
 logger = Logger()
@@ -153,34 +156,120 @@ def _unsubscribed() -> Response[str]:
     return _page(200, "You are unsubscribed", "You will get no more onboarding emails from us.")
 
 
-def _verified_slack_body() -> str | None:
-    """The request's form body when Slack signed it (recently), else None, counted."""
+class _Refused(Exception):
+    """A Slack request answered 401 (it could not be verified: counted as a signature failure)
+    or 400 (verified, but not an interaction this app sends)."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@app.exception_handler(_Refused)
+def _refused(err: _Refused) -> Response[str]:
+    if err.status == 401:
+        metrics.add_metric(name="SignatureVerificationFailures", unit=MetricUnit.Count, value=1)
+        logger.warning("Slack signature verification failed", extra={"reason": err.reason})
+        body = "invalid signature"
+    else:
+        metrics.add_metric(name="MalformedSlackRequests", unit=MetricUnit.Count, value=1)
+        logger.warning("malformed Slack request", extra={"reason": err.reason})
+        body = f"bad request: {err.reason}"
+    return Response(status_code=err.status, content_type=content_types.TEXT_PLAIN, body=body)
+
+
+_UNIX_TIME = re.compile(r"[0-9]{1,12}")
+
+
+def _verified_slack_body() -> str:
+    """The request's form body when Slack signed it within the last 5 minutes; else _Refused."""
     event = app.current_event
-    body = event.decoded_body or ""
+    timestamp = event.headers.get("x-slack-request-timestamp") or ""
+    signature = event.headers.get("x-slack-signature") or ""
+    if not _UNIX_TIME.fullmatch(timestamp):
+        raise _Refused(401, "X-Slack-Request-Timestamp is missing or not a Unix time")
+    if not signature:
+        raise _Refused(401, "X-Slack-Signature is missing")
+    try:
+        body = event.decoded_body or ""
+    except ValueError as err:  # not base64, or not UTF-8: nothing Slack signed
+        raise _Refused(401, f"the body cannot be read: {err}") from err
     a = adapters()
     verifier = SignatureVerifier(a.secrets.get(a.settings.slack_signing_secret))
-    if not verifier.is_valid(
-        body,
-        event.headers.get("x-slack-request-timestamp"),
-        event.headers.get("x-slack-signature"),
-    ):
-        metrics.add_metric(name="SignatureVerificationFailures", unit=MetricUnit.Count, value=1)
-        logger.warning("Slack signature verification failed")
-        return None
+    if not verifier.is_valid(body, timestamp, signature):
+        raise _Refused(401, "the signature does not match, or the timestamp is over 5 minutes old")
     return body
 
 
-def _verified_slack_payload() -> dict[str, Any] | None:
-    body = _verified_slack_body()
-    if body is None:
-        return None
-    payload: dict[str, Any] = json.loads(parse_qs(body)["payload"][0])
+def _slack_payload() -> dict[str, Any]:
+    try:
+        payload = json.loads(parse_qs(_verified_slack_body())["payload"][0])
+    except (KeyError, ValueError) as err:
+        raise _Refused(400, "the body has no JSON `payload` field") from err
+    if not isinstance(payload, dict):
+        raise _Refused(400, "`payload` is not a JSON object")
     return payload
 
 
-def _invalid_signature() -> Response[str]:
+def _text_at(obj: Any, *path: str | int) -> str:
+    """The text at `path` in the payload, or _Refused naming the field."""
+    for step in path:
+        try:
+            obj = obj[step]
+        except (KeyError, IndexError, TypeError):
+            obj = None
+            break
+    if not isinstance(obj, str) or not obj:
+        raise _Refused(400, f"payload.{'.'.join(map(str, path))} is missing or not text")
+    return obj
+
+
+def _view_values(payload: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """A submitted modal's input values, block id -> action id -> element state; what is not
+    shaped so is left out."""
+    values = payload["view"].get("state", {})
+    values = values.get("values") if isinstance(values, dict) else None
+    if not isinstance(values, dict):
+        return {}
+    return {
+        block: {k: v for k, v in actions.items() if isinstance(v, dict)}
+        for block, actions in values.items()
+        if isinstance(actions, dict)
+    }
+
+
+def _message_of(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The Slack message whose button was pressed (to update once answered), if Slack sent it."""
+    container, message = payload.get("container"), payload.get("message")
+    if not (isinstance(container, dict) and isinstance(message, dict)):
+        return None
+    return _message_ref(
+        {
+            "channel": container.get("channel_id"),
+            "ts": container.get("message_ts"),
+            "blocks": message.get("blocks"),
+        }
+    )
+
+
+def _message_ref(ref: Any) -> dict[str, Any] | None:
+    """{"channel", "ts", "blocks"} of a message to update, when that is what `ref` is."""
+    if not isinstance(ref, dict):
+        return None
+    channel, ts, blocks = ref.get("channel"), ref.get("ts"), ref.get("blocks")
+    if not (isinstance(channel, str) and isinstance(ts, str) and isinstance(blocks, list)):
+        return None
+    return {"channel": channel, "ts": ts, "blocks": [b for b in blocks if isinstance(b, dict)]}
+
+
+def _empty() -> Response[str]:
+    return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body="")
+
+
+def _json(answer: dict[str, Any]) -> Response[str]:
     return Response(
-        status_code=401, content_type=content_types.TEXT_PLAIN, body="invalid signature"
+        status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(answer)
     )
 
 
@@ -189,8 +278,6 @@ def slack_command() -> Response[str]:
     """The owner's `/og pause CUSTOMER [note]` and `/og resume CUSTOMER`: answered at once with
     a message only the owner sees, saying what changed or why nothing did."""
     body = _verified_slack_body()
-    if body is None:
-        return _invalid_signature()
     form = {k: v[0] for k, v in parse_qs(body).items()}
     answer = pausing.answer_command(
         adapters(), form.get("text", ""), by_user=form.get("user_id", "")
@@ -212,26 +299,59 @@ def slack_command() -> Response[str]:
     )
 
 
-def _answer(flag_key: str, action: OwnerAction, user: str, note: str | None) -> dict[str, Any]:
-    state, resumed = owner.answer_flag(adapters(), flag_key, action, by_user=user, note=note)
+_ANSWERED = {
+    OwnerAction.PAUSE: "Paused",
+    OwnerAction.HAND_OFF: "Handed off",
+    OwnerAction.DONE: "Done",
+}
+
+
+def _flag_line(flag: PendingFlag) -> str:
+    action = OwnerAction(str(flag.answer))
+    return answered_line(
+        _ANSWERED.get(action, action.value),
+        flag.answered_by or "someone",
+        flag.answered_at or flag.posted_at,
+    )
+
+
+def _answer(
+    flag_key: str,
+    action: OwnerAction,
+    user: str,
+    note: str | None,
+    message: dict[str, Any] | None,
+) -> tuple[PendingFlag, bool]:
+    """Record the answer (once), and leave resuming the journey and updating the message for
+    after Slack has its answer."""
+    a = adapters()
+    try:
+        state, flag, first = owner.record_answer(a, flag_key, action, by_user=user, note=note)
+    except owner.UnknownFlag as err:
+        raise _Refused(400, str(err)) from err
     logger.info(
-        "owner answered",
+        "owner answered" if first else "flag answered already",
         extra={
             "flag": flag_key,
             "action": action.value,
+            "by": user,
             "customer_id": state.customer_id,
-            "resumed": resumed,
+            "answer": flag.answer,
         },
     )
-    return {"customer_id": state.customer_id, "action": action.value, "resumed": resumed}
+    owner.resume_later(a, flag_key, resume=first, note=note, message=message)
+    return flag, first
 
 
-def _modal(flag_key: str, action: OwnerAction) -> dict[str, Any]:
+def _modal(flag_key: str, action: OwnerAction, message: dict[str, Any] | None) -> dict[str, Any]:
     label = "Why pause? (optional)" if action is OwnerAction.PAUSE else "Hand off to whom?"
+    meta: dict[str, Any] = {"flag_key": flag_key, "action": action.value, "message": message}
+    if len(json.dumps(meta)) > 3000:  # Slack's limit for private_metadata: update without blocks
+        meta["message"] = message and {**message, "blocks": []}
     return {
         "type": "modal",
         "callback_id": owner.ANSWER_CALLBACK,
-        "private_metadata": json.dumps({"flag_key": flag_key, "action": action.value}),
+        "private_metadata": json.dumps(meta),
         "title": {"type": "plain_text", "text": owner.ACTION_LABELS[action]},
         "submit": {"type": "plain_text", "text": owner.ACTION_LABELS[action]},
         "blocks": [
@@ -246,67 +366,156 @@ def _modal(flag_key: str, action: OwnerAction) -> dict[str, Any]:
     }
 
 
-def _intake_click(payload: dict[str, Any], act: dict[str, Any], user: str) -> None:
-    """Approve / Edit / Discard on a customer proposed from a forwarded welcome email."""
+def _proposal_click(payload: dict[str, Any], action_id: str, key: str, user: str) -> None:
+    """Approve / Edit / Discard on a customer proposed from a forwarded welcome email. Approve
+    and Discard read the list and write the Sheet: that runs after Slack has its answer."""
     a = adapters()
-    key = act["value"]
-    if act["action_id"] == intake.EDIT:
-        a.chat.open_view(payload["trigger_id"], intake.edit_view(a, key))
-        result: dict[str, Any] = {"outcome": "edit_opened"}
-    elif act["action_id"] == intake.APPROVE:
-        result = intake.approve(a, key, by_user=user)
+    if action_id == intake.EDIT:
+        try:
+            view = intake.edit_view(a, key)
+        except intake.UnknownProposal as err:
+            raise _Refused(400, str(err)) from err
+        a.chat.open_view(_text_at(payload, "trigger_id"), view)
+        logger.info(
+            "owner answered a proposal",
+            extra={"proposal": key, "by": user, "outcome": "edit_opened"},
+        )
+        return
+    if a.store.proposal(key) is None:
+        raise _Refused(400, f"no proposal with key {key}")
+    a.after_answer.later(
+        {
+            "work": "proposal",
+            "action": action_id,
+            "proposal": key,
+            "by": user,
+            "message": _message_of(payload),
+        }
+    )
+
+
+def _button(payload: dict[str, Any], user: str) -> Response[str]:
+    action_id = _text_at(payload, "actions", 0, "action_id")
+    key = _text_at(payload, "actions", 0, "value")
+    if action_id in intake.ACTIONS:
+        _proposal_click(payload, action_id, key, user)
+        return _empty()
+    if action_id not in owner.ACTION_LABELS:
+        raise _Refused(400, f"unknown action {action_id!r}")
+    action = OwnerAction(action_id)
+    message = _message_of(payload)
+    if action is OwnerAction.DONE:
+        _answer(key, action, user, None, message)
+        return _empty()
+    # Pause / Hand off: the modal opens before anything slow; its trigger id lives 3 seconds.
+    a = adapters()
+    trigger_id = _text_at(payload, "trigger_id")
+    flag = a.store.flag(key)
+    if flag is None:
+        raise _Refused(400, f"no flag with key {key}")
+    if flag.answer is not None:
+        a.chat.open_view(
+            trigger_id, already_answered_view(owner.ACTION_LABELS[action], _flag_line(flag))
+        )
+        owner.resume_later(a, key, resume=False, note=None, message=message)
     else:
-        result = intake.discard(a, key, by_user=user)
-    logger.info("owner answered a proposal", extra={"proposal": key, "by": user, **result})
+        a.chat.open_view(trigger_id, _modal(key, action, message))
+    return _empty()
+
+
+def _submission(payload: dict[str, Any], user: str) -> Response[str]:
+    view = payload.get("view")
+    callback = view.get("callback_id") if isinstance(view, dict) else None
+    if callback not in (intake.EDIT_CALLBACK, owner.ANSWER_CALLBACK):
+        raise _Refused(400, f"unknown view callback_id {callback!r}")
+    raw_meta = _text_at(payload, "view", "private_metadata")
+    try:
+        meta = json.loads(raw_meta)
+    except ValueError:
+        meta = None
+    if callback == intake.EDIT_CALLBACK:
+        if not (isinstance(meta, dict) and isinstance(meta.get("proposal"), str)):
+            raise _Refused(400, "payload.view.private_metadata is not this app's")
+        try:
+            answer, result = intake.submit_edit(
+                adapters(), raw_meta, _view_values(payload), by_user=user
+            )
+        except intake.UnknownProposal as err:
+            raise _Refused(400, str(err)) from err
+        logger.info("owner edited a proposal", extra={"by": user, **result})
+        return _json(answer)
+    if not (
+        isinstance(meta, dict)
+        and meta.get("action") in owner.ACTION_LABELS
+        and isinstance(meta.get("flag_key"), str)
+    ):
+        raise _Refused(400, "payload.view.private_metadata is not this app's")
+    action = OwnerAction(meta["action"])
+    note = _view_values(payload).get("note", {}).get("note", {}).get("value")
+    flag, first = _answer(
+        meta["flag_key"],
+        action,
+        user,
+        note if isinstance(note, str) else None,
+        _message_ref(meta.get("message")),
+    )
+    if first:
+        return _json({"response_action": "clear"})
+    title = owner.ACTION_LABELS[action]
+    return _json(
+        {"response_action": "update", "view": already_answered_view(title, _flag_line(flag))}
+    )
 
 
 @app.post("/slack/interactions")
 def slack_interaction() -> Response[str]:
-    payload = _verified_slack_payload()
-    if payload is None:
-        return _invalid_signature()
-    user = payload.get("user", {}).get("id", "unknown")
-    if payload.get("type") == "block_actions":
-        act = payload["actions"][0]
-        if act["action_id"] in intake.ACTIONS:
-            _intake_click(payload, act, user)
-            return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body="")
-        action = OwnerAction(act["action_id"])
-        if action is OwnerAction.DONE:
-            _answer(act["value"], action, user, None)
+    payload = _slack_payload()
+    user = _text_at(payload, "user", "id")
+    kind = payload.get("type")
+    if kind == "block_actions":
+        return _button(payload, user)
+    if kind == "view_submission":
+        return _submission(payload, user)
+    raise _Refused(400, f"unsupported interaction type {kind!r}")
+
+
+# --- after the answer: an asynchronous invocation of this function (og.adapters.aws.self_invoke)
+def _after_answer(work: dict[str, Any]) -> dict[str, Any]:
+    """The slow part of an owner's answer. An error is raised: Lambda retries the invocation;
+    the answer itself was recorded before Slack was answered."""
+    a = adapters()
+    message = work.get("message")
+    if work["work"] == "flag":
+        flag = a.store.flag(work["flag_key"])
+        if flag is None or flag.answer is None:
+            raise RuntimeError(f"flag {work['flag_key']} has no recorded answer")
+        resumed = bool(work["resume"]) and owner.resume_journey(a, flag, work.get("note"))
+        line = _flag_line(flag)
+        result: dict[str, Any] = {"flag": flag.flag_key, "resumed": resumed}
+    else:
+        key, user = work["proposal"], work["by"]
+        if work["action"] == intake.APPROVE:
+            result = intake.approve(a, key, by_user=user)
         else:
-            a = adapters()
-            a.chat.open_view(payload["trigger_id"], _modal(act["value"], action))
-        return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body="")
-    if payload.get("type") == "view_submission":
-        view = payload["view"]
-        if view.get("callback_id") == intake.EDIT_CALLBACK:
-            answer, result = intake.submit_edit(
-                adapters(), view["private_metadata"], view["state"]["values"], by_user=user
-            )
-            logger.info("owner edited a proposal", extra={"by": user, **result})
-            return Response(
-                status_code=200,
-                content_type=content_types.APPLICATION_JSON,
-                body=json.dumps(answer),
-            )
-        meta = json.loads(view["private_metadata"])
-        note = view["state"]["values"]["note"]["note"].get("value")
-        _answer(meta["flag_key"], OwnerAction(meta["action"]), user, note)
-        return Response(
-            status_code=200,
-            content_type=content_types.APPLICATION_JSON,
-            body=json.dumps({"response_action": "clear"}),
+            result = intake.discard(a, key, by_user=user)
+        proposal = a.store.proposal(key)
+        if proposal is None or proposal.decided_at is None:
+            message = None  # refused: the problems were posted, and Edit must stay
+        else:
+            what = "Approved" if proposal.decision is ProposalDecision.APPROVED else "Discarded"
+            line = answered_line(what, proposal.decided_by or user, proposal.decided_at)
+    if message:
+        a.chat.update_message(
+            message["channel"], message["ts"], line, answered_blocks(message["blocks"], line)
         )
-    return Response(
-        status_code=400,
-        content_type=content_types.TEXT_PLAIN,
-        body=f"unsupported interaction type {payload.get('type')!r}",
-    )
+    logger.info("after the answer", extra={**result, "message_updated": bool(message)})
+    return result
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if AFTER_ANSWER in event:  # a Function URL event never has this key
+        return _after_answer(event[AFTER_ANSWER])
     try:
         return app.resolve(event, context)
     finally:

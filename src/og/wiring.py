@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict
 
 from og.adapters.ports import (
+    AfterAnswer,
     ConfigSource,
     Documents,
     EmailSender,
@@ -86,6 +87,7 @@ class Adapters:
     sheet: OnboardingSheet
     owner_docs: OwnerDocs
     idempotency: Callable[[], BasePersistenceLayer]
+    after_answer: AfterAnswer
 
 
 _overrides: dict[str, object] = {}
@@ -126,6 +128,7 @@ def _built() -> Adapters:
 def _local(settings: Settings) -> Adapters:
     from og.adapters.aws.s3_documents import S3Documents
     from og.adapters.aws.sfn_workflow import SfnWorkflow
+    from og.adapters.local.after_answer import QueuedWork
     from og.adapters.local.config_file import ConfigFile, SecretsFile
     from og.adapters.local.outbox import OutboxEmailSender
     from og.adapters.local.sheet_file import CsvSheet, TextDocs
@@ -152,6 +155,7 @@ def _local(settings: Settings) -> Adapters:
         sheet=CsvSheet(home / "onboarding.csv"),
         owner_docs=TextDocs(home),
         idempotency=_idempotency_store(settings),
+        after_answer=QueuedWork(),
     )
 
 
@@ -163,6 +167,7 @@ def _aws(settings: Settings) -> Adapters:
     from og.adapters.aws.google_workspace import GoogleClients, GoogleDocs, GoogleSheet
     from og.adapters.aws.parameters import SecretsManagerSecrets, SsmConfigSource
     from og.adapters.aws.s3_documents import S3Documents
+    from og.adapters.aws.self_invoke import SelfInvocation
     from og.adapters.aws.ses_sender import SesEmailSender
     from og.adapters.aws.sfn_workflow import SfnWorkflow
     from og.adapters.aws.slack_chat import SlackWebChat
@@ -189,6 +194,7 @@ def _aws(settings: Settings) -> Adapters:
         sheet=GoogleSheet(google, google_file_id),
         owner_docs=GoogleDocs(google, google_file_id),
         idempotency=_idempotency_store(settings),
+        after_answer=SelfInvocation(),
     )
 
 

@@ -17,8 +17,10 @@ import pytest
 from moto import mock_aws
 
 from og import wiring
+from og.adapters.local.after_answer import QueuedWork
 from og.adapters.local.slack_log import read_slack_log
 from og.adapters.local.store import SqliteJourneyStore
+from og.adapters.ports import AFTER_ANSWER
 from og.local.engine import load_handler
 from og.local.moto_bridge import LambdaContext
 from og.local.stack import init_home
@@ -67,6 +69,14 @@ def invoke(function_dir: str, event: dict[str, Any]) -> Any:
     handler = load_handler(f"test_{function_dir}", ROOT / "functions" / function_dir, "app.handler")
     context = LambdaContext(function_dir, 256, f"arn:aws:lambda:{REGION}:1:function:x", "req-1")
     return handler(event, context)
+
+
+def run_after_answer() -> list[Any]:
+    """What Lambda does after done-handler's answer: run the work it queued for later (its
+    asynchronous self-invocation)."""
+    queue = wiring.adapters().after_answer
+    assert isinstance(queue, QueuedWork)
+    return [invoke("done_handler", {AFTER_ANSWER: work}) for work in queue.take()]
 
 
 def create_template_tables(client: Any) -> None:

@@ -31,10 +31,11 @@ from og import wiring
 from og.adapters.aws.bedrock_writer import BedrockError, BedrockWriter
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.aws.parameters import SecretsManagerSecrets, SsmConfigSource
+from og.adapters.aws.self_invoke import SelfInvocation
 from og.adapters.aws.ses_sender import SesEmailSender, delivered_message_id
 from og.adapters.aws.sfn_workflow import SfnWorkflow
 from og.adapters.aws.slack_chat import SlackWebChat
-from og.adapters.ports import SendRejected
+from og.adapters.ports import AFTER_ANSWER, SendRejected
 from og.core.emails import build_email
 
 REGION = "ap-southeast-1"
@@ -259,6 +260,46 @@ def test_slack_posts_blocks_and_opens_views_with_the_bot_token(server: ScriptedS
         "Bearer xoxb-test-token",
     )
     assert opened.json() == {"trigger_id": "trigger-1", "view": view}
+
+
+def test_slack_updates_a_posted_message(server: ScriptedServer) -> None:
+    server.reply({"ok": True, "channel": "D0OWNER", "ts": "1772415000.000100"})
+    chat = SlackWebChat(lambda: "xoxb-test-token", base_url=f"{server.url}/api/")
+
+    chat.update_message("D0OWNER", "1772415000.000100", "Done by Ana", BLOCKS)
+
+    [update] = server.requests
+    assert (update.path, update.headers["authorization"]) == (
+        "/api/chat.update",
+        "Bearer xoxb-test-token",
+    )
+    assert update.json() == {
+        "channel": "D0OWNER",
+        "ts": "1772415000.000100",
+        "text": "Done by Ana",
+        "blocks": BLOCKS,
+    }
+
+
+# --- done-handler's work after its answer -------------------------------------------------------
+def test_work_after_the_answer_is_an_asynchronous_invocation_of_the_function_itself(
+    credentials: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "og-done-handler")
+    client = boto3.client("lambda", region_name=REGION)
+    work = {"work": "flag", "flag_key": "k1", "resume": True, "note": None, "message": None}
+    with Stubber(client) as stub:
+        stub.add_response(
+            "invoke",
+            {"StatusCode": 202},
+            {
+                "FunctionName": "og-done-handler",
+                "InvocationType": "Event",
+                "Payload": json.dumps({AFTER_ANSWER: work}),
+            },
+        )
+        SelfInvocation(client=client).later(work)
+        stub.assert_no_pending_responses()
 
 
 def test_slack_rate_limit_is_retried_after_retry_after(server: ScriptedServer) -> None:

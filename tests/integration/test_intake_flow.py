@@ -14,7 +14,7 @@ from urllib.parse import quote_plus
 
 import pytest
 from botocore.exceptions import ClientError
-from local_home import RAW_MIME_BUCKET, LocalHome, invoke, local_home
+from local_home import RAW_MIME_BUCKET, LocalHome, invoke, local_home, run_after_answer
 
 from og import wiring
 from og.adapters.local.writer import PROPOSAL_LABEL, StandInWriter
@@ -80,6 +80,7 @@ def click(home: LocalHome, payload: dict[str, Any]) -> dict[str, Any]:
     event = function_url.slack_event(payload | {"user": {"id": "U0OWNER01"}}, home.signing_secret)
     answer: dict[str, Any] = invoke("done_handler", event)
     assert answer["statusCode"] == 200, answer
+    run_after_answer()
     return answer
 
 
@@ -131,6 +132,41 @@ def test_a_forwarded_email_is_proposed_to_the_owner_once(home: LocalHome) -> Non
     proposal = home.store.proposal(pkey)
     assert proposal is not None and proposal.message_ts is not None
     assert proposal.source == f"s3://{RAW_MIME_BUCKET}/{KEY}"
+
+
+def test_approve_answers_slack_first_and_adds_the_row_after(home: LocalHome) -> None:
+    receive(home)
+    pkey = proposal_key(RAW_MIME_BUCKET, KEY)
+    rows = list_rows(home)
+    [post] = home.slack("chat.postMessage")
+    message = {"ts": "1765000000.000200", "blocks": post["payload"]["blocks"]}
+    approve = button("intake_approve", pkey) | {
+        "user": {"id": "U0OWNER01"},
+        "container": {"type": "message", "channel_id": "D0OWNER01", "message_ts": message["ts"]},
+        "message": message,
+    }
+
+    answer = invoke("done_handler", function_url.slack_event(approve, home.signing_secret))
+
+    # Slack has its answer before the list is read or the Sheet written.
+    assert (answer["statusCode"], answer["body"]) == (200, "")
+    assert list_rows(home) == rows
+    assert home.slack("chat.update") == []
+    proposal = home.store.proposal(pkey)
+    assert proposal is not None and proposal.decision is None
+
+    [after] = run_after_answer()
+
+    assert after["outcome"] == "approved"
+    assert [r["customer_id"] for r in list_rows(home)] == [
+        *(r["customer_id"] for r in rows),
+        f"in-{pkey}",
+    ]
+    [update] = home.slack("chat.update")
+    assert (update["payload"]["channel"], update["payload"]["ts"]) == ("D0OWNER01", message["ts"])
+    blocks = update["payload"]["blocks"]
+    assert blocks[:-1] == [b for b in message["blocks"] if b["type"] != "actions"]
+    assert blocks[-1]["elements"][0]["text"].startswith("*Approved* by <@U0OWNER01> at <!date^")
 
 
 def test_approve_adds_the_row_to_the_list_once_and_audits_it(home: LocalHome) -> None:

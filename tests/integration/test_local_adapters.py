@@ -36,8 +36,15 @@ def test_slack_log_appends_method_payload_and_virtual_time(tmp_path):
     chat = SlackLogChat(tmp_path / "slack.jsonl", clock=lambda: AT)
     ts = chat.post_message("U0OWNER01", "Flag", [{"type": "section"}])
     chat.open_view("trigger", {"type": "modal"})
+    chat.update_message("U0OWNER01", ts, "Done", [{"type": "context"}])
     lines = [json.loads(x) for x in (tmp_path / "slack.jsonl").read_text().splitlines()]
-    assert [x["method"] for x in lines] == ["chat.postMessage", "views.open"]
+    assert [x["method"] for x in lines] == ["chat.postMessage", "views.open", "chat.update"]
+    assert lines[2]["payload"] == {
+        "channel": "U0OWNER01",
+        "ts": ts,
+        "text": "Done",
+        "blocks": [{"type": "context"}],
+    }
     assert lines[0]["payload"]["channel"] == "U0OWNER01" and lines[0]["at"] == AT.isoformat()
     assert ts.startswith("local.")
 

@@ -285,9 +285,10 @@ def test_pause_answers_the_flag_and_is_audited(store: Store) -> None:
     expected = CustomerState("c1", paused=True, paused_note="away")
     assert state == expected
     assert store.journey("c1").state == expected
-    assert store.flag("k1") == replace(flag_for(), answer="pause")
+    answered = replace(flag_for(), answer="pause", answered_by="U1", answered_at=T0)
+    assert store.flag("k1") == answered
     assert store.open_flags("c1") == []
-    assert store.all_flags("c1") == [replace(flag_for(), answer="pause")]
+    assert store.all_flags("c1") == [answered]
     # Both entries share one clock reading and both are kept, in the order they were written.
     trail = store.audit_trail("c1")
     assert [(e.action, e.by_user, e.ts) for e in trail] == [
@@ -354,13 +355,33 @@ def test_done_from_the_owner_finishes_the_journey_and_archives_it(store: Store) 
     )
 
     assert state == CustomerState("c1", steps_done=frozenset(PLAN), finished=True)
-    assert store.flag("k1") == replace(flag_for(), answer="done")
+    assert store.flag("k1") == replace(flag_for(), answer="done", answered_by="U1", answered_at=at)
     assert store.archived_sends("c1") == [("c1@2026-03-08", rec("welcome"))]
     assert [e.action for e in store.audit_trail("c1")] == [
         "done:welcome",
         "flag:setup",
         "owner:done",
     ]
+
+
+def test_a_second_answer_to_a_flag_changes_nothing_and_the_first_is_kept(store: Store) -> None:
+    """A double click, a Slack retry, or Hand off after someone pressed Pause."""
+    store.save_flag(flag_for())
+    first = store.record_owner_action(
+        "c1", OwnerAction.PAUSE, by_user="U1", at=T0, flag_key="k1", step_id="setup", note="away"
+    )
+    flags, trail = store.all_flags("c1"), store.audit_trail("c1")
+
+    for action, by in ((OwnerAction.PAUSE, "U1"), (OwnerAction.HAND_OFF, "U2")):
+        again = store.record_owner_action(
+            "c1", action, by_user=by, at=T0 + timedelta(1), flag_key="k1", step_id="setup"
+        )
+        assert again == first == store.journey("c1").state
+
+    assert store.all_flags("c1") == flags
+    assert (flags[0].answer, flags[0].answered_by, flags[0].answered_at) == ("pause", "U1", T0)
+    assert store.audit_trail("c1") == trail
+    assert [e.action for e in trail] == ["flag:setup", "owner:pause"]
 
 
 def test_an_answer_to_an_unknown_flag_is_still_recorded(store: Store) -> None:
@@ -635,3 +656,27 @@ def test_dynamodb_a_concurrent_state_write_is_not_lost(dynamodb: Any) -> None:
     trail = racing.audit_trail("c1")
     assert [e.action for e in trail] == ["done:welcome", "owner:pause"]
     assert trail[1].before["steps_done"] == ["welcome"]
+
+
+def test_dynamodb_two_clicks_at_once_answer_the_flag_once(dynamodb: Any) -> None:
+    other = DynamoJourneyStore(SETTINGS, dynamodb)
+    other.save_flag(flag_for())
+    racing = DynamoJourneyStore(
+        SETTINGS,
+        _InterleavingClient(
+            dynamodb,
+            lambda: other.record_owner_action(
+                "c1", OwnerAction.HAND_OFF, by_user="U2", at=T0, flag_key="k1", note="Siti"
+            ),
+        ),
+    )
+
+    state = racing.record_owner_action(
+        "c1", OwnerAction.PAUSE, by_user="U1", at=T0, flag_key="k1", note="away"
+    )
+
+    assert state == CustomerState("c1", handed_off_to="Siti")
+    assert racing.journey("c1").state == state
+    flag = racing.flag("k1")
+    assert flag is not None and (flag.answer, flag.answered_by) == ("hand_off", "U2")
+    assert [e.action for e in racing.audit_trail("c1")] == ["flag:setup", "owner:hand_off"]

@@ -219,9 +219,10 @@ def test_intake_failures_after_retries_land_in_a_queue_with_an_alarm():
     ]
     assert [st["Resource"].value for st in sends] == ["IntakeFailedQueue.Arn"]
     [alarm] = [
-        p for p in _of_type("AWS::CloudWatch::Alarm").values() if p.get("Namespace") == "AWS/SQS"
+        p
+        for p in _of_type("AWS::CloudWatch::Alarm").values()
+        if p.get("Namespace") == "AWS/SQS" and p["AlarmName"] == "og-intake-failed"
     ]
-    assert alarm["AlarmName"] == "og-intake-failed"
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["Dimensions"][0]["Value"].value == "IntakeFailedQueue.QueueName"
     assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
@@ -241,3 +242,20 @@ def test_the_guide_may_tell_the_owner_once_about_broken_documents():
     }
     assert ("ReportDocumentProblemsOnce", "dynamodb:BatchWriteItem") in allowed
     assert ("SlackBotToken", "secretsmanager:GetSecretValue") in allowed
+
+
+def test_done_handler_may_invoke_itself_and_keeps_what_failed_after_an_answer():
+    done = FUNCTIONS["DoneHandlerFunction"]
+    statements = {s["Sid"]: s for p in done["Policies"] for s in p["Statement"]}
+    invoke = statements["InvokeItselfAfterAnswering"]
+    assert invoke["Action"] == "lambda:InvokeFunction"
+    assert str(invoke["Resource"].value).endswith(":function:og-done-handler")
+    assert done["FunctionName"] == "og-done-handler"
+    config = done["EventInvokeConfig"]
+    assert config["MaximumRetryAttempts"] == 2
+    on_failure = config["DestinationConfig"]["OnFailure"]
+    assert on_failure["Type"] == "SQS"
+    queue = str(on_failure["Destination"].value).split(".")[0]
+    assert RESOURCES[queue]["Type"] == "AWS::SQS::Queue"
+    alarms = {p["AlarmName"]: p for p in _of_type("AWS::CloudWatch::Alarm").values()}
+    assert alarms["og-after-answer-failed"]["AlarmActions"]

@@ -33,6 +33,8 @@ class PendingFlag:
     execution: str
     posted_at: datetime
     answer: str | None = None
+    answered_by: str | None = None  # who answered first, and when: a second answer is told so
+    answered_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +136,9 @@ class JourneyStore(Protocol):
         note: str | None = None,
         plan_step_ids: tuple[str, ...] = (),
     ) -> CustomerState:
-        """Owner's answer: state + audit first (durable on its own), flag marked answered. An
-        action that answers no flag and changes nothing (a repeated pause or resume) writes
+        """Owner's answer: state + audit first (durable on its own), flag marked answered (by
+        whom, when). An action that answers no flag and changes nothing (a repeated pause or
+        resume), or answers a flag already answered (a double click, a Slack retry), writes
         nothing, so a double submit is audited once."""
         ...
 
@@ -213,6 +216,12 @@ class OwnerChat(Protocol):
     def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str: ...
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> None: ...
+
+    def update_message(
+        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
+    ) -> None:
+        """Replace a posted message (chat.update), e.g. a flag once answered: its buttons go."""
+        ...
 
 
 class Writer(Protocol):
@@ -302,4 +311,17 @@ class Secrets(Protocol):
 class Workflow(Protocol):
     def resume(self, task_token: str, output: dict[str, Any]) -> bool:
         """Hand the owner's answer to a waiting execution; False when it is no longer waiting."""
+        ...
+
+
+AFTER_ANSWER = "og_after_answer"  # done-handler's event for work after the answer: {key: work}
+
+
+class AfterAnswer(Protocol):
+    """Work done-handler does after it has answered Slack (which waits 3 seconds at most): resume
+    the journey, add the approved row to the list, update the answered message."""
+
+    def later(self, work: dict[str, Any]) -> None:
+        """Hand `work` (JSON) to done-handler to run after this request's answer; it is retried
+        when it fails. In AWS: an asynchronous invocation of the function itself."""
         ...

@@ -58,6 +58,8 @@ def flag_item(f: PendingFlag) -> dict[str, Any]:
         "execution": f.execution,
         "posted_at": f.posted_at.isoformat(),
         "answer": f.answer,
+        "answered_by": f.answered_by,
+        "answered_at": f.answered_at.isoformat() if f.answered_at else None,
     }
 
 
@@ -71,6 +73,10 @@ def flag_from_item(item: Mapping[str, Any]) -> PendingFlag:
         execution=item["execution"],
         posted_at=datetime.fromisoformat(item["posted_at"]),
         answer=item.get("answer"),
+        answered_by=item.get("answered_by"),
+        answered_at=datetime.fromisoformat(item["answered_at"])
+        if item.get("answered_at")
+        else None,
     )
 
 

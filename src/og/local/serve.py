@@ -92,6 +92,8 @@ class LocalServer(ThreadingHTTPServer):
         self.stack = stack
         self.routes = routes(stack)
         self.lock = threading.Lock()
+        self._requests = 0  # taken and not yet finished, including their work after the answer
+        self._finished = threading.Condition()
         stack.idempotency_table()
         super().__init__((host, port), _Handler)
 
@@ -103,6 +105,8 @@ class LocalServer(ThreadingHTTPServer):
     def answer(
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, client_ip: str
     ) -> function_url.HttpResponse:
+        """The handler's answer; the work it left for after its answer is done by
+        after_answer(), once the answer has been sent."""
         parts = urlsplit(target)
         path = parts.path.rstrip("/") or "/"
         route = self.routes.get(path)
@@ -129,11 +133,34 @@ class LocalServer(ThreadingHTTPServer):
             except FunctionError as err:
                 print(f"og serve: {method} {parts.path}: {err}", file=sys.stderr, flush=True)
                 return _text(502, "Internal Server Error")
+        return function_url.http_response(result)
+
+    def wait_until_idle(self, timeout: float = 60) -> bool:
+        """Wait for every request taken to be finished, work after its answer included."""
+        with self._finished:
+            return self._finished.wait_for(lambda: self._requests == 0, timeout)
+
+    def taken(self) -> None:
+        with self._finished:
+            self._requests += 1
+
+    def finished(self) -> None:
+        with self._finished:
+            self._requests -= 1
+            self._finished.notify_all()
+
+    def after_answer(self, target: str, body: bytes, headers: list[tuple[str, str]]) -> None:
+        """What Lambda does after a Function URL's answer: the handler's queued work (resume the
+        journey, update the Slack message); then the resumed journey moves on."""
+        path = urlsplit(target).path.rstrip("/") or "/"
+        with self.lock:
+            at = self.stack.runs.clock_after_runs(datetime.now(UTC))
+            self.stack.run_after_answer(at)
             if path == SLACK_PATH:
+                event = function_url.request_event("POST", path, "", headers, body)
                 key = _answered_flag(event)
                 flag = adapters().store.flag(key) if key else None
                 self.stack.record_resumed(flag.execution if flag else None)
-        return function_url.http_response(result)
 
 
 def _answered_flag(event: dict[str, Any]) -> str | None:
@@ -163,6 +190,13 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def _handle(self) -> None:
+        self.server.taken()
+        try:
+            self._answer()
+        finally:
+            self.server.finished()
+
+    def _answer(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         try:
@@ -180,6 +214,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
+        self.wfile.flush()
+        try:
+            self.server.after_answer(self.path, body, list(self.headers.items()))
+        except Exception:  # og's own machinery; the answer has gone out already
+            traceback.print_exc()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import html
 import json
+import logging
 import re
 import secrets
 import shutil
@@ -19,6 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from og import wiring
+from og.adapters.local.after_answer import QueuedWork
+from og.adapters.ports import AFTER_ANSWER
 from og.core.config_doc import read_config_entries
 from og.core.models import DayPlan
 from og.local import function_url
@@ -30,6 +33,8 @@ from og.wiring import adapters
 
 HOME_FILES = ("config.txt", "rules.txt", "voice.txt", "onboarding.csv")
 _FORM_TOKEN = re.compile(r'<input type="hidden" name="t" value="(?P<token>[^"]*)">')
+_ASYNC_ATTEMPTS = 3  # Lambda: an asynchronous invocation is retried twice
+_log = logging.getLogger(__name__)
 TICK_HOUR = time(9, 0)  # og-daily-tick: cron(0 9 * * ? *) in the business timezone
 
 
@@ -174,7 +179,11 @@ class LocalStack:
         return report
 
     # --- clicks and answers, through done-handler ----------------------------------------------
-    def invoke_done_handler(self, event: dict[str, Any], at: datetime) -> dict[str, Any]:
+    def invoke_done_handler(
+        self, event: dict[str, Any], at: datetime, *, then_after_answer: bool = True
+    ) -> dict[str, Any]:
+        """done-handler's answer to `event`; then (unless told not to) the work it left for after
+        its answer, as Lambda runs the function's asynchronous self-invocation."""
         from og.local import moto_bridge
 
         self.sync_documents()  # done-handler reads the list and rules as they are now
@@ -186,7 +195,28 @@ class LocalStack:
             raise RuntimeError(
                 f"done-handler failed: {result.get('errorType')}: {result.get('errorMessage')}"
             )
+        if then_after_answer:
+            self.run_after_answer(at)
         return result
+
+    def run_after_answer(self, at: datetime) -> list[dict[str, Any]]:
+        """Run the work done-handler queued for after its answers (og.adapters.local.after_answer)
+        through done-handler, each tried as often as Lambda tries an asynchronous invocation
+        (once and two retries); what still fails is logged, and the recorded answer stays."""
+        queue = adapters().after_answer
+        if not isinstance(queue, QueuedWork):
+            return []
+        results = []
+        for work in queue.take():
+            for attempt in range(1, _ASYNC_ATTEMPTS + 1):
+                try:
+                    results.append(self.invoke("DoneHandlerFunction", {AFTER_ANSWER: work}, at))
+                    break
+                except FunctionError as err:
+                    _log.warning("done-handler after an answer, attempt %d: %s", attempt, err)
+            else:
+                _log.error("done-handler gave up on work after an answer: %s", json.dumps(work))
+        return results
 
     def click_done_link(self, url: str, at: datetime) -> dict[str, Any]:
         """What a person does with a done or unsubscribe link: open it (a page that changes

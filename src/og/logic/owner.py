@@ -217,25 +217,58 @@ def answer_flag(
 ) -> tuple[CustomerState, bool]:
     """Record the answer first — it stands on its own — then resume the journey if it is still
     waiting. Returns the new state and whether a waiting execution was resumed."""
+    state, flag, first = record_answer(a, flag_key, action, by_user=by_user, note=note)
+    return state, first and resume_journey(a, flag, note)
+
+
+def record_answer(
+    a: Adapters, flag_key: str, action: OwnerAction, *, by_user: str, note: str | None = None
+) -> tuple[CustomerState, PendingFlag, bool]:
+    """The owner's answer, recorded once (what done-handler does before it answers Slack).
+    Returns the state, the flag as answered (by whom, when) and whether this was that answer:
+    False for a second click, which changed nothing. Only Done reads the documents (the plan
+    says which step is done and whether that finishes the journey)."""
     flag = a.store.flag(flag_key)
     if flag is None:
         raise UnknownFlag(f"no flag with key {flag_key}")
-    plan = _plan_of(a, flag.customer_id)
-    plan_steps = _plan_steps(a, flag.customer_id, plan)
+    if flag.answer is not None:
+        return a.store.journey(flag.customer_id).state, flag, False
+    plan = _plan_of(a, flag.customer_id) if action is OwnerAction.DONE else None
+    at = a.clock()
     state = a.store.record_owner_action(
         flag.customer_id,
         action,
         by_user=by_user,
-        at=a.clock(),
+        at=at,
         flag_key=flag_key,
         step_id=_step_id_now(plan, flag.step_id),
         note=note,
-        plan_step_ids=plan_steps,
+        plan_step_ids=_plan_steps(a, flag.customer_id, plan),
     )
-    resumed = flag.answer is None and a.workflow.resume(
-        flag.task_token, {"action": action.value, "by": by_user, "note": note or ""}
+    answered = a.store.flag(flag_key) or flag
+    return state, answered, (answered.answered_by, answered.answered_at) == (by_user, at)
+
+
+def resume_later(
+    a: Adapters,
+    flag_key: str,
+    *,
+    resume: bool,
+    note: str | None,
+    message: dict[str, Any] | None = None,
+) -> None:
+    """Leave for after the answer to Slack: resuming the journey (when this answer was the
+    flag's) and updating the flag's message (`message`: channel, ts, blocks), if known."""
+    a.after_answer.later(
+        {"work": "flag", "flag_key": flag_key, "resume": resume, "note": note, "message": message}
     )
-    return state, resumed
+
+
+def resume_journey(a: Adapters, flag: PendingFlag, note: str | None) -> bool:
+    """Hand the flag's recorded answer to its journey; False when none waits any more."""
+    return a.workflow.resume(
+        flag.task_token, {"action": flag.answer, "by": flag.answered_by, "note": note or ""}
+    )
 
 
 def _plan_steps(a: Adapters, customer_id: str, plan: Plan | None) -> tuple[str, ...]:

@@ -80,8 +80,11 @@ def pause(a: Adapters, customer: Customer, *, by_user: str, note: str | None) ->
             f"{_who(customer)} is already paused{why}. Nothing changed.",
             cid,
         )
-    for flag in flags:
-        owner.answer_flag(a, flag.flag_key, OwnerAction.PAUSE, by_user=by_user, note=note)
+    for flag in flags:  # Slack waits 3 s for the answer: the journeys are resumed after it
+        _, _, first = owner.record_answer(
+            a, flag.flag_key, OwnerAction.PAUSE, by_user=by_user, note=note
+        )
+        owner.resume_later(a, flag.flag_key, resume=first, note=note)
     if not flags:
         a.store.record_owner_action(
             cid, OwnerAction.PAUSE, by_user=by_user, at=a.clock(), note=note

@@ -4,6 +4,7 @@ comes back as JSON fields rather than free text to be trimmed of preambles."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 import boto3
@@ -68,8 +69,13 @@ class BedrockError(RuntimeError):
 class BedrockWriter:
     def __init__(self, model_id: str, client: Any = None, *, max_tokens: int = 2048):
         self.model_id = model_id
-        self._bedrock = client or boto3.client("bedrock-runtime", config=_RETRIES)
+        self._client = client
         self._max_tokens = max_tokens
+
+    @cached_property
+    def _bedrock(self) -> Any:
+        # Built on first use: done-handler builds every adapter and never calls the model.
+        return self._client or boto3.client("bedrock-runtime", config=_RETRIES)
 
     def rewrite(self, body: str, *, instructions: str) -> str:
         tool = _tool_config(

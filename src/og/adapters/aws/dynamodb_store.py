@@ -295,14 +295,30 @@ class DynamoJourneyStore:
         plan_step_ids: tuple[str, ...] = (),
     ) -> CustomerState:
         also = []
-        if flag_key and self._get(self.tables.flags_table, {"flag_key": flag_key}) is not None:
+        flag = self._get(self.tables.flags_table, {"flag_key": flag_key}) if flag_key else None
+        if flag is not None:
+            if flag.get("answer") is not None:
+                return self._state(customer_id)[0]  # a double click or a Slack retry
             also.append(
                 {
                     "Update": {
                         "TableName": self.tables.flags_table,
                         "Key": _dump({"flag_key": flag_key}),
-                        "UpdateExpression": "SET answer = :answer",
-                        "ExpressionAttributeValues": _dump({":answer": action.value}),
+                        "UpdateExpression": (
+                            "SET answer = :answer, answered_by = :by, answered_at = :at"
+                        ),
+                        # Two clicks at once: the second transaction is cancelled here.
+                        "ConditionExpression": (
+                            "attribute_not_exists(answer) OR attribute_type(answer, :null)"
+                        ),
+                        "ExpressionAttributeValues": _dump(
+                            {
+                                ":answer": action.value,
+                                ":by": by_user,
+                                ":at": at.isoformat(),
+                                ":null": "NULL",
+                            }
+                        ),
                     }
                 }
             )
@@ -319,15 +335,21 @@ class DynamoJourneyStore:
             # Answering no flag and changing nothing (a double-submitted pause): not recorded.
             return None if flag_key is None and after == before else after
 
-        return self._change_state(
-            customer_id,
-            evolve,
-            action=f"owner:{action.value}",
-            by_user=by_user,
-            at=at,
-            note=note,
-            also=also,
-        )
+        try:
+            return self._change_state(
+                customer_id,
+                evolve,
+                action=f"owner:{action.value}",
+                by_user=by_user,
+                at=at,
+                note=note,
+                also=also,
+            )
+        except RuntimeError as err:
+            cancelled = err.__cause__
+            if also and isinstance(cancelled, _ConditionFailed) and cancelled.failed(2):
+                return self._state(customer_id)[0]  # answered by a concurrent click
+            raise
 
     def record_step_done(
         self,

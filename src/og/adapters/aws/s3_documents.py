@@ -4,6 +4,7 @@ raw inbound mail."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import boto3
@@ -12,7 +13,12 @@ from botocore.exceptions import ClientError
 
 class S3Documents:
     def __init__(self, client: Any = None):
-        self._s3 = client or boto3.client("s3")
+        self._client = client
+
+    @cached_property
+    def _s3(self) -> Any:
+        # Built on first use: done-handler's Slack path answers Pause without reading a document.
+        return self._client or boto3.client("s3")
 
     def read_text(self, bucket: str, key: str) -> str:
         return self.read_bytes(bucket, key).decode("utf-8-sig")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 from email.policy import SMTP
+from functools import cached_property
 from typing import Any
 
 import boto3
@@ -19,8 +20,13 @@ from og.adapters.ports import SendRejected
 
 class SesEmailSender:
     def __init__(self, client: Any = None, configuration_set: str | None = None):
-        self._ses = client or boto3.client("sesv2")
+        self._client = client
         self.configuration_set = configuration_set
+
+    @cached_property
+    def _ses(self) -> Any:
+        # Built on first use: of the functions that build every adapter, only sender sends.
+        return self._client or boto3.client("sesv2")
 
     def send(self, message: EmailMessage) -> str:
         options = {"ConfigurationSetName": self.configuration_set} if self.configuration_set else {}

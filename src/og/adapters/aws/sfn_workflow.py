@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import Any
 
 import boto3
@@ -12,7 +13,12 @@ _GONE = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}
 
 class SfnWorkflow:
     def __init__(self, client: Any = None):
-        self._sfn = client or boto3.client("stepfunctions")
+        self._client = client
+
+    @cached_property
+    def _sfn(self) -> Any:
+        # Built on first use: done-handler resumes journeys only after it has answered Slack.
+        return self._client or boto3.client("stepfunctions")
 
     def resume(self, task_token: str, output: dict[str, Any]) -> bool:
         try:

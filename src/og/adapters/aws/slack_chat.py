@@ -1,4 +1,5 @@
-"""OwnerChat on the Slack Web API (chat.postMessage, views.open) through slack_sdk's WebClient."""
+"""OwnerChat on the Slack Web API (chat.postMessage, views.open, chat.update) through
+slack_sdk's WebClient."""
 
 from __future__ import annotations
 
@@ -47,3 +48,8 @@ class SlackWebChat:
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         self._web().views_open(trigger_id=trigger_id, view=view)
+
+    def update_message(
+        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
+    ) -> None:
+        self._web().chat_update(channel=channel, ts=ts, text=text, blocks=blocks)

@@ -41,6 +41,11 @@ class SlackLogChat:
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         self._append("views.open", {"trigger_id": trigger_id, "view": view})
 
+    def update_message(
+        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
+    ) -> None:
+        self._append("chat.update", {"channel": channel, "ts": ts, "text": text, "blocks": blocks})
+
 
 def read_slack_log(path: Path, method: str | None = None) -> list[dict[str, Any]]:
     """The calls logged so far (those of one Web API method, if given)."""

@@ -265,6 +265,13 @@ class SqliteJourneyStore:
     ) -> CustomerState:
         with self._tx() as db:
             before = self._journey(db, customer_id).state
+            row = (
+                db.execute("SELECT item FROM flags WHERE flag_key = ?", (flag_key,)).fetchone()
+                if flag_key
+                else None
+            )
+            if row and json.loads(row[0]).get("answer") is not None:
+                return before  # a double click or a Slack retry: answered once
             after = apply_owner_action(
                 before,
                 action,
@@ -276,15 +283,15 @@ class SqliteJourneyStore:
             if flag_key is None and after == before:
                 return before  # e.g. a double-submitted pause: recorded once
             self._write_state(db, before, after, f"owner:{action.value}", by_user, at, note)
-            if flag_key:
-                row = db.execute(
-                    "SELECT item FROM flags WHERE flag_key = ?", (flag_key,)
-                ).fetchone()
-                if row:
-                    item = json.loads(row[0]) | {"answer": action.value}
-                    db.execute(
-                        "UPDATE flags SET item = ? WHERE flag_key = ?", (json.dumps(item), flag_key)
-                    )
+            if row:
+                item = json.loads(row[0]) | {
+                    "answer": action.value,
+                    "answered_by": by_user,
+                    "answered_at": at.isoformat(),
+                }
+                db.execute(
+                    "UPDATE flags SET item = ? WHERE flag_key = ?", (json.dumps(item), flag_key)
+                )
             return after
 
     def record_step_done(
