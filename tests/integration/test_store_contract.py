@@ -15,7 +15,14 @@ from moto import mock_aws
 
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.local.store import SqliteJourneyStore
-from og.adapters.ports import ClaimOutcome, PendingFlag, Proposal, ProposalDecision, SendClaim
+from og.adapters.ports import (
+    ClaimOutcome,
+    OwnerTask,
+    PendingFlag,
+    Proposal,
+    ProposalDecision,
+    SendClaim,
+)
 from og.core.models import Channel, CustomerState, Journey, OwnerAction, SendKind, SendRecord
 from og.local.template import load_yaml
 from og.wiring import Settings
@@ -253,6 +260,18 @@ def test_a_flag_marks_the_customer_and_a_retry_replaces_the_token(store: Store) 
     assert (entry.action, entry.by_user, entry.ts) == ("flag:setup", "guide", T0)
     assert (entry.before["flagged"], entry.after["flagged"]) == (False, True)
     assert entry.after["note"] == "no reply in 5 days"
+
+
+def test_an_owner_task_is_found_by_its_key_and_is_no_flag_nor_a_change(store: Store) -> None:
+    task = OwnerTask(key="t1", customer_id="c1", step_id="kickoff-call", posted_at=T0)
+    store.save_owner_task(task)
+    store.save_owner_task(task)  # a retried post stores it again
+
+    assert store.owner_task("t1") == task
+    assert store.owner_task("t2") is None
+    assert store.flag("t1") is None
+    assert store.all_flags("c1") == [] and store.load_journeys() == {}
+    assert store.audit_trail("c1") == []
 
 
 def test_pause_answers_the_flag_and_is_audited(store: Store) -> None:

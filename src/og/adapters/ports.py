@@ -36,6 +36,17 @@ class PendingFlag:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnerTask:
+    """A step the owner carries out, posted with a Done button. The button carries only `key`;
+    the click needs the customer and the step."""
+
+    key: str
+    customer_id: str
+    step_id: str
+    posted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SendClaim:
     """A claim still `sending`: its message was claimed and never confirmed, so it may or may
     not have gone out."""
@@ -119,6 +130,12 @@ class JourneyStore(Protocol):
     def flag(self, flag_key: str) -> PendingFlag | None: ...
 
     def open_flags(self, customer_id: str) -> list[PendingFlag]: ...
+
+    def save_owner_task(self, task: OwnerTask) -> None:
+        """Store (or replace) the owner task a Done button's key names."""
+        ...
+
+    def owner_task(self, key: str) -> OwnerTask | None: ...
 
     def record_owner_action(
         self,
