@@ -2,8 +2,8 @@
 - GET /done?t=<signed token> shows the step and a button, POST /done marks it done (once);
 - GET /unsubscribe?t=... shows a button, POST /unsubscribe (the button, or a mail client's
   RFC 8058 one-click POST) stops all email to the customer;
-- POST /slack/interactions: Pause / Hand off / Done on an owner flag; Approve / Edit / Discard
-  on a customer proposed from a forwarded welcome email;
+- POST /slack/interactions: Pause / Hand off / Done on an owner flag; Done on an owner task;
+  Approve / Edit / Discard on a customer proposed from a forwarded welcome email;
 - POST /slack/commands: the owner's `/og pause CUSTOMER [note]` and `/og resume CUSTOMER`.
 Every request is verified first: the link token's HMAC, Slack's signing secret."""
 
@@ -18,6 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from slack_sdk.signature import SignatureVerifier
 
+from og.adapters import owner_messages as messages
 from og.core.done_link import InvalidDoneToken
 from og.core.models import OwnerAction
 from og.logic import customer_links, intake, owner, pausing
@@ -226,34 +227,14 @@ def _answer(flag_key: str, action: OwnerAction, user: str, note: str | None) -> 
     return {"customer_id": state.customer_id, "action": action.value, "resumed": resumed}
 
 
-def _modal(flag_key: str, action: OwnerAction) -> dict[str, Any]:
-    label = "Why pause? (optional)" if action is OwnerAction.PAUSE else "Hand off to whom?"
-    return {
-        "type": "modal",
-        "callback_id": owner.ANSWER_CALLBACK,
-        "private_metadata": json.dumps({"flag_key": flag_key, "action": action.value}),
-        "title": {"type": "plain_text", "text": owner.ACTION_LABELS[action]},
-        "submit": {"type": "plain_text", "text": owner.ACTION_LABELS[action]},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "note",
-                "optional": action is OwnerAction.PAUSE,
-                "label": {"type": "plain_text", "text": label},
-                "element": {"type": "plain_text_input", "action_id": "note"},
-            }
-        ],
-    }
-
-
 def _intake_click(payload: dict[str, Any], act: dict[str, Any], user: str) -> None:
     """Approve / Edit / Discard on a customer proposed from a forwarded welcome email."""
     a = adapters()
     key = act["value"]
-    if act["action_id"] == intake.EDIT:
-        a.chat.open_view(payload["trigger_id"], intake.edit_view(a, key))
+    if act["action_id"] == messages.EDIT:
+        a.chat.open_modal(payload["trigger_id"], intake.edit_view(a, key))
         result: dict[str, Any] = {"outcome": "edit_opened"}
-    elif act["action_id"] == intake.APPROVE:
+    elif act["action_id"] == messages.APPROVE:
         result = intake.approve(a, key, by_user=user)
     else:
         result = intake.discard(a, key, by_user=user)
@@ -268,19 +249,30 @@ def slack_interaction() -> Response[str]:
     user = payload.get("user", {}).get("id", "unknown")
     if payload.get("type") == "block_actions":
         act = payload["actions"][0]
-        if act["action_id"] in intake.ACTIONS:
+        if act["action_id"] in messages.PROPOSAL_ACTIONS:
             _intake_click(payload, act, user)
+            return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body="")
+        if act["action_id"] == messages.OWNER_TASK_DONE:
+            task, changed = owner.press_task_done(adapters(), act["value"], by_user=user)
+            logger.info(
+                "owner task done",
+                extra={
+                    "customer_id": task.customer_id,
+                    "step_id": task.step_id,
+                    "changed": changed,
+                },
+            )
             return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body="")
         action = OwnerAction(act["action_id"])
         if action is OwnerAction.DONE:
             _answer(act["value"], action, user, None)
         else:
             a = adapters()
-            a.chat.open_view(payload["trigger_id"], _modal(act["value"], action))
+            a.chat.open_modal(payload["trigger_id"], messages.AnswerModal(act["value"], action))
         return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body="")
     if payload.get("type") == "view_submission":
         view = payload["view"]
-        if view.get("callback_id") == intake.EDIT_CALLBACK:
+        if view.get("callback_id") == messages.EDIT_CALLBACK:
             answer, result = intake.submit_edit(
                 adapters(), view["private_metadata"], view["state"]["values"], by_user=user
             )

@@ -14,6 +14,7 @@ import pytest
 from aws_lambda_powertools import Metrics
 
 from og import wiring
+from og.adapters.owner_messages import OwnerModal, OwnerPost
 from og.core.done_link import (
     done_link,
     sign_done_token,
@@ -281,10 +282,10 @@ def test_a_one_click_unsubscribe_stops_every_email_and_tells_the_owner_once(
 
 
 class DownSlack:
-    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
+    def post(self, channel: str, message: OwnerPost) -> str:
         raise TimeoutError("slack.com did not answer")
 
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+    def open_modal(self, trigger_id: str, modal: OwnerModal) -> None:
         raise TimeoutError("slack.com did not answer")
 
 

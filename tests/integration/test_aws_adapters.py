@@ -28,14 +28,17 @@ from moto.ses.models import ses_backends
 from slack_sdk.errors import SlackApiError
 
 from og import wiring
+from og.adapters import slack_messages
 from og.adapters.aws.bedrock_writer import BedrockError, BedrockWriter
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.aws.parameters import SecretsManagerSecrets, SsmConfigSource
 from og.adapters.aws.ses_sender import SesEmailSender, delivered_message_id
 from og.adapters.aws.sfn_workflow import SfnWorkflow
 from og.adapters.aws.slack_chat import SlackWebChat
+from og.adapters.owner_messages import AnswerModal, FlagPost
 from og.adapters.ports import SendRejected
 from og.core.emails import build_email
+from og.core.models import OwnerAction
 
 REGION = "ap-southeast-1"
 MODEL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -229,7 +232,8 @@ def test_ses_errors_split_into_refused_and_maybe_sent(
 
 
 # --- Slack ---------------------------------------------------------------------------------------
-BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Ana is stuck on setup*"}}]
+FLAG = FlagPost("f-1", "Ana is stuck", "*Ana is stuck on setup*")
+HAND_OFF = AnswerModal("f-1", OwnerAction.HAND_OFF)
 
 
 def test_slack_posts_blocks_and_opens_views_with_the_bot_token(server: ScriptedServer) -> None:
@@ -244,21 +248,21 @@ def test_slack_posts_blocks_and_opens_views_with_the_bot_token(server: ScriptedS
     chat = SlackWebChat(token, base_url=f"{server.url}/api/")
     assert token_reads == []  # not read until Slack is first called
 
-    assert chat.post_message("U0OWNER", "Ana is stuck", BLOCKS) == "1772415000.000100"
-    view = {"type": "modal", "title": {"type": "plain_text", "text": "Hand off"}, "blocks": []}
-    chat.open_view("trigger-1", view)
+    assert chat.post("U0OWNER", FLAG) == "1772415000.000100"
+    chat.open_modal("trigger-1", HAND_OFF)
 
     assert token_reads == ["read"]
     post, opened = server.requests
     assert (post.method, post.path) == ("POST", "/api/chat.postMessage")
     assert post.headers["authorization"] == "Bearer xoxb-test-token"
     assert post.headers["content-type"].startswith("application/json")
-    assert post.json() == {"channel": "U0OWNER", "text": "Ana is stuck", "blocks": BLOCKS}
+    built = slack_messages.message(FLAG)
+    assert post.json() == {"channel": "U0OWNER", "text": "Ana is stuck", "blocks": built.blocks}
     assert (opened.path, opened.headers["authorization"]) == (
         "/api/views.open",
         "Bearer xoxb-test-token",
     )
-    assert opened.json() == {"trigger_id": "trigger-1", "view": view}
+    assert opened.json() == {"trigger_id": "trigger-1", "view": slack_messages.modal(HAND_OFF)}
 
 
 def test_slack_rate_limit_is_retried_after_retry_after(server: ScriptedServer) -> None:
@@ -267,7 +271,7 @@ def test_slack_rate_limit_is_retried_after_retry_after(server: ScriptedServer) -
     chat = SlackWebChat(lambda: "xoxb-test-token", base_url=f"{server.url}/api/")
 
     started = time.monotonic()
-    ts = chat.post_message("U0OWNER", "Ana is stuck", BLOCKS)
+    ts = chat.post("U0OWNER", FLAG)
 
     assert ts == "1772415000.000200"
     assert time.monotonic() - started >= 1.0
@@ -280,7 +284,7 @@ def test_slack_errors_name_the_slack_error(server: ScriptedServer) -> None:
     chat = SlackWebChat(lambda: "xoxb-test-token", base_url=f"{server.url}/api/")
 
     with pytest.raises(SlackApiError, match="channel_not_found"):
-        chat.post_message("C0GONE", "Ana is stuck", BLOCKS)
+        chat.post("C0GONE", FLAG)
 
 
 # --- Bedrock -------------------------------------------------------------------------------------

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from og.core.models import CustomerState, Journey, OwnerAction, SendRecord
+
+if TYPE_CHECKING:
+    from og.adapters.owner_messages import OwnerModal, OwnerPost
 
 
 class ClaimOutcome(StrEnum):
@@ -219,11 +222,16 @@ class EmailSender(Protocol):
 
 
 class OwnerChat(Protocol):
-    """Slack Web API calls the guide makes."""
+    """The owner's Slack: what the guide tells them and the modals their buttons open, in the
+    guide's terms (og.adapters.owner_messages); the adapters build the Block Kit."""
 
-    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str: ...
+    def post(self, channel: str, message: OwnerPost) -> str:
+        """chat.postMessage; returns the message's ts."""
+        ...
 
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None: ...
+    def open_modal(self, trigger_id: str, modal: OwnerModal) -> None:
+        """views.open, within the 3 seconds a trigger id lives."""
+        ...
 
 
 class Writer(Protocol):
