@@ -4,6 +4,7 @@ customer, so it is never flagged. The example's Pro plan: kickoff-call on day 1,
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from og.adapters.owner_messages import OWNER_TASK_DONE
+from og.core.done_link import done_link, sign_done_token
 from og.local import function_url
 from og.local.stack import LocalStack
 
@@ -87,3 +89,35 @@ def test_an_owner_task_done_in_slack_is_never_flagged(make_home: Callable[..., H
     # Ben's task, never pressed, is flagged three days on; Ana's, done, is not.
     assert (("p-2", KICKOFF) in flagged, ("p-1", KICKOFF) in flagged) == (True, False)
     assert len([e for e in home.store.audit_trail("p-1") if e.action == f"done:{KICKOFF}"]) == 1
+
+
+def test_the_owner_task_done_last_finishes_the_journey_and_the_sheet(
+    make_home: Callable[..., Home],
+) -> None:
+    home = make_home([ANA, BEN])
+    secret = json.loads((home.path / "secrets.json").read_text())["og/done-link/secret"]
+    at = utc(MON, 5)
+    with home.stack() as s:
+        assert s.tick(MON).ok
+        for step in ("welcome", "first-order", "menu-review", "delivery-schedule"):
+            token = sign_done_token("p-1", step, secret.encode(), at)
+            assert (
+                s.click_done_link(done_link("http://localhost:8787/done", token), at)["statusCode"]
+                == 200
+            )
+        assert s.tick(DAYS[1]).ok
+        assert not home.state("p-1").finished
+        assert "finished_at" not in _rows(home)[0]  # not finished yet: the sheet is untouched
+
+        assert _press(s, home, _tasks(home)["p-1"], utc(DAYS[1], 6))["statusCode"] == 200
+
+    assert home.state("p-1").finished and not home.state("p-2").finished
+    assert [(r["customer_id"], r["finished_at"]) for r in _rows(home)] == [
+        ("p-1", "2026-12-15T06:00:00Z"),
+        ("p-2", ""),
+    ]
+
+
+def _rows(home: Home) -> list[dict[str, str]]:
+    with (home.path / "onboarding.csv").open(newline="") as f:
+        return list(csv.DictReader(f))

@@ -81,11 +81,11 @@ def press_done(a: Adapters, token: str) -> tuple[DoneLink, CustomerState, bool]:
         plan_step_ids=link.plan_step_ids,
     )
     if state.finished and changed:
-        _mark_finished_in_sheet(a, link.customer_id, now)
+        mark_finished_in_sheet(a, link.customer_id, now)
     return link, state, changed
 
 
-def _mark_finished_in_sheet(a: Adapters, customer_id: str, at: datetime) -> None:
+def mark_finished_in_sheet(a: Adapters, customer_id: str, at: datetime) -> None:
     """Show the finish in the owner's sheet. The done click is recorded already and stands on
     its own, so a Sheets failure is logged and counted, never raised."""
     try:

@@ -22,6 +22,7 @@ from og.core.models import (
 from og.core.step_identity import plan_step_ids
 from og.core.templates import message_context, problems_context, render
 from og.logic import in_doubt
+from og.logic.customer_links import mark_finished_in_sheet
 from og.logic.documents import load_docs
 from og.logic.failures import failure_text
 from og.logic.moves import customer_of, plan_and_step, send_kind
@@ -207,13 +208,16 @@ def press_task_done(a: Adapters, task_key: str, *, by_user: str) -> tuple[OwnerT
     if task is None:
         raise UnknownFlag(f"no owner task with key {task_key}")
     plan = _plan_of(a, task.customer_id)
-    _, changed = a.store.record_step_done(
+    now = a.clock()
+    state, changed = a.store.record_step_done(
         task.customer_id,
         _step_id_now(plan, task.step_id),
         by_user=by_user,
-        at=a.clock(),
+        at=now,
         plan_step_ids=_plan_steps(a, task.customer_id, plan),
     )
+    if state.finished and changed:
+        mark_finished_in_sheet(a, task.customer_id, now)
     return task, changed
 
 
