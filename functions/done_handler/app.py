@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from slack_sdk.signature import SignatureVerifier
 
 from og.adapters import owner_messages as messages
+from og.adapters import slack_messages
 from og.core.done_link import InvalidDoneToken
 from og.core.models import OwnerAction
 from og.logic import customer_links, intake, owner, pausing
@@ -208,7 +209,7 @@ def slack_command() -> Response[str]:
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
-        body=json.dumps({"response_type": "ephemeral", "text": answer.text}),
+        body=json.dumps(slack_messages.command_answer(answer.text)),
         headers={"x-og-outcome": answer.outcome.value},
     )
 

@@ -267,6 +267,12 @@ def _digest(post: DigestPost) -> SlackMessage:
     return SlackMessage(_fallback(post.headline), _dicts(blocks))
 
 
+def command_answer(text: str) -> dict[str, Any]:
+    """The answer to a slash command (`/og pause|resume`): a message only the owner sees.
+    `text` is mrkdwn whose names and notes the caller escaped (it quotes commands in `code`)."""
+    return {"response_type": "ephemeral", "text": text}
+
+
 # --- modals ----------------------------------------------------------------------------------
 def _answer_modal(m: AnswerModal) -> dict[str, Any]:
     label = "Why pause? (optional)" if m.action is OwnerAction.PAUSE else "Hand off to whom?"
