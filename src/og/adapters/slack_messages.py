@@ -254,7 +254,7 @@ def _digest(post: DigestPost) -> SlackMessage:
         _header("Weekly onboarding digest"),
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"*{escape(post.headline)}*\n{escape(post.activity)}"[:SECTION_LIMIT]
+                text=f"*{_pieces(post.headline, 900)[0]}*\n{_pieces(post.activity, 2000)[0]}"
             )
         ),
     ]
