@@ -220,3 +220,19 @@ def test_blank_text_makes_no_empty_section() -> None:
     assert message(ReportPost("Only a title", "\n")).blocks == [
         {"type": "section", "text": {"type": "mrkdwn", "text": "*Only a title*"}}
     ]
+
+
+def test_a_report_lists_fixed_width_lines_between_its_title_and_its_closing_note() -> None:
+    lines = tuple(f"rules.txt line {n}, Day: <{n}> is not a number" for n in range(300))
+
+    blocks = message(ReportPost(EVIL, fixed_width=lines, footer="Fix & run again.")).blocks
+
+    texts = [b["text"]["text"] for b in blocks]
+    assert texts[0] == f"*{SAFE}*" and texts[-1] == "Fix &amp; run again."
+    code = texts[1:-1]
+    assert all(t.startswith("```\n") and t.endswith("\n```") for t in code)
+    shown = [
+        line for t in code for line in t.removeprefix("```\n").removesuffix("\n```").split("\n")
+    ]
+    assert shown == [escape(line) for line in lines]  # all 300, in order, none cut in two
+    assert all(len(t) <= SECTION_LIMIT for t in texts)

@@ -58,12 +58,15 @@ class ProposalPost:
 
 @dataclass(frozen=True, slots=True)
 class ReportPost:
-    """A notice for the owner: a title, an optional paragraph and optional listed items (the
-    list-problem report, an unsubscribe, an unreadable email, an intake answer...)."""
+    """A notice for the owner: a title, an optional paragraph, optional listed items and
+    fixed-width lines, and a closing note (the list-problem report, the documents that stop the
+    tick, an unsubscribe, an unreadable email, an intake answer...)."""
 
     title: str
     body: str = ""
     items: tuple[str, ...] = ()
+    fixed_width: tuple[str, ...] = ()
+    footer: str = ""
 
 
 @dataclass(frozen=True, slots=True)

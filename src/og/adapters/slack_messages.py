@@ -245,7 +245,9 @@ def _report(post: ReportPost) -> SlackMessage:
     lines = [f"*{' '.join(post.title.split())}*"]
     lines += _lines(post.body)
     lines += [f"• {item}" for item in post.items]
-    blocks = _fit([], _sections(lines), [])
+    code = _sections(list(post.fixed_width), code=True) if post.fixed_width else []
+    footer = [s for s, _ in _sections(_lines(post.footer))]
+    blocks = _fit([], _sections(lines) + code, footer)
     return SlackMessage(_fallback(post.title), _dicts(blocks))
 
 
