@@ -2,8 +2,8 @@
 - GET /done?t=<signed token> shows the step and a button, POST /done marks it done (once);
 - GET /unsubscribe?t=... shows a button, POST /unsubscribe (the button, or a mail client's
   RFC 8058 one-click POST) stops all email to the customer;
-- POST /slack/interactions: Pause / Hand off / Done on an owner flag; Approve / Edit / Discard
-  on a customer proposed from a forwarded welcome email;
+- POST /slack/interactions: Pause / Hand off / Done on an owner flag; Done on an owner task;
+  Approve / Edit / Discard on a customer proposed from a forwarded welcome email;
 - POST /slack/commands: the owner's `/og pause CUSTOMER [note]` and `/og resume CUSTOMER`.
 Every request is verified first: the link token's HMAC, Slack's signing secret."""
 
@@ -19,11 +19,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from slack_sdk.signature import SignatureVerifier
 
+from og.adapters import owner_messages as messages
+from og.adapters import slack_messages
 from og.adapters.ports import AFTER_ANSWER, PendingFlag, ProposalDecision
 from og.core.done_link import InvalidDoneToken
 from og.core.models import OwnerAction
 from og.logic import customer_links, intake, owner, pausing
-from og.logic.answered import already_answered_view, answered_blocks, answered_line
 from og.wiring import adapters
 
 logger = Logger()
@@ -294,7 +295,7 @@ def slack_command() -> Response[str]:
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
-        body=json.dumps({"response_type": "ephemeral", "text": answer.text}),
+        body=json.dumps(slack_messages.command_answer(answer.text)),
         headers={"x-og-outcome": answer.outcome.value},
     )
 
@@ -306,9 +307,9 @@ _ANSWERED = {
 }
 
 
-def _flag_line(flag: PendingFlag) -> str:
+def _flag_answer(flag: PendingFlag) -> messages.Answer:
     action = OwnerAction(str(flag.answer))
-    return answered_line(
+    return messages.Answer(
         _ANSWERED.get(action, action.value),
         flag.answered_by or "someone",
         flag.answered_at or flag.posted_at,
@@ -343,39 +344,16 @@ def _answer(
     return flag, first
 
 
-def _modal(flag_key: str, action: OwnerAction, message: dict[str, Any] | None) -> dict[str, Any]:
-    label = "Why pause? (optional)" if action is OwnerAction.PAUSE else "Hand off to whom?"
-    meta: dict[str, Any] = {"flag_key": flag_key, "action": action.value, "message": message}
-    if len(json.dumps(meta)) > 3000:  # Slack's limit for private_metadata: update without blocks
-        meta["message"] = message and {**message, "blocks": []}
-    return {
-        "type": "modal",
-        "callback_id": owner.ANSWER_CALLBACK,
-        "private_metadata": json.dumps(meta),
-        "title": {"type": "plain_text", "text": owner.ACTION_LABELS[action]},
-        "submit": {"type": "plain_text", "text": owner.ACTION_LABELS[action]},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "note",
-                "optional": action is OwnerAction.PAUSE,
-                "label": {"type": "plain_text", "text": label},
-                "element": {"type": "plain_text_input", "action_id": "note"},
-            }
-        ],
-    }
-
-
 def _proposal_click(payload: dict[str, Any], action_id: str, key: str, user: str) -> None:
     """Approve / Edit / Discard on a customer proposed from a forwarded welcome email. Approve
     and Discard read the list and write the Sheet: that runs after Slack has its answer."""
     a = adapters()
-    if action_id == intake.EDIT:
+    if action_id == messages.EDIT:
         try:
             view = intake.edit_view(a, key)
         except intake.UnknownProposal as err:
             raise _Refused(400, str(err)) from err
-        a.chat.open_view(_text_at(payload, "trigger_id"), view)
+        a.chat.open_modal(_text_at(payload, "trigger_id"), view)
         logger.info(
             "owner answered a proposal",
             extra={"proposal": key, "by": user, "outcome": "edit_opened"},
@@ -397,10 +375,20 @@ def _proposal_click(payload: dict[str, Any], action_id: str, key: str, user: str
 def _button(payload: dict[str, Any], user: str) -> Response[str]:
     action_id = _text_at(payload, "actions", 0, "action_id")
     key = _text_at(payload, "actions", 0, "value")
-    if action_id in intake.ACTIONS:
+    if action_id in messages.PROPOSAL_ACTIONS:
         _proposal_click(payload, action_id, key, user)
         return _empty()
-    if action_id not in owner.ACTION_LABELS:
+    if action_id == messages.OWNER_TASK_DONE:
+        try:
+            task, changed = owner.press_task_done(adapters(), key, by_user=user)
+        except owner.UnknownFlag as err:
+            raise _Refused(400, str(err)) from err
+        logger.info(
+            "owner task done",
+            extra={"customer_id": task.customer_id, "step_id": task.step_id, "changed": changed},
+        )
+        return _empty()
+    if action_id not in messages.ACTION_LABELS:
         raise _Refused(400, f"unknown action {action_id!r}")
     action = OwnerAction(action_id)
     message = _message_of(payload)
@@ -414,26 +402,27 @@ def _button(payload: dict[str, Any], user: str) -> Response[str]:
     if flag is None:
         raise _Refused(400, f"no flag with key {key}")
     if flag.answer is not None:
-        a.chat.open_view(
-            trigger_id, already_answered_view(owner.ACTION_LABELS[action], _flag_line(flag))
+        a.chat.open_modal(
+            trigger_id,
+            messages.AlreadyAnsweredModal(messages.ACTION_LABELS[action], _flag_answer(flag)),
         )
         owner.resume_later(a, key, resume=False, note=None, message=message)
     else:
-        a.chat.open_view(trigger_id, _modal(key, action, message))
+        a.chat.open_modal(trigger_id, messages.AnswerModal(key, action, message))
     return _empty()
 
 
 def _submission(payload: dict[str, Any], user: str) -> Response[str]:
     view = payload.get("view")
     callback = view.get("callback_id") if isinstance(view, dict) else None
-    if callback not in (intake.EDIT_CALLBACK, owner.ANSWER_CALLBACK):
+    if callback not in (messages.EDIT_CALLBACK, messages.ANSWER_CALLBACK):
         raise _Refused(400, f"unknown view callback_id {callback!r}")
     raw_meta = _text_at(payload, "view", "private_metadata")
     try:
         meta = json.loads(raw_meta)
     except ValueError:
         meta = None
-    if callback == intake.EDIT_CALLBACK:
+    if callback == messages.EDIT_CALLBACK:
         if not (isinstance(meta, dict) and isinstance(meta.get("proposal"), str)):
             raise _Refused(400, "payload.view.private_metadata is not this app's")
         try:
@@ -446,7 +435,7 @@ def _submission(payload: dict[str, Any], user: str) -> Response[str]:
         return _json(answer)
     if not (
         isinstance(meta, dict)
-        and meta.get("action") in owner.ACTION_LABELS
+        and meta.get("action") in messages.ACTION_LABELS
         and isinstance(meta.get("flag_key"), str)
     ):
         raise _Refused(400, "payload.view.private_metadata is not this app's")
@@ -461,9 +450,12 @@ def _submission(payload: dict[str, Any], user: str) -> Response[str]:
     )
     if first:
         return _json({"response_action": "clear"})
-    title = owner.ACTION_LABELS[action]
+    title = messages.ACTION_LABELS[action]
     return _json(
-        {"response_action": "update", "view": already_answered_view(title, _flag_line(flag))}
+        {
+            "response_action": "update",
+            "view": slack_messages.modal(messages.AlreadyAnsweredModal(title, _flag_answer(flag))),
+        }
     )
 
 
@@ -490,11 +482,11 @@ def _after_answer(work: dict[str, Any]) -> dict[str, Any]:
         if flag is None or flag.answer is None:
             raise RuntimeError(f"flag {work['flag_key']} has no recorded answer")
         resumed = bool(work["resume"]) and owner.resume_journey(a, flag, work.get("note"))
-        line = _flag_line(flag)
+        answer = _flag_answer(flag)
         result: dict[str, Any] = {"flag": flag.flag_key, "resumed": resumed}
     else:
         key, user = work["proposal"], work["by"]
-        if work["action"] == intake.APPROVE:
+        if work["action"] == messages.APPROVE:
             result = intake.approve(a, key, by_user=user)
         else:
             result = intake.discard(a, key, by_user=user)
@@ -503,10 +495,12 @@ def _after_answer(work: dict[str, Any]) -> dict[str, Any]:
             message = None  # refused: the problems were posted, and Edit must stay
         else:
             what = "Approved" if proposal.decision is ProposalDecision.APPROVED else "Discarded"
-            line = answered_line(what, proposal.decided_by or user, proposal.decided_at)
+            answer = messages.Answer(what, proposal.decided_by or user, proposal.decided_at)
     if message:
-        a.chat.update_message(
-            message["channel"], message["ts"], line, answered_blocks(message["blocks"], line)
+        a.chat.update(
+            message["channel"],
+            message["ts"],
+            messages.AnsweredPost(tuple(message["blocks"]), answer),
         )
     logger.info("after the answer", extra={**result, "message_updated": bool(message)})
     return result

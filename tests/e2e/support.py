@@ -21,6 +21,7 @@ from og import wiring
 from og.adapters.local.outbox import OutboxEmailSender
 from og.adapters.local.slack_log import read_slack_log
 from og.adapters.local.store import SqliteJourneyStore
+from og.adapters.owner_messages import AnsweredPost, OwnerModal, OwnerPost
 from og.core.models import CustomerState
 from og.local.engine import JOURNEY_MACHINE, TICK_MACHINE, ExecutionRecord, project_root
 from og.local.stack import LocalStack, TickReport, done_link_in, unsubscribe_link_in
@@ -194,3 +195,16 @@ def tick_record(stack: LocalStack, report: TickReport, run: int = 1) -> Executio
     """The tick execution behind `report` (the n-th run for its day in this stack)."""
     name = f"tick-{report.day.isoformat()}" + (f"-run{run}" if run > 1 else "")
     return next(r for r in stack.engine.records(TICK_MACHINE) if r.name == name)
+
+
+class DownSlack:
+    """An OwnerChat whose every call fails as an unreachable Slack does."""
+
+    def post(self, channel: str, message: OwnerPost) -> str:
+        raise TimeoutError("slack.com did not answer")
+
+    def open_modal(self, trigger_id: str, modal: OwnerModal) -> None:
+        raise TimeoutError("slack.com did not answer")
+
+    def update(self, channel: str, ts: str, message: AnsweredPost) -> None:
+        raise TimeoutError("slack.com did not answer")

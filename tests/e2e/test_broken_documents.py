@@ -11,7 +11,7 @@ from typing import Any
 from og import wiring
 from og.local.engine import TICK_MACHINE
 
-from .support import Home, states_entered, tick_record
+from .support import DownSlack, Home, states_entered, tick_record
 
 MON = date(2026, 12, 14)
 TUE, WED, THU, FRI = (MON + timedelta(days=n) for n in range(1, 5))
@@ -127,14 +127,6 @@ def test_without_an_owner_slack_id_only_the_failed_tick_tells(
         and "owner_slack_id: 'Siti' is not a Slack member ID" in report.error
     )
     assert home.slack() == [] and home.outbox() == []
-
-
-class DownSlack:
-    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
-        raise TimeoutError("slack.com did not answer")
-
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
-        raise TimeoutError("slack.com did not answer")
 
 
 def test_with_slack_down_the_tick_fails_with_the_problems_and_posts_them_next_time(

@@ -25,7 +25,7 @@ from og.local.history import customer_timeline
 from og.local.stack import LocalStack
 from og.logic.moves import move_row
 
-from .support import ROOT, Home, utc
+from .support import ROOT, DownSlack, Home, utc
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics:UserWarning")
 
@@ -278,14 +278,6 @@ def test_a_one_click_unsubscribe_stops_every_email_and_tells_the_owner_once(
     assert [ln for ln in timeline if "unsubscribed" in ln] == [
         "2026-12-14 04:00Z  unsubscribed by customer: no email goes to them any more"
     ]
-
-
-class DownSlack:
-    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
-        raise TimeoutError("slack.com did not answer")
-
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
-        raise TimeoutError("slack.com did not answer")
 
 
 def test_an_unsubscribe_stands_when_slack_or_the_docs_are_down_and_the_owner_is_told_later(

@@ -14,6 +14,7 @@ import pytest
 
 from og import wiring
 from og.adapters.local.slack_log import SlackLogChat
+from og.adapters.owner_messages import OwnerPost
 from og.core.models import Channel, SendKind, SendRecord
 from og.local.moto_bridge import current_now
 from og.local.template import read_template
@@ -105,8 +106,8 @@ def test_a_claim_younger_than_the_senders_timeout_is_left_alone(
 class LostAnswerChat(SlackLogChat):
     """Slack takes the post, but its answer never arrives (the connection drops)."""
 
-    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
-        super().post_message(channel, text, blocks)
+    def post(self, channel: str, message: OwnerPost) -> str:
+        super().post(channel, message)
         raise ConnectionError("connection reset before Slack's answer")
 
 

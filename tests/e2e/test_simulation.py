@@ -58,7 +58,7 @@ def test_21_day_simulation_of_the_example(tmp_path: Path, capsys) -> None:
         s
         for s in slack
         if s["method"] == "chat.postMessage"
-        and any(b.get("type") == "actions" for b in s["payload"]["blocks"])
+        and any(b.get("block_id") == "og_flag" for b in s["payload"]["blocks"])
     ]
     assert flags, "the rules flag the owner when a step stays undone"
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from og.adapters.slack_messages import escape
 from og.cli import main as og
 from og.core.done_link import done_link, sign_done_token
 from og.local.stack import LocalStack
@@ -133,7 +134,8 @@ def test_a_rename_without_was_is_reported_once_and_sends_nothing(
         held = s.dry_run(FRI).decisions[0]
     assert (wed.journeys, thu.journeys) == ([], [])
     assert held.move is None and held.reason.startswith("held: sends or done clicks on step")
-    [report] = [p for p in home.slack("chat.postMessage") if HELD in str(p["payload"])]
+    # In Slack, <new id> arrives as text: &lt;new id&gt;.
+    [report] = [p for p in home.slack("chat.postMessage") if escape(HELD) in str(p["payload"])]
     assert report["at"] == "2026-11-25T01:00:00+00:00"  # told once, on Wednesday
     assert len(home.outbox()) == mails and home.sent("c-1", "maker-profile") == []
 

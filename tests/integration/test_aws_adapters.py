@@ -28,6 +28,7 @@ from moto.ses.models import ses_backends
 from slack_sdk.errors import SlackApiError
 
 from og import wiring
+from og.adapters import slack_messages
 from og.adapters.aws.bedrock_writer import BedrockError, BedrockWriter
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.aws.parameters import SecretsManagerSecrets, SsmConfigSource
@@ -35,8 +36,10 @@ from og.adapters.aws.self_invoke import SelfInvocation
 from og.adapters.aws.ses_sender import SesEmailSender, delivered_message_id
 from og.adapters.aws.sfn_workflow import SfnWorkflow
 from og.adapters.aws.slack_chat import SlackWebChat
+from og.adapters.owner_messages import Answer, AnsweredPost, AnswerModal, FlagPost
 from og.adapters.ports import AFTER_ANSWER, SendRejected
 from og.core.emails import build_email
+from og.core.models import OwnerAction
 
 REGION = "ap-southeast-1"
 MODEL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -230,7 +233,8 @@ def test_ses_errors_split_into_refused_and_maybe_sent(
 
 
 # --- Slack ---------------------------------------------------------------------------------------
-BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Ana is stuck on setup*"}}]
+FLAG = FlagPost("f-1", "Ana is stuck", "*Ana is stuck on setup*")
+HAND_OFF = AnswerModal("f-1", OwnerAction.HAND_OFF)
 
 
 def test_slack_posts_blocks_and_opens_views_with_the_bot_token(server: ScriptedServer) -> None:
@@ -245,40 +249,46 @@ def test_slack_posts_blocks_and_opens_views_with_the_bot_token(server: ScriptedS
     chat = SlackWebChat(token, base_url=f"{server.url}/api/")
     assert token_reads == []  # not read until Slack is first called
 
-    assert chat.post_message("U0OWNER", "Ana is stuck", BLOCKS) == "1772415000.000100"
-    view = {"type": "modal", "title": {"type": "plain_text", "text": "Hand off"}, "blocks": []}
-    chat.open_view("trigger-1", view)
+    assert chat.post("U0OWNER", FLAG) == "1772415000.000100"
+    chat.open_modal("trigger-1", HAND_OFF)
 
     assert token_reads == ["read"]
     post, opened = server.requests
     assert (post.method, post.path) == ("POST", "/api/chat.postMessage")
     assert post.headers["authorization"] == "Bearer xoxb-test-token"
     assert post.headers["content-type"].startswith("application/json")
-    assert post.json() == {"channel": "U0OWNER", "text": "Ana is stuck", "blocks": BLOCKS}
+    built = slack_messages.message(FLAG)
+    assert post.json() == {"channel": "U0OWNER", "text": "Ana is stuck", "blocks": built.blocks}
     assert (opened.path, opened.headers["authorization"]) == (
         "/api/views.open",
         "Bearer xoxb-test-token",
     )
-    assert opened.json() == {"trigger_id": "trigger-1", "view": view}
+    assert opened.json() == {"trigger_id": "trigger-1", "view": slack_messages.modal(HAND_OFF)}
 
 
 def test_slack_updates_a_posted_message(server: ScriptedServer) -> None:
     server.reply({"ok": True, "channel": "D0OWNER", "ts": "1772415000.000100"})
     chat = SlackWebChat(lambda: "xoxb-test-token", base_url=f"{server.url}/api/")
 
-    chat.update_message("D0OWNER", "1772415000.000100", "Done by Ana", BLOCKS)
+    answered = AnsweredPost(
+        tuple(slack_messages.message(FLAG).blocks),
+        Answer("Done", "U0ANA", datetime(2026, 12, 21, 3, tzinfo=UTC)),
+    )
+    chat.update("D0OWNER", "1772415000.000100", answered)
 
     [update] = server.requests
     assert (update.path, update.headers["authorization"]) == (
         "/api/chat.update",
         "Bearer xoxb-test-token",
     )
+    built = slack_messages.answered(answered)
     assert update.json() == {
         "channel": "D0OWNER",
         "ts": "1772415000.000100",
-        "text": "Done by Ana",
-        "blocks": BLOCKS,
+        "text": built.text,
+        "blocks": built.blocks,
     }
+    assert built.text.startswith("*Done* by <@U0ANA> at <!date^")
 
 
 # --- done-handler's work after its answer -------------------------------------------------------
@@ -308,7 +318,7 @@ def test_slack_rate_limit_is_retried_after_retry_after(server: ScriptedServer) -
     chat = SlackWebChat(lambda: "xoxb-test-token", base_url=f"{server.url}/api/")
 
     started = time.monotonic()
-    ts = chat.post_message("U0OWNER", "Ana is stuck", BLOCKS)
+    ts = chat.post("U0OWNER", FLAG)
 
     assert ts == "1772415000.000200"
     assert time.monotonic() - started >= 1.0
@@ -321,7 +331,7 @@ def test_slack_errors_name_the_slack_error(server: ScriptedServer) -> None:
     chat = SlackWebChat(lambda: "xoxb-test-token", base_url=f"{server.url}/api/")
 
     with pytest.raises(SlackApiError, match="channel_not_found"):
-        chat.post_message("C0GONE", "Ana is stuck", BLOCKS)
+        chat.post("C0GONE", FLAG)
 
 
 # --- Bedrock -------------------------------------------------------------------------------------

@@ -5,11 +5,14 @@ from email.policy import default
 
 import pytest
 
+from og.adapters import slack_messages
 from og.adapters.local.config_file import ConfigFile, SecretsFile
 from og.adapters.local.outbox import OutboxEmailSender
 from og.adapters.local.slack_log import SlackLogChat
 from og.adapters.local.writer import LABEL, NARRATIVE_LABEL, PROPOSAL_LABEL, StandInWriter
+from og.adapters.owner_messages import Answer, AnsweredPost, AnswerModal, FlagPost
 from og.core.emails import build_email
+from og.core.models import OwnerAction
 
 AT = datetime(2026, 12, 10, 1, 0, tzinfo=UTC)
 
@@ -34,18 +37,27 @@ def test_outbox_writes_one_rfc5322_file_per_message(tmp_path):
 
 def test_slack_log_appends_method_payload_and_virtual_time(tmp_path):
     chat = SlackLogChat(tmp_path / "slack.jsonl", clock=lambda: AT)
-    ts = chat.post_message("U0OWNER01", "Flag", [{"type": "section"}])
-    chat.open_view("trigger", {"type": "modal"})
-    chat.update_message("U0OWNER01", ts, "Done", [{"type": "context"}])
+    flag = FlagPost("f-1", "Flag", "Ana is stuck")
+    pause = AnswerModal("f-1", OwnerAction.PAUSE)
+    ts = chat.post("U0OWNER01", flag)
+    chat.open_modal("trigger", pause)
+    answered = AnsweredPost(tuple(slack_messages.message(flag).blocks), Answer("Done", "U1", AT))
+    chat.update("U0OWNER01", ts, answered)
     lines = [json.loads(x) for x in (tmp_path / "slack.jsonl").read_text().splitlines()]
     assert [x["method"] for x in lines] == ["chat.postMessage", "views.open", "chat.update"]
+    updated = slack_messages.answered(answered)
     assert lines[2]["payload"] == {
         "channel": "U0OWNER01",
         "ts": ts,
-        "text": "Done",
-        "blocks": [{"type": "context"}],
+        "text": updated.text,
+        "blocks": updated.blocks,
     }
+    assert not [b for b in updated.blocks if b["type"] == "actions"]  # the buttons are gone
     assert lines[0]["payload"]["channel"] == "U0OWNER01" and lines[0]["at"] == AT.isoformat()
+    # The Web API's own payloads, as the WebClient adapter sends them.
+    built = slack_messages.message(flag)
+    assert lines[0]["payload"] == {"channel": "U0OWNER01", "text": "Flag", "blocks": built.blocks}
+    assert lines[1]["payload"] == {"trigger_id": "trigger", "view": slack_messages.modal(pause)}
     assert ts.startswith("local.")
 
 

@@ -15,7 +15,14 @@ from moto import mock_aws
 
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.local.store import SqliteJourneyStore
-from og.adapters.ports import ClaimOutcome, PendingFlag, Proposal, ProposalDecision, SendClaim
+from og.adapters.ports import (
+    ClaimOutcome,
+    OwnerTask,
+    PendingFlag,
+    Proposal,
+    ProposalDecision,
+    SendClaim,
+)
 from og.core.models import Channel, CustomerState, Journey, OwnerAction, SendKind, SendRecord
 from og.local.template import load_yaml
 from og.wiring import Settings
@@ -273,6 +280,19 @@ def test_every_customers_open_flags_oldest_first_without_proposals_or_reports(
     assert [f.flag_key for f in store.open_flags("c1")] == ["k1"]
     assert store.audit_between(T0 - timedelta(days=2), T0 + timedelta(days=1)) == audit_before
     assert store.pending_proposals() == [proposal_for()]
+
+
+def test_an_owner_task_is_found_by_its_key_and_is_no_flag_nor_a_change(store: Store) -> None:
+    task = OwnerTask(key="t1", customer_id="c1", step_id="kickoff-call", posted_at=T0)
+    store.save_owner_task(task)
+    store.save_owner_task(task)  # a retried post stores it again
+
+    assert store.owner_task("t1") == task
+    assert store.owner_task("t2") is None
+    assert store.flag("t1") is None
+    assert store.all_flags("c1") == [] and store.load_journeys() == {}
+    assert store.open_flags() == []
+    assert store.audit_trail("c1") == []
 
 
 def test_pause_answers_the_flag_and_is_audited(store: Store) -> None:

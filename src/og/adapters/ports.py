@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from og.core.models import CustomerState, Journey, OwnerAction, SendRecord
+
+if TYPE_CHECKING:
+    from og.adapters.owner_messages import AnsweredPost, OwnerModal, OwnerPost
 
 
 class ClaimOutcome(StrEnum):
@@ -35,6 +38,17 @@ class PendingFlag:
     answer: str | None = None
     answered_by: str | None = None  # who answered first, and when: a second answer is told so
     answered_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerTask:
+    """A step the owner carries out, posted with a Done button. The button carries only `key`;
+    the click needs the customer and the step."""
+
+    key: str
+    customer_id: str
+    step_id: str
+    posted_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +138,12 @@ class JourneyStore(Protocol):
         """Flags not answered yet, of one customer or (None) of every customer, oldest first."""
         ...
 
+    def save_owner_task(self, task: OwnerTask) -> None:
+        """Store (or replace) the owner task a Done button's key names."""
+        ...
+
+    def owner_task(self, key: str) -> OwnerTask | None: ...
+
     def record_owner_action(
         self,
         customer_id: str,
@@ -211,15 +231,18 @@ class EmailSender(Protocol):
 
 
 class OwnerChat(Protocol):
-    """Slack Web API calls the guide makes."""
+    """The owner's Slack: what the guide tells them and the modals their buttons open, in the
+    guide's terms (og.adapters.owner_messages); the adapters build the Block Kit."""
 
-    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str: ...
+    def post(self, channel: str, message: OwnerPost) -> str:
+        """chat.postMessage; returns the message's ts."""
+        ...
 
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None: ...
+    def open_modal(self, trigger_id: str, modal: OwnerModal) -> None:
+        """views.open, within the 3 seconds a trigger id lives."""
+        ...
 
-    def update_message(
-        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
-    ) -> None:
+    def update(self, channel: str, ts: str, message: AnsweredPost) -> None:
         """Replace a posted message (chat.update), e.g. a flag once answered: its buttons go."""
         ...
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from og.adapters.ports import PendingFlag, Proposal, ProposalDecision
+from og.adapters.ports import OwnerTask, PendingFlag, Proposal, ProposalDecision
 from og.core.models import Channel, CustomerState, SendKind, SendRecord
 
 
@@ -77,6 +77,29 @@ def flag_from_item(item: Mapping[str, Any]) -> PendingFlag:
         answered_at=datetime.fromisoformat(item["answered_at"])
         if item.get("answered_at")
         else None,
+    )
+
+
+# Owner tasks share og-flags too; the customer sits under its own name, so a scan for a
+# customer's flags (customer_id = ...) never finds a task.
+OWNER_TASK_PREFIX = "owner-task#"
+
+
+def owner_task_item(t: OwnerTask) -> dict[str, Any]:
+    return {
+        "flag_key": OWNER_TASK_PREFIX + t.key,
+        "task_customer_id": t.customer_id,
+        "step_id": t.step_id,
+        "posted_at": t.posted_at.isoformat(),
+    }
+
+
+def owner_task_from_item(item: Mapping[str, Any]) -> OwnerTask:
+    return OwnerTask(
+        key=item["flag_key"].removeprefix(OWNER_TASK_PREFIX),
+        customer_id=item["task_customer_id"],
+        step_id=item["step_id"],
+        posted_at=datetime.fromisoformat(item["posted_at"]),
     )
 
 

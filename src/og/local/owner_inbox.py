@@ -18,16 +18,16 @@ from zoneinfo import ZoneInfo
 
 from og.adapters.local.slack_log import read_slack_log
 from og.adapters.local.store import SqliteJourneyStore
+from og.adapters.owner_messages import APPROVE, DISCARD, EDIT, PROPOSAL_FIELDS
 from og.adapters.ports import JourneyStore, PendingFlag, Proposal
 from og.local import function_url
-from og.logic import intake
 from og.wiring import adapters
 
 if TYPE_CHECKING:
     from og.local.stack import LocalStack
 
-PROPOSAL_ACTIONS = {"approve": intake.APPROVE, "edit": intake.EDIT, "discard": intake.DISCARD}
-COLUMNS = tuple(column for column, _ in intake.FIELDS)
+PROPOSAL_ACTIONS = {"approve": APPROVE, "edit": EDIT, "discard": DISCARD}
+COLUMNS = tuple(column for column, _ in PROPOSAL_FIELDS)
 
 
 @dataclass(frozen=True)

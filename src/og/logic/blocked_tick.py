@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 
+from og.adapters.owner_messages import ReportPost
 from og.core.config_doc import owner_slack_id_in
 from og.core.errors import DocumentError, Problem
-from og.logic.slack_text import code_sections, mrkdwn, section
 from og.wiring import Adapters
 
 MAX_LISTED = 100  # with lines cut at 300 characters, well inside Slack's 50 blocks
@@ -46,10 +46,6 @@ def tell_owner(a: Adapters, err: DocumentError) -> bool:
         "Each line names the file, the line and the field, and says how to fix it. The next "
         "tick runs with the fixed documents; you hear again only if the problems change."
     )
-    a.chat.post_message(
-        owner,
-        mrkdwn(headline),
-        [section(f"*{mrkdwn(headline)}*"), *code_sections(lines), section(footer)],
-    )
+    a.chat.post(owner, ReportPost(headline, fixed_width=tuple(lines), footer=footer))
     a.store.mark_reported([key], a.clock())
     return True

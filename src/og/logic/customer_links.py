@@ -10,11 +10,11 @@ from datetime import datetime
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from og.adapters.owner_messages import ReportPost
 from og.core.done_link import verify_done_token, verify_unsubscribe_token
 from og.core.models import Customer, CustomerState, Step
 from og.core.step_identity import plan_step_ids
 from og.logic.documents import GuideDocs, load_docs, read_customers
-from og.logic.slack_text import mrkdwn, section
 from og.wiring import Adapters
 
 BY_CUSTOMER = "customer"
@@ -81,11 +81,11 @@ def press_done(a: Adapters, token: str) -> tuple[DoneLink, CustomerState, bool]:
         plan_step_ids=link.plan_step_ids,
     )
     if state.finished and changed:
-        _mark_finished_in_sheet(a, link.customer_id, now)
+        mark_finished_in_sheet(a, link.customer_id, now)
     return link, state, changed
 
 
-def _mark_finished_in_sheet(a: Adapters, customer_id: str, at: datetime) -> None:
+def mark_finished_in_sheet(a: Adapters, customer_id: str, at: datetime) -> None:
     """Show the finish in the owner's sheet. The done click is recorded already and stands on
     its own, so a Sheets failure is logged and counted, never raised."""
     try:
@@ -134,7 +134,7 @@ def _tell_owner_once(a: Adapters, customer_id: str, now: datetime) -> None:
             f"{who} unsubscribed with the link in an onboarding email; the guide sends them "
             "nothing more."
         )
-        a.chat.post_message(docs.config.owner_slack_id, text, [section(mrkdwn(text))])
+        a.chat.post(docs.config.owner_slack_id, ReportPost(text))
     except Exception:
         logger.exception("could not tell the owner about an unsubscribe", extra={"key": key})
         metrics.add_metric(name="OwnerNoticeFailures", unit=MetricUnit.Count, value=1)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from og.adapters.owner_messages import DigestPost
 from og.core.digest import build_digest
 from og.logic.documents import load_docs, read_customers
-from og.logic.slack_text import code_sections, mrkdwn, section
 from og.wiring import Adapters
 
 WEEK = timedelta(days=7)
@@ -40,17 +40,8 @@ def run(a: Adapters, at: datetime) -> dict[str, Any]:
     if not a.store.unreported([marker]):
         return {"outcome": "already_posted", "detail": marker}
     channel = docs.config.digest_channel or docs.config.owner_slack_id
-    table = (
-        code_sections(digest.table().text_lines())
-        if digest.rows
-        else [section("Nobody finished, got stuck, was paused or was handed off this week.")]
-    )
-    blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Weekly onboarding digest"}},
-        section(f"*{mrkdwn(digest.headline)}*\n{mrkdwn(digest.activity)}"),
-        *table,
-    ]
-    ts = a.chat.post_message(channel, digest.headline, blocks)
+    table = tuple(digest.table().text_lines()) if digest.rows else ()
+    ts = a.chat.post(channel, DigestPost(digest.headline, digest.activity, table))
     a.store.mark_reported([marker], a.clock())
     return {
         "outcome": "posted",

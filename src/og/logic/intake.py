@@ -9,6 +9,8 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from og.adapters.owner_messages import PROPOSAL_FIELDS as FIELDS
+from og.adapters.owner_messages import ProposalEditModal, ProposalPost, ReportPost
 from og.adapters.ports import Proposal, ProposalDecision
 from og.core.intake import (
     IntakeError,
@@ -19,24 +21,10 @@ from og.core.intake import (
     proposal_row,
 )
 from og.logic.documents import GuideDocs, load_docs, read_customers
-from og.logic.slack_text import mrkdwn, section
 from og.wiring import Adapters
 
-APPROVE = "intake_approve"
-EDIT = "intake_edit"
-DISCARD = "intake_discard"
-ACTIONS = (APPROVE, EDIT, DISCARD)
-EDIT_CALLBACK = "og_intake_edit"
 # SES writes this object when the S3 action is set up; it is not an email.
 SES_SETUP_OBJECT = "AMAZON_SES_SETUP_NOTIFICATION"
-FIELDS = (
-    ("customer_id", "Customer id"),
-    ("name", "Name"),
-    ("email", "Email"),
-    ("plan", "Plan"),
-    ("signup_at", "Signup date"),
-)
-_TITLE = "New customer from a forwarded welcome email"
 
 
 class UnknownProposal(LookupError):
@@ -93,11 +81,7 @@ def propose(a: Adapters, bucket: str, key: str) -> dict[str, Any]:
     )
     if not a.store.save_proposal(proposal):
         return {"outcome": "already_posted", "detail": pkey}
-    ts = a.chat.post_message(
-        docs.config.owner_slack_id,
-        f"{_TITLE}: {row['name'] or row['email'] or 'someone'}",
-        proposal_blocks(proposal),
-    )
+    ts = a.chat.post(docs.config.owner_slack_id, ProposalPost(proposal))
     a.store.save_proposal(replace(proposal, message_ts=ts))
     return {"outcome": "posted", "detail": pkey, "problems": len(proposal.problems)}
 
@@ -107,7 +91,7 @@ def _report_unreadable(a: Adapters, docs: GuideDocs, pkey: str, why: str) -> dic
     marker = f"intake-unreadable:{pkey}"
     if a.store.unreported([marker]):
         text = f"A forwarded welcome email could not be read, so no customer was proposed: {why}"
-        a.chat.post_message(docs.config.owner_slack_id, text, [section(mrkdwn(text))])
+        a.chat.post(docs.config.owner_slack_id, ReportPost(text))
         a.store.mark_reported([marker], a.clock())
     return {"outcome": "unreadable", "detail": why}
 
@@ -124,57 +108,8 @@ def _report_model_failure(
         f"{type(err).__name__}: {err}. The email is kept at {source}. The guide tries again "
         "twice in the next minutes; if no proposal follows, forward the email again."
     )
-    a.chat.post_message(docs.config.owner_slack_id, mrkdwn(text), [section(mrkdwn(text))])
+    a.chat.post(docs.config.owner_slack_id, ReportPost(text))
     a.store.mark_reported([marker], a.clock())
-
-
-def proposal_blocks(p: Proposal) -> list[dict[str, Any]]:
-    fields = [
-        {"type": "mrkdwn", "text": f"*{label}*\n{mrkdwn(p.row.get(column) or '—')}"}
-        for column, label in FIELDS
-    ]
-    context = (
-        f"Forwarded by {p.email_from or 'unknown sender'}: {p.email_subject or '(no subject)'}"
-    )
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _TITLE}},
-        {"type": "section", "fields": fields},
-        {
-            "type": "context",
-            "elements": [
-                {"type": "mrkdwn", "text": mrkdwn(text)[:3000]}
-                for text in (context, p.note)
-                if text
-            ],
-        },
-    ]
-    if p.problems:
-        listed = "\n".join(f"• {mrkdwn(problem)}" for problem in p.problems)
-        blocks.append(section(f"*Fix with Edit before it can be added:*\n{listed}"))
-    buttons = [
-        ("Approve", APPROVE, "primary"),
-        ("Edit", EDIT, None),
-        ("Discard", DISCARD, "danger"),
-    ]
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": "og_intake",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": action,
-                    "value": p.key,
-                    "text": {"type": "plain_text", "text": label},
-                    **({"style": style} if style else {}),
-                }
-                for label, action, style in buttons
-                # A row with problems cannot be approved as it is; Edit fixes it.
-                if not (action == APPROVE and p.problems)
-            ],
-        }
-    )
-    return blocks
 
 
 # --- the owner's answers (done-handler) ----------------------------------------------------------
@@ -248,51 +183,10 @@ def discard(a: Adapters, key: str, *, by_user: str) -> dict[str, Any]:
     return {"outcome": "discarded", "customer_id": proposal.row["customer_id"]}
 
 
-def edit_view(a: Adapters, key: str) -> dict[str, Any]:
+def edit_view(a: Adapters, key: str) -> ProposalEditModal:
     """The modal to correct the row; submitting it approves the corrected row."""
-    proposal = _pending(a, key)
-    title = {"type": "plain_text", "text": "New customer"}
-    if proposal.decision is not None:
-        return {
-            "type": "modal",
-            "title": title,
-            "close": {"type": "plain_text", "text": "Close"},
-            "blocks": [
-                section(
-                    f"This proposal was already {proposal.decision.value} by "
-                    f"<@{proposal.decided_by}>."
-                )
-            ],
-        }
-    plans = ", ".join(p.name for p in load_docs(a).rules.plans.values())
-    hints = {
-        "customer_id": "1 to 40 letters, digits, - or _; it must never change",
-        "plan": f"One of: {plans}",
-        "signup_at": "Like 2026-12-01, 2026-12-01 09:30 or 2026-12-01T09:30:00+08:00",
-    }
-    blocks = []
-    for column, label in FIELDS:
-        element: dict[str, Any] = {"type": "plain_text_input", "action_id": column}
-        if proposal.row.get(column):
-            element["initial_value"] = proposal.row[column]
-        block: dict[str, Any] = {
-            "type": "input",
-            "block_id": column,
-            "label": {"type": "plain_text", "text": label},
-            "element": element,
-        }
-        if column in hints:
-            block["hint"] = {"type": "plain_text", "text": hints[column]}
-        blocks.append(block)
-    return {
-        "type": "modal",
-        "callback_id": EDIT_CALLBACK,
-        "private_metadata": json.dumps({"proposal": key}),
-        "title": title,
-        "submit": {"type": "plain_text", "text": "Approve"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
+    plans = tuple(p.name for p in load_docs(a).rules.plans.values())
+    return ProposalEditModal(_pending(a, key), plans)
 
 
 def submit_edit(
@@ -320,7 +214,4 @@ def submit_edit(
 def _tell_owner(
     a: Adapters, docs: GuideDocs, headline: str, problems: list[str] | None = None
 ) -> None:
-    text = f"*{mrkdwn(headline)}*"
-    if problems:
-        text += "\n" + "\n".join(f"• {mrkdwn(p)}" for p in problems)
-    a.chat.post_message(docs.config.owner_slack_id, headline, [section(text)])
+    a.chat.post(docs.config.owner_slack_id, ReportPost(headline, items=tuple(problems or ())))

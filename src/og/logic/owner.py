@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from og.adapters.ports import ClaimOutcome, PendingFlag
+from og.adapters.owner_messages import FlagPost, OwnerTaskPost, ReportPost
+from og.adapters.ports import ClaimOutcome, OwnerTask, PendingFlag
 from og.core.calendar import local_date
 from og.core.customer_list import parse_customer_list
 from og.core.models import (
@@ -21,17 +22,12 @@ from og.core.models import (
 from og.core.step_identity import plan_step_ids
 from og.core.templates import message_context, problems_context, render
 from og.logic import in_doubt
+from og.logic.customer_links import mark_finished_in_sheet
 from og.logic.documents import load_docs
 from og.logic.failures import failure_text
 from og.logic.moves import customer_of, plan_and_step, send_kind
 from og.wiring import Adapters
 
-ACTION_LABELS = {
-    OwnerAction.PAUSE: "Pause",
-    OwnerAction.HAND_OFF: "Hand off",
-    OwnerAction.DONE: "Done",
-}
-ANSWER_CALLBACK = "og_owner_answer"
 _FAILED_MOVE = {"step_due": "send the step", "nudge": "send the nudge"}
 
 
@@ -41,27 +37,6 @@ class UnknownFlag(LookupError):
 
 def _flag_key(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-
-
-def _flag_blocks(flag_key: str, title: str, text: str) -> list[dict[str, Any]]:
-    return [
-        {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}},
-        {
-            "type": "actions",
-            "block_id": "og_flag",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": action.value,
-                    "value": flag_key,
-                    "text": {"type": "plain_text", "text": label},
-                    **({"style": "primary"} if action is OwnerAction.DONE else {}),
-                }
-                for action, label in ACTION_LABELS.items()
-            ],
-        },
-    ]
 
 
 def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) -> dict[str, str]:
@@ -132,11 +107,7 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
         reason=reason,
     )
     message = render(docs.voice.template_for(SendKind.FLAG, step.id), context)
-    ts = a.chat.post_message(
-        docs.config.owner_slack_id,
-        message.subject,
-        _flag_blocks(key, message.subject, message.body),
-    )
+    ts = a.chat.post(docs.config.owner_slack_id, FlagPost(key, message.subject, message.body))
     if not per_execution:
         a.store.confirm_send(record, execution, ts)
     return {"outcome": "posted", "detail": key}
@@ -169,15 +140,16 @@ def post_owner_step(a: Adapters, journey: dict[str, Any], execution: str) -> dic
         reason=row["reason"],
     )
     message = render(docs.voice.template_for(record.kind, step.id), context)
-    ts = a.chat.post_message(
-        docs.config.owner_slack_id,
-        message.subject,
-        [
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": f"*{message.subject}*\n{message.body}"[:3000]},
-            }
-        ],
+    # Stored before the post, so a Done click always finds what it marks.
+    task = OwnerTask(
+        key=_flag_key(customer.customer_id, step.id, "task"),
+        customer_id=customer.customer_id,
+        step_id=step.id,
+        posted_at=now,
+    )
+    a.store.save_owner_task(task)
+    ts = a.chat.post(
+        docs.config.owner_slack_id, OwnerTaskPost(task.key, message.subject, message.body)
     )
     a.store.confirm_send(record, execution, ts)
     return {"outcome": "sent", "detail": f"{record.send_key} posted to the owner ({ts})"}
@@ -198,16 +170,7 @@ def report_problems(a: Adapters, problems: list[dict[str, str]]) -> dict[str, An
             list_name=a.settings.list_key,
         ),
     )
-    a.chat.post_message(
-        docs.config.owner_slack_id,
-        message.subject,
-        [
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": f"*{message.subject}*\n{message.body}"[:3000]},
-            },
-        ],
-    )
+    a.chat.post(docs.config.owner_slack_id, ReportPost(message.subject, message.body))
     a.store.mark_reported([p["key"] for p in fresh], a.clock())
     return {"posted": len(fresh)}
 
@@ -269,6 +232,26 @@ def resume_journey(a: Adapters, flag: PendingFlag, note: str | None) -> bool:
     return a.workflow.resume(
         flag.task_token, {"action": flag.answer, "by": flag.answered_by, "note": note or ""}
     )
+
+
+def press_task_done(a: Adapters, task_key: str, *, by_user: str) -> tuple[OwnerTask, bool]:
+    """Done on an owner task: the step is done for the customer (under its id now, should it
+    have been renamed), recorded and audited once. Returns the task and whether it changed."""
+    task = a.store.owner_task(task_key)
+    if task is None:
+        raise UnknownFlag(f"no owner task with key {task_key}")
+    plan = _plan_of(a, task.customer_id)
+    now = a.clock()
+    state, changed = a.store.record_step_done(
+        task.customer_id,
+        _step_id_now(plan, task.step_id),
+        by_user=by_user,
+        at=now,
+        plan_step_ids=_plan_steps(a, task.customer_id, plan),
+    )
+    if state.finished and changed:
+        mark_finished_in_sheet(a, task.customer_id, now)
+    return task, changed
 
 
 def _plan_steps(a: Adapters, customer_id: str, plan: Plan | None) -> tuple[str, ...]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from og.adapters.slack_messages import escape as mrkdwn
 from og.core.models import Customer, OwnerAction
 from og.core.owner_command import USAGE, OwnerCommandError, parse_owner_command
 from og.core.progress import held_because
 from og.logic import owner
 from og.logic.documents import load_docs, read_customers
-from og.logic.slack_text import mrkdwn
 from og.wiring import Adapters
 
 

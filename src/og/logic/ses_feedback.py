@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from og.adapters.owner_messages import ReportPost
 from og.core.models import Customer, OwnerAction
 from og.core.ses_feedback import read_ses_notification
 from og.logic.documents import load_docs, read_customers
-from og.logic.slack_text import mrkdwn, section
 from og.wiring import Adapters
 
 BY_USER = "ses"
@@ -47,6 +47,6 @@ def handle(a: Adapters, notification: Mapping[str, Any]) -> dict[str, Any]:
                 f"Paused {customer.name} ({cid}); the guide sends {customer.email} nothing "
                 f"more. SES reported a {stop.note}"
             )
-            a.chat.post_message(docs.config.owner_slack_id, text, [section(mrkdwn(text))])
+            a.chat.post(docs.config.owner_slack_id, ReportPost(text))
             results.append({"address": stop.address, "customer_id": cid, "outcome": "paused"})
     return {"outcome": "handled", "kind": feedback.kind, "recipients": results}

@@ -32,15 +32,19 @@ from botocore.exceptions import ClientError
 from og.adapters.ports import (
     AuditEntry,
     ClaimOutcome,
+    OwnerTask,
     PendingFlag,
     Proposal,
     ProposalDecision,
     SendClaim,
 )
 from og.adapters.records import (
+    OWNER_TASK_PREFIX,
     PROPOSAL_PREFIX,
     flag_from_item,
     flag_item,
+    owner_task_from_item,
+    owner_task_item,
     proposal_audit,
     proposal_from_item,
     proposal_item,
@@ -280,6 +284,13 @@ class DynamoJourneyStore:
 
     def open_flags(self, customer_id: str | None = None) -> list[PendingFlag]:
         return [f for f in self.all_flags(customer_id) if f.answer is None]
+
+    def save_owner_task(self, task: OwnerTask) -> None:
+        self._db.put_item(TableName=self.tables.flags_table, Item=_dump(owner_task_item(task)))
+
+    def owner_task(self, key: str) -> OwnerTask | None:
+        item = self._get(self.tables.flags_table, {"flag_key": OWNER_TASK_PREFIX + key})
+        return owner_task_from_item(item) if item else None
 
     # --- owner and customer actions ------------------------------------------------------------
     def record_owner_action(

@@ -4,10 +4,12 @@ slack_sdk's WebClient."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RateLimitErrorRetryHandler, default_retry_handlers
+
+from og.adapters import slack_messages
+from og.adapters.owner_messages import AnsweredPost, OwnerModal, OwnerPost
 
 
 class SlackWebChat:
@@ -42,14 +44,16 @@ class SlackWebChat:
             )
         return self._client
 
-    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
-        response = self._web().chat_postMessage(channel=channel, text=text, blocks=blocks)
+    def post(self, channel: str, message: OwnerPost) -> str:
+        built = slack_messages.message(message)
+        response = self._web().chat_postMessage(
+            channel=channel, text=built.text, blocks=built.blocks
+        )
         return str(response["ts"])
 
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
-        self._web().views_open(trigger_id=trigger_id, view=view)
+    def open_modal(self, trigger_id: str, modal: OwnerModal) -> None:
+        self._web().views_open(trigger_id=trigger_id, view=slack_messages.modal(modal))
 
-    def update_message(
-        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
-    ) -> None:
-        self._web().chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    def update(self, channel: str, ts: str, message: AnsweredPost) -> None:
+        built = slack_messages.answered(message)
+        self._web().chat_update(channel=channel, ts=ts, text=built.text, blocks=built.blocks)

@@ -1,4 +1,5 @@
-"""OwnerChat that appends every Slack Web API call to slack.jsonl (method, payload, time)."""
+"""OwnerChat that appends every Slack Web API call to slack.jsonl (method, payload, time): the
+payloads the Web API would get, built by og.adapters.slack_messages."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from og.adapters import slack_messages
+from og.adapters.owner_messages import AnsweredPost, OwnerModal, OwnerPost
 
 
 class SlackLogChat:
@@ -32,19 +36,22 @@ class SlackLogChat:
             finally:
                 os.close(fd)
 
-    def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
+    def post(self, channel: str, message: OwnerPost) -> str:
+        built = slack_messages.message(message)
         offset = self._append(
-            "chat.postMessage", {"channel": channel, "text": text, "blocks": blocks}
+            "chat.postMessage", {"channel": channel, "text": built.text, "blocks": built.blocks}
         )
         return f"local.{offset}"
 
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
-        self._append("views.open", {"trigger_id": trigger_id, "view": view})
+    def open_modal(self, trigger_id: str, modal: OwnerModal) -> None:
+        self._append("views.open", {"trigger_id": trigger_id, "view": slack_messages.modal(modal)})
 
-    def update_message(
-        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
-    ) -> None:
-        self._append("chat.update", {"channel": channel, "ts": ts, "text": text, "blocks": blocks})
+    def update(self, channel: str, ts: str, message: AnsweredPost) -> None:
+        built = slack_messages.answered(message)
+        self._append(
+            "chat.update",
+            {"channel": channel, "ts": ts, "text": built.text, "blocks": built.blocks},
+        )
 
 
 def read_slack_log(path: Path, method: str | None = None) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from typing import Any
 from og.adapters.ports import (
     AuditEntry,
     ClaimOutcome,
+    OwnerTask,
     PendingFlag,
     Proposal,
     ProposalDecision,
@@ -25,6 +26,8 @@ from og.adapters.ports import (
 from og.adapters.records import (
     flag_from_item,
     flag_item,
+    owner_task_from_item,
+    owner_task_item,
     proposal_audit,
     proposal_from_item,
     proposal_item,
@@ -60,6 +63,7 @@ CREATE TABLE IF NOT EXISTS flags (flag_key TEXT PRIMARY KEY, customer_id TEXT NO
   item TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reported_problems (problem_key TEXT PRIMARY KEY, reported_at TEXT);
 CREATE TABLE IF NOT EXISTS proposals (proposal_key TEXT PRIMARY KEY, item TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS owner_tasks (task_key TEXT PRIMARY KEY, item TEXT NOT NULL);
 """
 
 
@@ -249,6 +253,18 @@ class SqliteJourneyStore:
 
     def open_flags(self, customer_id: str | None = None) -> list[PendingFlag]:
         return [f for f in self.all_flags(customer_id) if f.answer is None]
+
+    def save_owner_task(self, task: OwnerTask) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO owner_tasks VALUES (?, ?)",
+                (task.key, json.dumps(owner_task_item(task))),
+            )
+
+    def owner_task(self, key: str) -> OwnerTask | None:
+        with self._tx() as db:
+            row = db.execute("SELECT item FROM owner_tasks WHERE task_key = ?", (key,)).fetchone()
+        return owner_task_from_item(json.loads(row[0])) if row else None
 
     # --- owner and customer actions ------------------------------------------------------------
     def record_owner_action(
