@@ -62,12 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--flag", default=None, help="the flag's key (og flags lists them)")
     p.add_argument("--note", default=None, help="pause reason, or who the customer goes to")
     p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
-    p.add_argument(
-        "--at",
-        type=datetime.fromisoformat,
-        default=None,
-        help="when the owner answers (default: now, or after the home's last tick if later)",
-    )
+    _answer_time_option(p)
 
     for name, what in (
         ("pause", "stop every message to a customer, flag or no flag (answers an open flag)"),
@@ -79,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "pause":
             p.add_argument("--note", default=None, help="why, e.g. 'on holiday until March'")
         p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
-        p.add_argument("--at", type=datetime.fromisoformat, default=None, help="default: now")
+        _answer_time_option(p)
     for name, what in (
         ("approve", "add a proposed customer to the list (the Approve button)"),
         ("edit", "correct a proposed customer, then add it (Edit, and its form submitted)"),
@@ -97,12 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 help="a corrected value, e.g. --set plan=Starter (repeatable)",
             )
         p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
-        p.add_argument(
-            "--at",
-            type=datetime.fromisoformat,
-            default=None,
-            help="when the owner answers (default: now, or after the home's last tick if later)",
-        )
+        _answer_time_option(p)
 
     p = sub.add_parser("intake", help="propose the customer of a saved forwarded email (.eml)")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
@@ -392,6 +382,15 @@ def cmd_proposal(args: argparse.Namespace) -> int:
         answer = answer_proposal(stack, args.key, args.command, at, by_user=by, edits=edits)
     print("\n".join(answer.told))
     return 0 if answer.decided else 1
+
+
+def _answer_time_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--at",
+        type=datetime.fromisoformat,
+        default=None,
+        help="when the owner answers (default: now, or after the home's last run if later)",
+    )
 
 
 def _answer_time(home: Path, at: datetime | None) -> datetime:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aws_lambda_powertools import Metrics
 
 from og.local.stack import init_home
 
@@ -27,3 +29,17 @@ def make_home(tmp_path: Path) -> Callable[..., Home]:
         return Home(path)
 
     return make
+
+
+@pytest.fixture
+def metrics_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the CloudWatch metrics the handlers add, in order (e.g. each rejection)."""
+    names: list[str] = []
+    add_metric = Metrics.add_metric
+
+    def recording(self: Metrics, name: str, *args: Any, **kwargs: Any) -> None:
+        names.append(name)
+        add_metric(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(Metrics, "add_metric", recording)
+    return names

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from aws_lambda_powertools import Metrics
 
 from og import wiring
 from og.core.done_link import (
@@ -68,20 +67,6 @@ def nothing_changed(home: Home, before: tuple[Any, ...]) -> bool:
 
 def snapshot(home: Home) -> tuple[Any, ...]:
     return home.state("c-1"), home.store.audit_trail("c-1"), home.slack()
-
-
-@pytest.fixture
-def rejections(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Names of the metrics done-handler adds (locally they are not flushed anywhere)."""
-    added: list[str] = []
-    original = Metrics.add_metric
-
-    def add_metric(self: Metrics, name: str, *args: Any, **kwargs: Any) -> None:
-        added.append(name)
-        original(self, name, *args, **kwargs)
-
-    monkeypatch.setattr(Metrics, "add_metric", add_metric)
-    yield added
 
 
 # --- done links ----------------------------------------------------------------------------------
@@ -155,7 +140,7 @@ def _bad_tokens(home: Home) -> dict[str, tuple[str, str]]:
 
 
 def test_bad_links_get_a_clear_400_page_and_change_nothing(
-    make_home: Callable[..., Home], rejections: list[str]
+    make_home: Callable[..., Home], metrics_counted: list[str]
 ) -> None:
     home = make_home([MEI])
     with home.stack() as s:
@@ -174,7 +159,7 @@ def test_bad_links_get_a_clear_400_page_and_change_nothing(
                 assert "This link did not work" in answer["body"], what
                 assert "<form" not in answer["body"], what
         assert nothing_changed(home, before)
-        assert rejections.count("DoneLinkRejected") == 3 * len(bad)
+        assert metrics_counted.count("DoneLinkRejected") == 3 * len(bad)
 
 
 def test_a_done_link_for_a_step_no_longer_in_the_plan_is_not_a_success(

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from aws_lambda_powertools import Metrics
 
 from og.cli import main as og
 from og.local import function_url
@@ -92,16 +91,8 @@ def test_pause_stops_the_next_ticks_emails_and_resume_brings_them_back(
 
 
 def test_forged_or_stale_commands_are_refused_counted_and_change_nothing(
-    make_home: Callable[..., Home], monkeypatch: pytest.MonkeyPatch
+    make_home: Callable[..., Home], metrics_counted: list[str]
 ) -> None:
-    counted: list[str] = []
-    add_metric = Metrics.add_metric
-
-    def counting(self: Metrics, name: str, *args: Any, **kw: Any) -> None:
-        counted.append(name)
-        add_metric(self, name, *args, **kw)
-
-    monkeypatch.setattr(Metrics, "add_metric", counting)
     home = make_home([MEI])
     with home.stack() as s:
         s.sync_documents()
@@ -117,7 +108,7 @@ def test_forged_or_stale_commands_are_refused_counted_and_change_nothing(
         answers = [s.invoke_done_handler(e, utc(MON, 3)) for e in (forged, stale, tampered)]
 
     assert [(a["statusCode"], a["body"]) for a in answers] == [(401, "invalid signature")] * 3
-    assert counted == ["SignatureVerificationFailures"] * 3
+    assert metrics_counted == ["SignatureVerificationFailures"] * 3
     assert home.state("c-1").paused is False
     assert home.store.audit_trail("c-1") == []
     assert home.slack() == []

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from aws_lambda_powertools import Metrics
 from slack_sdk.signature import SignatureVerifier
 
 from og import wiring
@@ -94,20 +93,6 @@ def _form(payload: Any) -> bytes:
     ).encode()
 
 
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the metrics done-handler adds (the local engine does not publish them)."""
-    names: list[str] = []
-    add_metric = Metrics.add_metric
-
-    def recording(self: Metrics, name: str, *args: Any, **kwargs: Any) -> None:
-        names.append(name)
-        add_metric(self, name, *args, **kwargs)
-
-    monkeypatch.setattr(Metrics, "add_metric", recording)
-    return names
-
-
 def _everything(home: Home) -> tuple[Any, ...]:
     return (
         home.state("c-1"),
@@ -165,7 +150,7 @@ def _unreadable(key: str) -> dict[str, bytes]:
 
 
 def test_every_malformed_slack_request_is_refused_counted_and_changes_nothing(
-    make_home: Callable[..., Home], counted: list[str]
+    make_home: Callable[..., Home], metrics_counted: list[str]
 ) -> None:
     home = make_home([MEI])
     secret = _secret(home)
@@ -175,12 +160,12 @@ def test_every_malformed_slack_request_is_refused_counted_and_changes_nothing(
         answers = {}
         for name, event in _unverifiable(secret, flag.flag_key).items():
             answer = s.invoke_done_handler(event, AT)
-            answers[name] = (answer["statusCode"], counted[:])
-            counted.clear()
+            answers[name] = (answer["statusCode"], metrics_counted[:])
+            metrics_counted.clear()
         for name, body in _unreadable(flag.flag_key).items():
             answer = s.invoke_done_handler(_signed(body, secret), AT)
-            answers[name] = (answer["statusCode"], counted[:])
-            counted.clear()
+            answers[name] = (answer["statusCode"], metrics_counted[:])
+            metrics_counted.clear()
 
         assert answers == {
             **{name: (401, ["SignatureVerificationFailures"]) for name in _unverifiable("x", "k")},
