@@ -25,7 +25,10 @@ def handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
         except ValueError:
             notification = None
         if not isinstance(notification, dict):
-            logger.warning("not an SES notification", extra={"message": record.sns.message[:500]})
+            # "message" is a reserved LogRecord key: logging it as extra raises KeyError.
+            logger.warning(
+                "not an SES notification", extra={"sns_message": record.sns.message[:500]}
+            )
             continue
         result = ses_feedback.handle(a, notification)
         for recipient in result.get("recipients", []):

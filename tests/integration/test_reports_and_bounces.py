@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -138,6 +139,51 @@ def test_a_complaint_pauses_and_transient_bounces_and_strangers_do_not(
     ]
     assert store.journey("hh-1003").state.paused_note == "complaint: abuse"
     assert store.journey("hh-1004").state.paused is False
+
+
+def test_a_message_that_is_not_an_ses_notification_changes_nothing(
+    home: LocalHome, store: JourneyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The topic is a plain SNS topic: SNS's own test message, a hand-published string or
+    another service's JSON may arrive next to the real notifications. Logged at WARNING, as
+    in Lambda (the local engine's default level, ERROR, would hide the log call)."""
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "INFO")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "onboarding-guide")  # as template.yaml's
+    logged: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = logged.append  # type: ignore[method-assign]
+    logging.getLogger("onboarding-guide").addHandler(handler)  # powertools' logger
+    not_json = sns({})
+    not_json["Records"][0]["Sns"]["Message"] = "Successfully validated SNS topic for Amazon SES"
+    a_list = sns({})
+    a_list["Records"][0]["Sns"]["Message"] = "[1, 2]"
+    other_json = sns({"AlarmName": "og-daily-tick-failed", "NewStateValue": "ALARM"})
+    bounce = sns(hard_bounce("meiling@kopibakes.example"))
+    before = {cid: store.journey(cid) for cid in ("hh-1001", "hh-1003")}
+
+    try:
+        out = invoke(
+            "ses_feedback",
+            {"Records": [r for e in (not_json, a_list, other_json) for r in e["Records"]]},
+        )
+    finally:
+        logging.getLogger("onboarding-guide").removeHandler(handler)
+
+    assert out == {
+        "results": [
+            {"outcome": "ignored", "kind": "unknown", "detail": "not a bounce or complaint ('')"}
+        ]
+    }
+    skipped = [r for r in logged if r.getMessage() == "not an SES notification"]
+    assert [(r.levelname, getattr(r, "sns_message", None)) for r in skipped] == [
+        ("WARNING", "Successfully validated SNS topic for Amazon SES"),
+        ("WARNING", "[1, 2]"),
+    ]
+    assert {cid: store.journey(cid) for cid in before} == before
+    assert store.audit_trail("hh-1001") == [] and home.slack() == []
+    # The real notification after them is still handled.
+    [result] = invoke("ses_feedback", bounce)["results"]
+    assert result["recipients"][0]["outcome"] == "paused"
 
 
 # --- digest --------------------------------------------------------------------------------------
