@@ -1,0 +1,215 @@
+"""Each function's DynamoDB grants in template.yaml are exactly what its code can call.
+
+The store calls a handler can reach are found by reading the code: from functions/<name>/app.py,
+every og.logic function it names (called or passed on), and every function those name, down to
+the `a.store.<method>(...)` calls. Each store method's DynamoDB footprint (the IAM action per
+table, as DynamoJourneyStore issues it; a TransactWriteItems is authorised per item as PutItem,
+UpdateItem or DeleteItem) is listed below. A grant the code cannot reach is an unused grant; a
+reachable call without its grant is an AccessDenied waiting in production."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from og.adapters.aws.dynamodb_store import DynamoJourneyStore
+from og.local.template import load_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+RESOURCES: dict[str, Any] = load_yaml(ROOT / "template.yaml")["Resources"]
+
+_STATE_CHANGE = {("GetItem", "StateTable"), ("PutItem", "StateTable"), ("PutItem", "AuditTable")}
+# A change that finishes the journey first copies its sends to the archive.
+_FINISH = {("Query", "SendsTable"), ("BatchWriteItem", "SendsArchiveTable")}
+# Keyed by method, or by "method:variant" where the call site decides what it touches.
+FOOTPRINT: dict[str, set[tuple[str, str]]] = {
+    "load_journeys": {("Scan", "StateTable"), ("Scan", "SendsTable")},
+    "journey": {("GetItem", "StateTable"), ("Query", "SendsTable")},
+    "claims_in_doubt:all": {("Scan", "SendsTable")},
+    "claims_in_doubt:customer": {("Query", "SendsTable")},
+    "claim_send": {("PutItem", "SendsTable")},
+    "claim_send:one_per_day": {("PutItem", "SendDaysTable")},
+    "confirm_send": {("UpdateItem", "SendsTable")},
+    "sent_message_id": {("GetItem", "SendsTable")},
+    "release_send": {
+        ("GetItem", "SendsTable"),
+        ("GetItem", "SendDaysTable"),
+        ("DeleteItem", "SendsTable"),
+        ("DeleteItem", "SendDaysTable"),
+    },
+    "save_flag": _STATE_CHANGE | {("PutItem", "FlagsTable")},
+    "flag": {("GetItem", "FlagsTable")},
+    "all_flags": {("Scan", "FlagsTable")},
+    "open_flags": {("Scan", "FlagsTable")},
+    "save_owner_task": {("PutItem", "FlagsTable")},
+    "owner_task": {("GetItem", "FlagsTable")},
+    "record_owner_action": _STATE_CHANGE,
+    "record_owner_action:flag": {("GetItem", "FlagsTable"), ("UpdateItem", "FlagsTable")},
+    "record_owner_action:finish": _FINISH,  # an action that is not Pause, Resume or Hand off
+    "record_step_done": _STATE_CHANGE | _FINISH,
+    "record_unsubscribed": _STATE_CHANGE,
+    "audit_trail": {("Query", "AuditTable")},
+    "audit_between": {("Scan", "AuditTable")},
+    "archived_sends": {("Query", "SendsArchiveTable")},
+    "save_proposal": {("PutItem", "FlagsTable")},
+    "proposal": {("GetItem", "FlagsTable")},
+    "pending_proposals": {("Scan", "FlagsTable")},
+    "decide_proposal": {
+        ("GetItem", "FlagsTable"),
+        ("UpdateItem", "FlagsTable"),
+        ("PutItem", "AuditTable"),
+    },
+    "unreported": {("BatchGetItem", "FlagsTable")},
+    "mark_reported": {("BatchWriteItem", "FlagsTable")},
+}
+STORE_TABLES = {"StateTable", "SendsTable", "SendDaysTable", "AuditTable"}
+STORE_TABLES |= {"SendsArchiveTable", "FlagsTable"}
+
+
+def test_every_store_method_has_its_footprint() -> None:
+    public = {
+        name
+        for name, member in inspect.getmembers(DynamoJourneyStore, inspect.isfunction)
+        if not name.startswith("_")
+    }
+    assert public == {key.split(":")[0] for key in FOOTPRINT}
+
+
+# --- what the code can reach ----------------------------------------------------------------
+Node = tuple[str, str]  # (module path, function name); "" is a module's top level
+
+
+class _Module:
+    def __init__(self, name: str, path: Path):
+        self.name = name
+        self.tree = ast.parse(path.read_text(encoding="utf-8"))
+        self.modules: dict[str, str] = {}  # local name -> og.logic module
+        self.functions: dict[str, Node] = {}  # local name -> a function elsewhere
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "og.logic":
+                self.modules |= {a.asname or a.name: f"og.logic.{a.name}" for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("og.logic."):
+                self.functions |= {a.asname or a.name: (node.module, a.name) for a in node.names}  # type: ignore[misc]
+        self.defs = {
+            n.name: n
+            for n in self.tree.body
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        }
+
+    def edges(self, body: ast.AST) -> tuple[set[Node], set[str]]:
+        """The functions a body names and the store methods it calls."""
+        names: set[Node] = set()
+        store: set[str] = set()
+        for node in ast.walk(body):
+            if isinstance(node, ast.Name):
+                if node.id in self.defs:
+                    names.add((self.name, node.id))
+                elif node.id in self.functions:
+                    names.add(self.functions[node.id])
+            elif isinstance(node, ast.Attribute):
+                value = node.value
+                if isinstance(value, ast.Name) and value.id in self.modules:
+                    names.add((self.modules[value.id], node.attr))
+                if isinstance(value, ast.Attribute) and value.attr == "store":
+                    store.add(node.attr)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                store |= _variants(node.func.attr, node)
+        return names, store
+
+
+_NOT_FINISHING = {"PAUSE", "RESUME", "HAND_OFF"}
+
+
+def _variants(method: str, call: ast.Call) -> set[str]:
+    """What a call site adds to its method's footprint, read from its arguments."""
+    keywords = {k.arg for k in call.keywords}
+    if method == "claims_in_doubt":
+        by_customer = len(call.args) > 1 or "customer_id" in keywords
+        return {f"claims_in_doubt:{'customer' if by_customer else 'all'}"}
+    if method == "claim_send":
+        one_per_day = next(k.value for k in call.keywords if k.arg == "one_per_day")
+        off = isinstance(one_per_day, ast.Constant) and one_per_day.value is False
+        return set() if off else {"claim_send:one_per_day"}
+    if method == "record_owner_action":
+        action = call.args[1] if len(call.args) > 1 else None
+        known = isinstance(action, ast.Attribute) and action.attr in _NOT_FINISHING
+        found = {"record_owner_action:flag"} if "flag_key" in keywords else set()
+        return found if known else found | {"record_owner_action:finish"}
+    return set()
+
+
+def _logic_modules() -> dict[str, _Module]:
+    found = {}
+    for path in sorted((ROOT / "src" / "og" / "logic").glob("*.py")):
+        name = f"og.logic.{path.stem}"
+        found[name] = _Module(name, path)
+    return found
+
+
+LOGIC = _logic_modules()
+
+
+def reachable_store_calls(function_dir: str) -> set[str]:
+    entry = _Module("app", ROOT / "functions" / function_dir / "app.py")
+    names, store = entry.edges(entry.tree)
+    seen: set[Node] = set()
+    todo = list(names)
+    while todo:
+        node = todo.pop()
+        if node in seen or node[0] not in LOGIC:
+            continue
+        seen.add(node)
+        module = LOGIC[node[0]]
+        if node[1] not in module.defs:
+            continue
+        more, calls = module.edges(module.defs[node[1]])
+        store |= calls
+        todo += more
+    return store
+
+
+# --- what the template grants -----------------------------------------------------------------
+def dynamodb_grants(logical_id: str) -> set[tuple[str, str]]:
+    granted = set()
+    for policy in RESOURCES[logical_id]["Properties"]["Policies"]:
+        for st in policy.get("Statement", []):
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            resources = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+            for action in actions:
+                if not action.startswith("dynamodb:"):
+                    continue
+                for resource in resources:
+                    table = str(resource.value).removesuffix(".Arn")
+                    if table in STORE_TABLES:
+                        granted.add((action.removeprefix("dynamodb:"), table))
+    return granted
+
+
+FUNCTIONS = {
+    lid: res["Properties"]["CodeUri"].strip("/").split("/")[-1]
+    for lid, res in RESOURCES.items()
+    if res["Type"] == "AWS::Serverless::Function"
+}
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_dynamodb_grants_are_exactly_what_the_code_can_call(logical_id: str) -> None:
+    calls = reachable_store_calls(FUNCTIONS[logical_id])
+    needed = set().union(*(FOOTPRINT[m] for m in calls if m in FOOTPRINT))
+
+    granted = dynamodb_grants(logical_id)
+
+    assert sorted(needed - granted) == [], f"{logical_id}: missing grants"
+    assert sorted(granted - needed) == [], f"{logical_id}: unused grants"
+
+
+def test_the_reader_sees_store_calls_through_modules_and_callbacks() -> None:
+    """The reader itself, on code whose reach is known: ses-feedback pauses a customer (a
+    state change) after reading the list, and nothing else."""
+    assert reachable_store_calls("ses_feedback") == {"journey", "record_owner_action"}
+    assert "record_owner_action:flag" in reachable_store_calls("done_handler")
+    assert "open_flags" in reachable_store_calls("done_handler")  # /og pause lists the flags
