@@ -4,7 +4,7 @@ repository variables (the deploy workflow runs it; so can you, by hand).
     python3 scripts/deploy_parameters.py check
         Every required repository variable is set, or exit 1 naming each one missing.
     python3 scripts/deploy_parameters.py overrides [--concurrency-quota N] > overrides.txt
-        One `Key="value"` line per parameter, for
+        One `Key="value"` line per main-stack parameter (exit 1 naming any missing), for
         `mapfile -t p < overrides.txt && sam deploy --parameter-overrides "${p[@]}"`.
 
 Why: `sam deploy --parameter-overrides` on the command line replaces samconfig.toml's
@@ -53,11 +53,11 @@ class DeployError(Exception):
     pass
 
 
-def missing(env: Mapping[str, str]) -> list[str]:
+def missing(env: Mapping[str, str], *, main_stack_only: bool = False) -> list[str]:
     return [
         f"repository variable {name} is not set: set it to {what} ({WHERE})"
-        for name, (_, what) in REQUIRED.items()
-        if not env.get(name, "").strip()
+        for name, (parameter, what) in REQUIRED.items()
+        if not env.get(name, "").strip() and (parameter or not main_stack_only)
     ]
 
 
@@ -77,7 +77,7 @@ def overrides(
     env: Mapping[str, str], samconfig: Path, concurrency_quota: int | None = None
 ) -> tuple[dict[str, str], list[str]]:
     """The parameters to deploy with, and warnings for the log."""
-    problems = missing(env)
+    problems = missing(env, main_stack_only=True)
     if problems:
         raise DeployError("\n".join(problems))
     params = samconfig_overrides(samconfig)

@@ -88,17 +88,16 @@ def test_every_missing_variable_is_named_before_anything_is_deployed() -> None:
     env = VARIABLES | {"OG_BUSINESS_NAME": "", "OG_OWNER_SLACK_ID": "  "}
     del env["OG_INTAKE_RECIPIENT"]
 
-    for command in ("check", "overrides"):
+    for command, named in (
+        ("check", ["OG_BUSINESS_NAME", "OG_OWNER_SLACK_ID", "OG_INTAKE_RECIPIENT"]),
+        ("overrides", ["OG_BUSINESS_NAME", "OG_OWNER_SLACK_ID"]),  # the main stack's only
+    ):
         out = run(command, env=env)
 
         assert out.returncode == 1
         assert out.stdout == ""
         errors = out.stderr.splitlines()
-        assert [e.split()[2] for e in errors] == [
-            "OG_BUSINESS_NAME",
-            "OG_OWNER_SLACK_ID",
-            "OG_INTAKE_RECIPIENT",
-        ]
+        assert [e.split()[2] for e in errors] == named
         assert all(e.startswith("::error::repository variable ") for e in errors)
         assert all("Settings > Secrets and variables > Actions > Variables" in e for e in errors)
     assert run("check", env=VARIABLES).returncode == 0
