@@ -71,6 +71,32 @@ def invoke(function_dir: str, event: dict[str, Any]) -> Any:
     return handler(event, context)
 
 
+def sns_delivery(message: str, topic: str, subject: str | None = None) -> dict[str, Any]:
+    """SNS's delivery of one message to a subscribed Lambda."""
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": f"arn:aws:sns:{REGION}:1:{topic}:sub",
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": "95df01b4",
+                    "TopicArn": f"arn:aws:sns:{REGION}:1:{topic}",
+                    "Subject": subject,
+                    "Message": message,
+                    "Timestamp": "2026-12-13T10:00:00.000Z",
+                    "SignatureVersion": "1",
+                    "Signature": "x",
+                    "SigningCertUrl": "x",
+                    "UnsubscribeUrl": "x",
+                    "MessageAttributes": {},
+                },
+            }
+        ]
+    }
+
+
 def run_after_answer() -> list[Any]:
     """What Lambda does after done-handler's answer: run the work it queued for later (its
     asynchronous self-invocation)."""

@@ -15,7 +15,14 @@ from typing import Any
 
 import boto3
 import pytest
-from local_home import REGION, LocalHome, create_template_tables, invoke, local_home
+from local_home import (
+    REGION,
+    LocalHome,
+    create_template_tables,
+    invoke,
+    local_home,
+    sns_delivery,
+)
 
 from og import wiring
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
@@ -49,28 +56,7 @@ def store(request: pytest.FixtureRequest, home: LocalHome) -> Iterator[JourneySt
 # --- ses-feedback --------------------------------------------------------------------------------
 def sns(notification: dict[str, Any]) -> dict[str, Any]:
     """SNS's delivery to a subscribed Lambda, the SES notification as its Message."""
-    return {
-        "Records": [
-            {
-                "EventSource": "aws:sns",
-                "EventVersion": "1.0",
-                "EventSubscriptionArn": f"arn:aws:sns:{REGION}:1:og-ses-feedback:sub",
-                "Sns": {
-                    "Type": "Notification",
-                    "MessageId": "95df01b4",
-                    "TopicArn": f"arn:aws:sns:{REGION}:1:og-ses-feedback",
-                    "Subject": None,
-                    "Message": json.dumps(notification),
-                    "Timestamp": "2026-12-13T10:00:00.000Z",
-                    "SignatureVersion": "1",
-                    "Signature": "x",
-                    "SigningCertUrl": "x",
-                    "UnsubscribeUrl": "x",
-                    "MessageAttributes": {},
-                },
-            }
-        ]
-    }
+    return sns_delivery(json.dumps(notification), "og-ses-feedback")
 
 
 def hard_bounce(*addresses: str, bounce_type: str = "Permanent") -> dict[str, Any]:
