@@ -487,14 +487,25 @@ def drive_file_id(
     found = {_normalize_key(k): (value, where) for k, (value, where) in entries.items()}
     value, where = found.get(key, ("", source))
     if not value:
-        example = f"missing setting; add it, for example '{key}: {_EXAMPLES[key]}'"
-        raise DocumentError([Problem(source, None, key, example)])
+        raise DocumentError([Problem(source, None, key, _missing_file_id(source, key))])
     try:
         return _google_file_id(value)
     except ValueError as exc:
         match = _WHERE_LINE.match(where)
         at = (match["source"], int(match["line"])) if match else (where, None)
         raise DocumentError([Problem(at[0], at[1], key, str(exc))]) from None
+
+
+def _missing_file_id(source: str, key: str) -> str:
+    if not source.startswith("/"):
+        return f"missing setting; add it, for example '{key}: {_EXAMPLES[key]}'"
+    # Deployed, the config is Parameter Store: say which parameter to create, and how.
+    name = f"{source}/{key}"
+    return (
+        f"missing setting; add it as the parameter {name} with the file's address or id: "
+        f"aws ssm put-parameter --name {name} --type String --value '<address or id>' "
+        "(functions keep what they read of /og/config for up to 24 hours)"
+    )
 
 
 def _done_link_base(raw: str) -> str | None:
