@@ -116,6 +116,8 @@ class _Module:
                     names.add((self.modules[value.id], node.attr))
                 if isinstance(value, ast.Attribute) and value.attr == "store":
                     store.add(node.attr)
+                if isinstance(value, ast.Name) and value.id == "a":  # the Adapters
+                    store.add(f"port:{node.attr}")
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 store |= _variants(node.func.attr, node)
         return names, store
@@ -207,9 +209,49 @@ def test_dynamodb_grants_are_exactly_what_the_code_can_call(logical_id: str) -> 
     assert sorted(granted - needed) == [], f"{logical_id}: unused grants"
 
 
+# A port the code reaches, and the grant its AWS adapter needs: (action, resource ends with).
+PORT_GRANTS = {
+    "chat": ("secretsmanager:GetSecretValue", ":secret:og/slack/bot-token-??????"),
+    "email": ("ses:SendEmail", ":identity/${SenderIdentity}"),
+    "writer": ("bedrock:InvokeModel", ":inference-profile/${HaikuModelId}"),
+    "sheet": ("secretsmanager:GetSecretValue", ":secret:og/drive/sa-??????"),
+    "owner_docs": ("secretsmanager:GetSecretValue", ":secret:og/drive/sa-??????"),
+    "workflow": ("states:SendTaskSuccess", "*"),
+}
+
+
+def _grants(logical_id: str) -> set[tuple[str, str]]:
+    return {
+        (action, str(getattr(resource, "value", resource)))
+        for policy in RESOURCES[logical_id]["Properties"]["Policies"]
+        for st in policy.get("Statement", [])
+        for action in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])
+        for resource in (st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]])
+    }
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_slack_ses_bedrock_google_and_step_functions_are_granted_where_the_code_reaches_them(
+    logical_id: str,
+) -> None:
+    ports = {c.removeprefix("port:") for c in reachable_store_calls(FUNCTIONS[logical_id])}
+    grants = _grants(logical_id)
+
+    needed = {grant for port, grant in PORT_GRANTS.items() if port in ports}
+    granted = {
+        (action, resource)
+        for action, resource in PORT_GRANTS.values()
+        if any(a == action and r.endswith(resource) for a, r in grants)
+    }
+    assert granted == needed, logical_id
+
+
 def test_the_reader_sees_store_calls_through_modules_and_callbacks() -> None:
     """The reader itself, on code whose reach is known: ses-feedback pauses a customer (a
     state change) after reading the list, and nothing else."""
-    assert reachable_store_calls("ses_feedback") == {"journey", "record_owner_action"}
+    calls = reachable_store_calls("ses_feedback")
+    assert {c for c in calls if not c.startswith("port:")} == {"journey", "record_owner_action"}
+    assert {c for c in calls if c.startswith("port:")} >= {"port:chat", "port:store"}
+    assert "port:email" not in calls
     assert "record_owner_action:flag" in reachable_store_calls("done_handler")
     assert "open_flags" in reachable_store_calls("done_handler")  # /og pause lists the flags
