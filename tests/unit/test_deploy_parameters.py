@@ -84,6 +84,19 @@ def test_a_variable_overrides_samconfig_and_an_empty_optional_one_does_not() -> 
     assert "AlarmEmail" not in params  # the template's default: no alarm email
 
 
+def test_a_quoted_samconfig_value_keeps_its_spaces(tmp_path: Path) -> None:
+    samconfig = tmp_path / "samconfig.toml"
+    samconfig.write_text(
+        "[default.deploy.parameters]\n"
+        'parameter_overrides = [\'WeekendDays="Fri, Sat"\', "QuietHours=21:00-08:00"]\n'
+    )
+
+    params, _ = deploy_parameters.overrides(VARIABLES, samconfig)
+
+    assert params["WeekendDays"] == "Fri, Sat" and params["QuietHours"] == "21:00-08:00"
+    assert 'WeekendDays="Fri, Sat"' in deploy_parameters.quoted(params)
+
+
 def test_every_missing_variable_is_named_before_anything_is_deployed() -> None:
     env = VARIABLES | {"OG_BUSINESS_NAME": "", "OG_OWNER_SLACK_ID": "  "}
     del env["OG_INTAKE_RECIPIENT"]
