@@ -4,20 +4,30 @@ The store calls a handler can reach are found by reading the code: from function
 every og.logic function it names (called or passed on), and every function those name, down to
 the `a.store.<method>(...)` calls. Each store method's DynamoDB footprint (the IAM action per
 table, as DynamoJourneyStore issues it; a TransactWriteItems is authorised per item as PutItem,
-UpdateItem or DeleteItem) is listed below. A grant the code cannot reach is an unused grant; a
-reachable call without its grant is an AccessDenied waiting in production."""
+UpdateItem or DeleteItem) is listed below, and checked against the store itself: every method
+run on moto, each request's IAM actions recorded, must stay inside its footprint and cover it. A
+grant the code cannot reach is an unused grant; a reachable call without its grant is an
+AccessDenied waiting in production."""
 
 from __future__ import annotations
 
 import ast
 import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
+from og.adapters.ports import OwnerTask, PendingFlag, Proposal, ProposalDecision
+from og.core.models import Channel, OwnerAction, SendKind, SendRecord
 from og.local.template import load_yaml
+from og.wiring import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 RESOURCES: dict[str, Any] = load_yaml(ROOT / "template.yaml")["Resources"]
@@ -255,3 +265,166 @@ def test_the_reader_sees_store_calls_through_modules_and_callbacks() -> None:
     assert "port:email" not in calls
     assert "record_owner_action:flag" in reachable_store_calls("done_handler")
     assert "open_flags" in reachable_store_calls("done_handler")  # /og pause lists the flags
+
+
+# --- the footprints, checked against DynamoJourneyStore on moto ---------------------------------
+_ITEM_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
+
+
+def _iam_actions(operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    """The IAM action and table of each part of one DynamoDB request."""
+    if operation == "TransactWriteItems":
+        return {
+            (_ITEM_ACTIONS[kind], body["TableName"])
+            for item in params["TransactItems"]
+            for kind, body in item.items()
+        }
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        return {(operation, table) for table in params["RequestItems"]}
+    return {(operation, params["TableName"])}
+
+
+def _record(
+    send: Callable[[str, int], SendRecord], store: DynamoJourneyStore
+) -> Iterator[tuple[set[str], Callable[[], object]]]:
+    """Every store method, with the footprint keys its call site has, in an order that takes
+    each through its branches (a claim released, a flag answered, a journey finished)."""
+    t0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+    plan = ("welcome", "setup")
+    welcome, setup = send("welcome", 0), send("setup", 1)
+    flag = PendingFlag("k1", "c1", "setup", "stuck", "token", "exec", t0)
+    proposal = Proposal(
+        "p1",
+        {"customer_id": "c2", "name": "Ana", "email": "ana@example.com", "plan": "Starter"},
+        (),
+        "s3://og-raw-mime/m1",
+        "Owner <owner@example.com>",
+        "Fwd: Welcome",
+        t0,
+    )
+    yield (
+        {"claim_send", "claim_send:one_per_day"},
+        lambda: store.claim_send(welcome, "a1", one_per_day=True),
+    )
+    yield {"confirm_send"}, lambda: store.confirm_send(welcome, "a1", "ses-1")
+    yield {"sent_message_id"}, lambda: store.sent_message_id("c1", welcome.send_key)
+    yield {"claim_send"}, lambda: store.claim_send(setup, "a2", one_per_day=False)
+    yield (
+        {"claim_send", "claim_send:one_per_day"},
+        lambda: store.claim_send(send("tour", 2), "a3", one_per_day=True),
+    )
+    yield {"claims_in_doubt:all"}, lambda: store.claims_in_doubt(t0 + timedelta(days=9))
+    yield {"claims_in_doubt:customer"}, lambda: store.claims_in_doubt(t0 + timedelta(days=9), "c1")
+    yield {"release_send"}, lambda: store.release_send(send("tour", 2), "a3")
+    yield {"journey"}, lambda: store.journey("c1")
+    yield {"load_journeys"}, store.load_journeys
+    yield {"save_flag"}, lambda: store.save_flag(flag)
+    yield {"flag"}, lambda: store.flag("k1")
+    yield {"all_flags"}, lambda: store.all_flags("c1")
+    yield {"open_flags"}, store.open_flags
+    yield {"save_owner_task"}, lambda: store.save_owner_task(OwnerTask("t1", "c1", "setup", t0))
+    yield {"owner_task"}, lambda: store.owner_task("t1")
+    yield (
+        {"record_owner_action"},
+        lambda: store.record_owner_action("c1", OwnerAction.PAUSE, by_user="U1", at=t0),
+    )
+    yield (
+        {"record_owner_action"},
+        lambda: store.record_owner_action("c1", OwnerAction.RESUME, by_user="U1", at=t0),
+    )
+    yield (
+        {"record_step_done"},
+        lambda: store.record_step_done(
+            "c1", "welcome", by_user="customer", at=t0, plan_step_ids=plan
+        ),
+    )
+    yield (
+        {
+            "record_owner_action",
+            "record_owner_action:flag",
+            "record_owner_action:finish",
+        },
+        lambda: store.record_owner_action(
+            "c1",
+            OwnerAction.DONE,
+            by_user="U1",
+            at=t0 + timedelta(days=3),
+            flag_key="k1",
+            step_id="setup",
+            plan_step_ids=plan,
+        ),
+    )
+    c3 = replace(welcome, customer_id="c3", recipient="c3@example.com")
+    yield {"claim_send"}, lambda: store.claim_send(c3, "a4", one_per_day=False)
+    yield (
+        {"record_step_done"},
+        lambda: store.record_step_done(
+            "c3", "welcome", by_user="customer", at=t0, plan_step_ids=("welcome",)
+        ),
+    )
+    yield {"record_unsubscribed"}, lambda: store.record_unsubscribed("c4", by_user="c", at=t0)
+    yield {"audit_trail"}, lambda: store.audit_trail("c1")
+    yield {"audit_between"}, lambda: store.audit_between(t0, t0 + timedelta(days=9))
+    yield {"archived_sends"}, lambda: store.archived_sends("c1")
+    yield {"save_proposal"}, lambda: store.save_proposal(proposal)
+    yield {"proposal"}, lambda: store.proposal("p1")
+    yield {"pending_proposals"}, store.pending_proposals
+    yield (
+        {"decide_proposal"},
+        lambda: store.decide_proposal(
+            "p1", ProposalDecision.APPROVED, row=proposal.row, by_user="U1", at=t0
+        ),
+    )
+    yield {"unreported"}, lambda: store.unreported(["list:row-3"])
+    yield {"mark_reported"}, lambda: store.mark_reported(["list:row-3"], t0)
+
+
+def test_each_footprint_is_what_the_dynamodb_store_really_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    tables = {
+        res["Properties"]["TableName"]: lid
+        for lid, res in RESOURCES.items()
+        if res["Type"] == "AWS::DynamoDB::Table"
+    }
+    calls: list[set[tuple[str, str]]] = []
+
+    def record(event_name: str, params: dict[str, Any], **_: Any) -> None:
+        operation = event_name.rsplit(".", 1)[1]
+        calls[-1] |= {(a, tables[t]) for a, t in _iam_actions(operation, params)}
+
+    observed: dict[str, set[tuple[str, str]]] = {key: set() for key in FOOTPRINT}
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="ap-southeast-1")
+        for table in tables:
+            props = next(
+                r["Properties"]
+                for r in RESOURCES.values()
+                if r["Properties"].get("TableName") == table
+            )
+            client.create_table(
+                **{k: props[k] for k in ("TableName", "KeySchema", "AttributeDefinitions")},
+                BillingMode="PAY_PER_REQUEST",
+            )
+        client.meta.events.register("before-parameter-build.dynamodb.*", record)
+        store = DynamoJourneyStore(Settings(list_bucket="l", rules_bucket="r"), client)
+
+        def send(step: str, day: int) -> SendRecord:
+            at = datetime(2026, 3, 2 + day, 1, 30, tzinfo=UTC)
+            return SendRecord(
+                "c1", step, SendKind.STEP, at, at.date(), Channel.EMAIL, "c1@example.com"
+            )
+
+        for keys, call in _record(send, store):
+            calls.append(set())
+            call()
+            allowed = set().union(*(FOOTPRINT[k] for k in keys))
+            assert calls[-1] <= allowed, (sorted(keys), sorted(calls[-1] - allowed))
+            for key in keys:
+                observed[key] |= calls[-1]
+
+    # Each footprint is seen in full: none of it is a grant no call needs.
+    for key, footprint in FOOTPRINT.items():
+        assert footprint <= observed[key], (key, sorted(footprint - observed[key]))
