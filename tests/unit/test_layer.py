@@ -79,6 +79,16 @@ def test_shipped_rules():
         assert not layer.shipped(not_in_lambda, docs), not_in_lambda
 
 
+def test_the_layer_installs_no_local_or_dev_package():
+    names = {
+        line.split("==")[0].strip().lower()
+        for line in (SRC / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert "boto3" in names and "google-api-python-client" in names
+    assert not names & {"moto", "pyyaml", "pytest", "hypothesis", "selenium", "ruff", "mypy"}
+
+
 def test_the_docs_shipped_are_those_of_the_apis_the_adapter_builds():
     from og.adapters.aws.google_workspace import GOOGLE_APIS
 
