@@ -14,6 +14,9 @@
    store and S3 operations per action and per done click.
 4. A monthly cost model for 500 and 10,000 active customers from those counts and AWS's
    published prices (PRICES below, each with its source).
+6. Cold starts: each function of template.yaml imported in a fresh interpreter, beside `import
+   boto3`, plus the AWS adapters its first request builds; enroll's first and warm request
+   against moto's AWS in process.
 
 See docs/benchmark.md for the method and the measured figures.
 """
@@ -858,6 +861,162 @@ def bench_slack(work: Path, runs: int = 3) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------
+# 6. Cold starts: every function's import in a fresh interpreter, and enroll's first request
+# ------------------------------------------------------------------------------------------------
+_COLD_ENV = {
+    "OG_LIST_BUCKET": "og-list-source",
+    "OG_RULES_BUCKET": "og-rules-source",
+    "AWS_DEFAULT_REGION": "ap-southeast-1",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "POWERTOOLS_METRICS_NAMESPACE": "OnboardingGuide",
+    "POWERTOOLS_SERVICE_NAME": "onboarding-guide",
+    # Keeps the workers' output to the figures; a log line or metric costs well under 1 ms.
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+}
+
+
+def template_functions() -> dict[str, str]:
+    """Each function in template.yaml: its name -> its CodeUri."""
+    from og.local.template import load_yaml
+
+    resources = load_yaml(ROOT / "template.yaml")["Resources"].values()
+    return {
+        r["Properties"]["FunctionName"]: r["Properties"]["CodeUri"].rstrip("/")
+        for r in resources
+        if r["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def _as_cold_lambda(code_uri: str) -> None:
+    os.environ.update(_COLD_ENV)
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT / code_uri)]
+
+
+def boto3_import_worker() -> dict[str, Any]:
+    start = time.perf_counter()
+    import boto3  # noqa: F401
+
+    return {"import_s": time.perf_counter() - start}
+
+
+def cold_import_worker(code_uri: str) -> dict[str, Any]:
+    """A fresh interpreter as a cold Lambda: `import app`, then the AWS adapters its first
+    request builds (clients only; nothing is called)."""
+    _as_cold_lambda(code_uri)
+    start = time.perf_counter()
+    import app  # type: ignore[import-not-found]  # noqa: F401
+
+    imported = time.perf_counter() - start
+    from og.wiring import adapters
+
+    adapters()
+    built = time.perf_counter() - start - imported
+    return {
+        "import_s": imported,
+        "adapters_s": built,
+        "modules": len(sys.modules),
+        "boto3_at_import": "boto3" in sys.modules,
+    }
+
+
+def enroll_first_worker(work: Path) -> dict[str, Any]:
+    """enroll cold against moto's AWS in this process: `import app`, then its first request
+    (adapters; the config from SSM, the webhook secret, the rules doc from S3, the idempotency
+    record on DynamoDB; the sheet is the local CSV stand-in, not Google), then a warm one. The
+    data is put through a session of its own, so the request finds boto3 as a new Lambda does."""
+    _as_cold_lambda("functions/enroll")
+    start = time.perf_counter()
+    import app  # type: ignore[import-not-found]
+
+    imported = time.perf_counter() - start
+    import boto3
+    from moto import mock_aws
+
+    from og import wiring
+    from og.adapters.local.sheet_file import CsvSheet
+    from og.core.config_doc import read_config_entries
+    from og.local import function_url
+    from og.local.moto_bridge import LambdaContext
+
+    sheet = work / "onboarding.csv"
+    shutil.copy(ROOT / "examples" / "onboarding.csv", sheet)
+    opened: list[Any] = []
+    counted_init = boto3.session.Session.__init__
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> None:
+        opened.append(self)
+        counted_init(self, *args, **kwargs)
+
+    with mock_aws():
+        s = wiring.Settings.from_env()
+        setup = boto3.session.Session()
+        ssm = setup.client("ssm")
+        config = read_config_entries((ROOT / "examples" / "config.txt").read_text())
+        for key, (value, _) in config.items():
+            ssm.put_parameter(Name=f"{s.config_path}{key}", Value=value, Type="String")
+        setup.client("secretsmanager").create_secret(Name=s.webhook_secret, SecretString="b")
+        s3 = setup.client("s3")
+        s3.create_bucket(
+            Bucket=s.rules_bucket,
+            CreateBucketConfiguration={"LocationConstraint": _COLD_ENV["AWS_DEFAULT_REGION"]},
+        )
+        s3.put_object(
+            Bucket=s.rules_bucket, Key=s.rules_key, Body=(ROOT / "examples/rules.txt").read_bytes()
+        )
+        setup.client("dynamodb").create_table(
+            TableName=s.idempotency_table,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        boto3.session.Session.__init__ = counting  # type: ignore[method-assign]
+        headers = {"content-type": "application/json", "x-og-webhook-secret": "b"}
+
+        def post(i: int) -> float:
+            signup = {
+                "signup_id": f"bench-{i}",
+                "name": f"Customer {i}",
+                "email": f"c{i}@example.com",
+                "plan": "Starter",
+                "signup_at": "2026-11-20T09:00:00+08:00",
+            }
+            event = function_url.post_event("/", json.dumps(signup), headers)
+            context = LambdaContext("og-enroll", 256, "arn:aws:lambda:bench", f"request-{i}")
+            began = time.perf_counter()
+            answer = app.handler(event, context)
+            took = time.perf_counter() - began
+            assert answer["statusCode"] == 200, answer
+            return took
+
+        with wiring.overridden(sheet=CsvSheet(sheet)):
+            first = post(1)
+            sessions = len(opened)
+            warm = post(2)
+        boto3.session.Session.__init__ = counted_init  # type: ignore[method-assign]
+    return {"import_s": imported, "first_s": first, "warm_s": warm, "sessions": sessions}
+
+
+def bench_cold(work: Path, runs: int) -> dict[str, Any]:
+    """Best of `runs` fresh interpreters each (the machine is shared; the file cache is warm, as
+    on a Lambda host that has run the function before)."""
+    functions = {
+        name: min(
+            (_worker(["cold-import", code_uri]) for _ in range(runs)),
+            key=lambda r: float(r["import_s"]) + float(r["adapters_s"]),
+        )
+        for name, code_uri in template_functions().items()
+    }
+    boto = min(float(_worker(["boto3-import"])["import_s"]) for _ in range(runs))
+    enroll = min(
+        (_worker(["enroll-first", str(work)]) for _ in range(runs)),
+        key=lambda r: float(r["import_s"]) + float(r["first_s"]),
+    )
+    return {"runs": runs, "boto3_import_s": boto, "functions": functions, "enroll": enroll}
+
+
+# ------------------------------------------------------------------------------------------------
 # 4. Per-action figures and the cost model
 # ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -1119,6 +1278,8 @@ def report(out: dict[str, Any]) -> None:
             ["interaction", "answer s", "work after s"],
         )
         print()
+    if "cold" in out:
+        report_cold(out["cold"])
     for run in out.get("runs", []):
         if "error" in run:
             print(f"2. Local tick, {run['size']:,} customers: {run['error']}\n")
@@ -1250,6 +1411,32 @@ def report(out: dict[str, Any]) -> None:
     )
 
 
+def report_cold(cold: dict[str, Any]) -> None:
+    print(
+        f"6. Cold starts (fresh interpreters, best of {cold['runs']}): `import app`, then the AWS "
+        f"adapters its first request builds; `import boto3` alone: {cold['boto3_import_s']:.3f} s"
+    )
+    print_table(
+        [
+            [
+                name,
+                f"{r['import_s']:.3f}",
+                f"{r['adapters_s']:.3f}",
+                f"{r['import_s'] + r['adapters_s']:.3f}",
+                str(r["modules"]),
+            ]
+            for name, r in sorted(cold["functions"].items())
+        ],
+        ["function", "import s", "adapters s", "total s", "modules"],
+    )
+    e = cold["enroll"]
+    print(
+        f"   enroll against moto: import {e['import_s']:.3f} s + first request "
+        f"{e['first_s']:.3f} s (boto3 sessions opened: {e['sessions']}); warm request "
+        f"{e['warm_s']:.3f} s\n"
+    )
+
+
 def _r(f: dict[str, Any], key: str) -> str:
     return f"{f[key + '_transitions']:.2f}"
 
@@ -1271,6 +1458,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-decide", action="store_true")
     parser.add_argument("--skip-tick", action="store_true")
     parser.add_argument("--skip-slack", action="store_true")
+    parser.add_argument("--skip-cold", action="store_true")
+    parser.add_argument("--cold-runs", type=int, default=5, help="fresh interpreters per figure")
     parser.add_argument("--from-json", type=Path, help="reuse measured runs; recompute costs")
     parser.add_argument("--keep", type=Path, help="keep the generated og homes here")
     parser.add_argument("--json", type=Path, help="write the figures here")
@@ -1286,6 +1475,12 @@ def main(argv: list[str] | None = None) -> int:
             res = slack_import_worker()
         elif kind == "slack-answer":
             res = slack_answer_worker(Path(rest[0]))
+        elif kind == "boto3-import":
+            res = boto3_import_worker()
+        elif kind == "cold-import":
+            res = cold_import_worker(rest[0])
+        elif kind == "enroll-first":
+            res = enroll_first_worker(Path(rest[0]))
         else:
             res = tick_worker(
                 Path(rest[0]), date.fromisoformat(rest[1]), int(rest[2]), int(rest[3])
@@ -1297,7 +1492,7 @@ def main(argv: list[str] | None = None) -> int:
     out: dict[str, Any] = {"date": date.today().isoformat(), "machine": machine()}
     if args.from_json:
         previous = json.loads(args.from_json.read_text())
-        kept = ("date", "machine", "decide", "runs", "slack")
+        kept = ("date", "machine", "decide", "runs", "slack", "cold")
         out |= {k: previous[k] for k in kept if k in previous}
     else:
         if not args.skip_decide:
@@ -1309,6 +1504,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             with tempfile.TemporaryDirectory(prefix="og-bench-slack-") as work:
                 out["slack"] = bench_slack(Path(work))
+        if not args.skip_cold:
+            print("... cold starts: each function imported in fresh interpreters", flush=True)
+            with tempfile.TemporaryDirectory(prefix="og-bench-cold-") as work:
+                out["cold"] = bench_cold(Path(work), args.cold_runs)
         if not args.skip_tick:
             out["runs"] = []
             for n in sizes:

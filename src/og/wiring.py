@@ -204,8 +204,13 @@ def _idempotency_store(settings: Settings) -> Callable[[], BasePersistenceLayer]
 
     @cache
     def store() -> BasePersistenceLayer:
+        import boto3
         from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-        return DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+        # A client of boto3's default session, as every adapter's: powertools would open a
+        # session of its own, whose first client reads botocore's data files again.
+        return DynamoDBPersistenceLayer(
+            table_name=settings.idempotency_table, boto3_client=boto3.client("dynamodb")
+        )
 
     return store

@@ -17,6 +17,9 @@ SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",
     "https://www.googleapis.com/auth/drive.readonly",
 )
+# The APIs built, by version. The og-core layer ships only these discovery documents
+# (og/layer.py reads this), so an API added here is shipped too.
+GOOGLE_APIS = {"sheets": "v4", "drive": "v3"}
 
 if TYPE_CHECKING:
     from google_auth_httplib2 import AuthorizedHttp
@@ -78,11 +81,10 @@ class GoogleClients:
         if name not in self._services:
             from googleapiclient.discovery import build
 
-            version = {"sheets": "v4", "drive": "v3"}[name]
             endpoint = self._endpoints[name]
             self._services[name] = build(
                 name,
-                version,
+                GOOGLE_APIS[name],
                 http=self._authorized(),
                 cache_discovery=False,
                 static_discovery=True,  # the discovery docs shipped with the library: no fetch
