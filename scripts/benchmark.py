@@ -757,8 +757,9 @@ def _worker(args: list[str]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------
 SLOW_RESUME_S = 2.0  # SendTaskSuccess taking this long: Slack gives up on an answer after 3 s
 _SLACK_ROWS = [
-    f"c-{i},Customer {i},c{i}@example.com,Starter,2026-12-14T08:00:00+08:00,,," for i in range(1, 4)
+    f"c-{i},Customer {i},c{i}@example.com,Starter,2026-12-14T08:00:00+08:00,,," for i in range(1, 5)
 ]
+SLACK_LIST_ROWS = 10_000  # the onboarding list when the owner answers: Done must not parse it
 
 
 def slack_import_worker() -> dict[str, Any]:
@@ -798,9 +799,10 @@ class _SlowWorkflow:
 
 
 def slack_answer_worker(work: Path) -> dict[str, Any]:
-    """Three flagged customers on the local stack; Step Functions answers in SLOW_RESUME_S. The
-    first request after the adapters are rebuilt, then warm ones: Done (answer, and the work
-    after it) and Pause (the modal)."""
+    """Four flagged customers on the local stack, then the list grown to SLACK_LIST_ROWS rows;
+    Step Functions answers in SLOW_RESUME_S. The first request after the adapters are rebuilt,
+    then warm ones: Done (answer, and the work after it), Pause (the modal), and a Done after
+    the rules doc was edited (its flag's plan no longer stands: the list and rules are read)."""
     from og import wiring
     from og.local import function_url
     from og.local.stack import LocalStack, init_home
@@ -812,11 +814,16 @@ def slack_answer_worker(work: Path) -> dict[str, Any]:
     secret = json.loads((home / "secrets.json").read_text())["og/slack/signing-secret"]
     monday = date(2026, 12, 14)
     at = datetime(2026, 12, 21, 3, tzinfo=UTC)
-    out: dict[str, Any] = {"slow_resume_s": SLOW_RESUME_S}
+    out: dict[str, Any] = {"slow_resume_s": SLOW_RESUME_S, "list_rows": SLACK_LIST_ROWS}
     with LocalStack(home) as stack:
         stack.tick(monday)
         stack.tick(monday + timedelta(days=7))
-        flags = [wiring.adapters().store.open_flags(f"c-{i}")[0].flag_key for i in (1, 2, 3)]
+        flags = [wiring.adapters().store.open_flags(f"c-{i}")[0].flag_key for i in (1, 2, 3, 4)]
+        more = [
+            f"f-{i},Filler {i},f{i}@example.com,Starter,2026-12-14T08:00:00+08:00,,,"
+            for i in range(len(_SLACK_ROWS) + 1, SLACK_LIST_ROWS + 1)
+        ]
+        (home / "onboarding.csv").write_text("\n".join([header, *_SLACK_ROWS, *more]) + "\n")
 
         def click(action: str, key: str) -> float:
             payload = {
@@ -846,6 +853,10 @@ def slack_answer_worker(work: Path) -> dict[str, Any]:
             out["warm_done_s"] = click("done", flags[1])
             out["warm_after_s"] = after()
             out["warm_pause_s"] = click("pause", flags[2])
+            rules = home / "rules.txt"
+            rules.write_text(rules.read_text(encoding="utf-8") + "\n")  # same plans, new ETag
+            out["edited_done_s"] = click("done", flags[3])
+            out["edited_after_s"] = after()
     return out
 
 
@@ -1258,7 +1269,7 @@ def report(out: dict[str, Any]) -> None:
             f"5. done-handler's answer to a Slack click (Slack waits 3 s), SendTaskSuccess taking "
             f"{sl['slow_resume_s']:.1f} s; import {sl['import_s']:.3f} s + AWS adapters "
             f"{sl['adapters_s']:.3f} s in a fresh interpreter, Google modules loaded: "
-            f"{sl['google_modules']}"
+            f"{sl['google_modules']}; the list at {sl.get('list_rows', 3):,} rows"
         )
         print_table(
             [
@@ -1274,6 +1285,17 @@ def report(out: dict[str, Any]) -> None:
                 ],
                 ["Done, warm", f"{sl['warm_done_s']:.3f}", f"{sl['warm_after_s']:.3f}"],
                 ["Pause, warm (views.open)", f"{sl['warm_pause_s']:.3f}", "-"],
+                *(
+                    [
+                        [
+                            "Done, warm, rules doc edited since the post",
+                            f"{sl['edited_done_s']:.3f}",
+                            f"{sl['edited_after_s']:.3f}",
+                        ]
+                    ]
+                    if "edited_done_s" in sl
+                    else []
+                ),
             ],
             ["interaction", "answer s", "work after s"],
         )

@@ -380,7 +380,9 @@ def _button(payload: dict[str, Any], user: str) -> Response[str]:
         return _empty()
     if action_id == messages.OWNER_TASK_DONE:
         try:
-            task, changed = owner.press_task_done(adapters(), key, by_user=user)
+            task, changed = owner.press_task_done(
+                adapters(), key, by_user=user, message=_message_of(payload)
+            )
         except owner.UnknownFlag as err:
             raise _Refused(400, str(err)) from err
         logger.info(
@@ -484,6 +486,13 @@ def _after_answer(work: dict[str, Any]) -> dict[str, Any]:
         resumed = bool(work["resume"]) and owner.resume_journey(a, flag, work.get("note"))
         answer = _flag_answer(flag)
         result: dict[str, Any] = {"flag": flag.flag_key, "resumed": resumed}
+    elif work["work"] == "task":
+        task, task_answer = owner.task_done_after_answer(a, work)
+        result = {"task": task.key, "finished": bool(work["finished_at"])}
+        if task_answer is None:
+            message = None  # not marked done in the audit trail: nothing true to show
+        else:
+            answer = task_answer
     else:
         key, user = work["proposal"], work["by"]
         if work["action"] == messages.APPROVE:

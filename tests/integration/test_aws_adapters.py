@@ -32,6 +32,7 @@ from og.adapters import slack_messages
 from og.adapters.aws.bedrock_writer import BedrockError, BedrockWriter
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.aws.parameters import SecretsManagerSecrets, SsmConfigSource
+from og.adapters.aws.s3_documents import S3Documents
 from og.adapters.aws.self_invoke import SelfInvocation
 from og.adapters.aws.ses_sender import SesEmailSender, delivered_message_id
 from og.adapters.aws.sfn_workflow import SfnWorkflow
@@ -510,6 +511,31 @@ def test_secrets_come_from_secrets_manager(aws: None) -> None:
     assert secrets.get("og/slack/bot-token") == "xoxb-from-secrets-manager"
     with pytest.raises(parameters.GetParameterError, match="secret og/done-link/secret"):
         secrets.get("og/done-link/secret")
+
+
+# --- S3 -----------------------------------------------------------------------------------------
+def test_a_documents_version_changes_with_its_text_and_is_read_with_one_head(aws: None) -> None:
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="rules", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket="rules", VersioningConfiguration={"Status": "Enabled"})
+    calls: list[str] = []
+    s3.meta.events.register("before-call.s3.*", lambda model, **_: calls.append(model.name))
+    documents = S3Documents(s3)
+    documents.write_text("rules", "rules.txt", "Plan: Starter\n", "text/plain", {"v": "1"})
+    calls.clear()
+
+    first = documents.version("rules", "rules.txt")
+    assert calls == ["HeadObject"]  # the text is not read
+    documents.write_text("rules", "rules.txt", "Plan: Starter\n", "text/plain", {"v": "2"})
+    same_text = documents.version("rules", "rules.txt")  # a sync that wrote it again
+    documents.write_text("rules", "rules.txt", "Plan: Pro\n", "text/plain")
+    edited = documents.version("rules", "rules.txt")
+
+    assert first and first == same_text and edited not in (None, first)
+    assert documents.version("rules", "voice.txt") is None
+    assert documents.read_metadata("rules", "voice.txt") is None
+    assert documents.read_metadata("rules", "rules.txt") == {}
+    assert documents.read_text("rules", "rules.txt") == "Plan: Pro\n"
 
 
 # --- Step Functions ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from og.adapters.ports import (
     SendClaim,
 )
 from og.core.models import Channel, CustomerState, Journey, OwnerAction, SendKind, SendRecord
+from og.core.step_identity import PlanIds, StepIds
 from og.local.template import load_yaml
 from og.wiring import Settings
 
@@ -293,6 +294,28 @@ def test_an_owner_task_is_found_by_its_key_and_is_no_flag_nor_a_change(store: St
     assert store.all_flags("c1") == [] and store.load_journeys() == {}
     assert store.open_flags() == []
     assert store.audit_trail("c1") == []
+
+
+CARRIED = PlanIds((StepIds("welcome"), StepIds("maker-profile", ("profile", "bio")), StepIds("x")))
+
+
+def test_a_flag_and_an_owner_task_keep_the_plan_they_were_posted_with(store: Store) -> None:
+    """What Done reads instead of the documents: the plan's step ids (with their former ids)
+    and the rules doc's version, kept as posted, through the answer too."""
+    flag = replace(flag_for(), plan=CARRIED, rules_version='"etag-1"')
+    task = OwnerTask("t1", "c1", "kickoff-call", T0, plan=CARRIED, rules_version='"etag-1"')
+    store.save_flag(flag)
+    store.save_owner_task(task)
+    store.save_owner_task(replace(task, key="t2", plan=None, rules_version=None))
+
+    assert store.flag("k1") == flag and store.open_flags() == [flag]
+    assert store.owner_task("t1") == task
+    assert store.owner_task("t2") == replace(task, key="t2", plan=None, rules_version=None)
+    store.record_owner_action(
+        "c1", OwnerAction.DONE, by_user="U1", at=T0, flag_key="k1", step_id="setup"
+    )
+    assert store.flag("k1") == replace(flag, answer="done", answered_by="U1", answered_at=T0)
+    assert [e.action for e in store.audit_trail("c1")] == ["flag:setup", "owner:done"]
 
 
 def test_pause_answers_the_flag_and_is_audited(store: Store) -> None:

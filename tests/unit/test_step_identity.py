@@ -17,7 +17,7 @@ from og.core.models import (
 )
 from og.core.progress import apply_step_done
 from og.core.rules_doc import parse_rules
-from og.core.step_identity import plan_step_ids, unknown_progress_problems
+from og.core.step_identity import PlanIds, StepIds, plan_step_ids, unknown_progress_problems
 
 RULES_TEXT = """\
 Plan: Starter
@@ -52,6 +52,19 @@ def test_a_done_under_the_former_id_counts_towards_finishing() -> None:
     fresh_ids = plan_step_ids(STARTER, fresh.steps_done)
     assert fresh_ids == ("welcome", "maker-profile", "first-order")
     assert not apply_step_done(fresh, "first-order", fresh_ids).finished
+
+
+def test_the_plan_ids_a_flag_carries_answer_as_the_plan_does() -> None:
+    carried = PlanIds.of(STARTER)
+    assert carried == PlanIds(
+        (StepIds("welcome"), StepIds("maker-profile", ("profile",)), StepIds("first-order"))
+    )
+    for done in (set(), {"welcome"}, {"welcome", "profile"}, {"maker-profile", "first-order"}):
+        assert plan_step_ids(carried, frozenset(done)) == plan_step_ids(STARTER, frozenset(done))
+    for step_id in ("profile", "maker-profile", "welcome", "survey", "gone"):
+        step = STARTER.step(step_id)
+        assert carried.id_now(step_id) == (step.id if step else step_id)
+    assert carried.id_now("profile") == "maker-profile"
 
 
 def test_unknown_progress_is_one_stable_problem_per_customer_and_step() -> None:

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from og.core.models import CustomerState, Journey, OwnerAction, SendRecord
+from og.core.step_identity import PlanIds
 
 if TYPE_CHECKING:
     from og.adapters.owner_messages import AnsweredPost, OwnerModal, OwnerPost
@@ -38,6 +39,10 @@ class PendingFlag:
     answer: str | None = None
     answered_by: str | None = None  # who answered first, and when: a second answer is told so
     answered_at: datetime | None = None
+    # The customer's plan at the post, and the version of the rules doc it came from: while that
+    # is the version now, Done uses this plan and reads no document before answering Slack.
+    plan: PlanIds | None = None
+    rules_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,8 @@ class OwnerTask:
     customer_id: str
     step_id: str
     posted_at: datetime
+    plan: PlanIds | None = None  # as on PendingFlag
+    rules_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +293,11 @@ class Documents(Protocol):
         """The object's user metadata (lower-case keys), or None when there is no object."""
         ...
 
+    def version(self, bucket: str, key: str) -> str | None:
+        """A version of the object that changes whenever its content does (S3: its ETag), read
+        without the content; None when there is no object."""
+        ...
+
 
 class OnboardingSheet(Protocol):
     """The owner's onboarding list itself (the Google Sheet; locally the home's onboarding.csv),
@@ -342,7 +354,8 @@ AFTER_ANSWER = "og_after_answer"  # done-handler's event for work after the answ
 
 class AfterAnswer(Protocol):
     """Work done-handler does after it has answered Slack (which waits 3 seconds at most): resume
-    the journey, add the approved row to the list, update the answered message."""
+    the journey, add the approved row to the list, write a finished customer's finished_at,
+    update the answered message."""
 
     def later(self, work: dict[str, Any]) -> None:
         """Hand `work` (JSON) to done-handler to run after this request's answer; it is retried

@@ -8,6 +8,7 @@ from typing import Any
 
 from og.adapters.ports import OwnerTask, PendingFlag, Proposal, ProposalDecision
 from og.core.models import Channel, CustomerState, SendKind, SendRecord
+from og.core.step_identity import PlanIds, StepIds
 
 
 def send_item(r: SendRecord) -> dict[str, str]:
@@ -60,6 +61,8 @@ def flag_item(f: PendingFlag) -> dict[str, Any]:
         "answer": f.answer,
         "answered_by": f.answered_by,
         "answered_at": f.answered_at.isoformat() if f.answered_at else None,
+        "plan": _plan_item(f.plan),
+        "rules_version": f.rules_version,
     }
 
 
@@ -77,7 +80,23 @@ def flag_from_item(item: Mapping[str, Any]) -> PendingFlag:
         answered_at=datetime.fromisoformat(item["answered_at"])
         if item.get("answered_at")
         else None,
+        plan=_plan_from_item(item),
+        rules_version=item.get("rules_version"),
     )
+
+
+def _plan_item(plan: PlanIds | None) -> list[dict[str, Any]] | None:
+    if plan is None:
+        return None
+    return [{"id": s.id, "former_ids": list(s.former_ids)} for s in plan.steps]
+
+
+def _plan_from_item(item: Mapping[str, Any]) -> PlanIds | None:
+    """None for a record without a plan, e.g. one stored before flags carried it."""
+    steps = item.get("plan")
+    if steps is None:
+        return None
+    return PlanIds(tuple(StepIds(s["id"], tuple(s["former_ids"])) for s in steps))
 
 
 # Owner tasks share og-flags too; the customer sits under its own name, so a scan for a
@@ -91,6 +110,8 @@ def owner_task_item(t: OwnerTask) -> dict[str, Any]:
         "task_customer_id": t.customer_id,
         "step_id": t.step_id,
         "posted_at": t.posted_at.isoformat(),
+        "plan": _plan_item(t.plan),
+        "rules_version": t.rules_version,
     }
 
 
@@ -100,6 +121,8 @@ def owner_task_from_item(item: Mapping[str, Any]) -> OwnerTask:
         customer_id=item["task_customer_id"],
         step_id=item["step_id"],
         posted_at=datetime.fromisoformat(item["posted_at"]),
+        plan=_plan_from_item(item),
+        rules_version=item.get("rules_version"),
     )
 
 

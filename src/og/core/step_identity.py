@@ -11,11 +11,13 @@ customer is held and the owner is told (once, through the tick's problem report)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from og.core.models import Customer, Journey, Plan, RowProblem, Rules
 
 __all__ = [
+    "PlanIds",
+    "StepIds",
     "carry_over",
     "held_reason",
     "plan_step_ids",
@@ -101,7 +103,7 @@ def unknown_progress_problems(
     return problems
 
 
-def plan_step_ids(plan: Plan, steps_done: frozenset[str]) -> tuple[str, ...]:
+def plan_step_ids(plan: Plan | PlanIds, steps_done: frozenset[str]) -> tuple[str, ...]:
     """The id under which each step of the plan counts as done: its own, or a former id already
     recorded done. The journey is finished once all of them are (see progress.apply_step_done);
     done clicks are never undone, so a former id found done here is still done when the
@@ -110,3 +112,26 @@ def plan_step_ids(plan: Plan, steps_done: frozenset[str]) -> tuple[str, ...]:
         s.id if s.id in steps_done else next((f for f in s.former_ids if f in steps_done), s.id)
         for s in plan.steps
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StepIds:
+    id: str
+    former_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanIds:
+    """A plan's step ids, each with its former ids: all that a Done on a flag or an owner task
+    needs of the plan. Carried in the flag or task from its post, so the Done need not read the
+    documents again while the rules doc is unchanged."""
+
+    steps: tuple[StepIds, ...]
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanIds:
+        return cls(tuple(StepIds(s.id, s.former_ids) for s in plan.steps))
+
+    def id_now(self, step_id: str) -> str:
+        """The step's id in this plan: a flag from before a rename carries the former id."""
+        return next((s.id for s in self.steps if step_id in s.former_ids), step_id)

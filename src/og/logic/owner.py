@@ -4,9 +4,10 @@ the list-problem report and the owner's answers. (Customers' clicks: og.logic.cu
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 
-from og.adapters.owner_messages import FlagPost, OwnerTaskPost, ReportPost
+from og.adapters.owner_messages import Answer, FlagPost, OwnerTaskPost, ReportPost
 from og.adapters.ports import ClaimOutcome, OwnerTask, PendingFlag
 from og.core.calendar import local_date
 from og.core.customer_list import parse_customer_list
@@ -19,7 +20,7 @@ from og.core.models import (
     SendRecord,
     send_key,
 )
-from og.core.step_identity import plan_step_ids
+from og.core.step_identity import PlanIds, plan_step_ids
 from og.core.templates import message_context, problems_context, render
 from og.logic import in_doubt
 from og.logic.customer_links import mark_finished_in_sheet
@@ -44,6 +45,7 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
     the flag once; a retried task only replaces the stored token."""
     row: dict[str, str] = journey["move"]
     failure = journey.get("failure")
+    rules_version = _rules_version(a)  # before the read: a later edit is then always noticed
     docs = load_docs(a)
     plan, step = plan_and_step(docs.rules, row)
     customer = customer_of(row)
@@ -78,6 +80,8 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
             task_token=token,
             execution=execution,
             posted_at=existing.posted_at if existing else now,
+            plan=PlanIds.of(plan),
+            rules_version=rules_version,
         )
     )
     record = SendRecord(
@@ -116,6 +120,7 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
 def post_owner_step(a: Adapters, journey: dict[str, Any], execution: str) -> dict[str, str]:
     """A step the owner carries out (channel: slack): posted once, like a step email."""
     row: dict[str, str] = journey["move"]
+    rules_version = _rules_version(a)  # before the read, as in post_flag
     docs = load_docs(a)
     plan, step = plan_and_step(docs.rules, row)
     customer = customer_of(row)
@@ -146,6 +151,8 @@ def post_owner_step(a: Adapters, journey: dict[str, Any], execution: str) -> dic
         customer_id=customer.customer_id,
         step_id=step.id,
         posted_at=now,
+        plan=PlanIds.of(plan),
+        rules_version=rules_version,
     )
     a.store.save_owner_task(task)
     ts = a.chat.post(
@@ -189,14 +196,15 @@ def record_answer(
 ) -> tuple[CustomerState, PendingFlag, bool]:
     """The owner's answer, recorded once (what done-handler does before it answers Slack).
     Returns the state, the flag as answered (by whom, when) and whether this was that answer:
-    False for a second click, which changed nothing. Only Done reads the documents (the plan
-    says which step is done and whether that finishes the journey)."""
+    False for a second click, which changed nothing. Only Done needs the plan (which step is
+    done, and whether that finishes the journey): the one the flag carries, while the rules doc
+    is as it was when the flag was posted."""
     flag = a.store.flag(flag_key)
     if flag is None:
         raise UnknownFlag(f"no flag with key {flag_key}")
     if flag.answer is not None:
         return a.store.journey(flag.customer_id).state, flag, False
-    plan = _plan_of(a, flag.customer_id) if action is OwnerAction.DONE else None
+    plan = _plan_at_done(a, flag) if action is OwnerAction.DONE else None
     at = a.clock()
     state = a.store.record_owner_action(
         flag.customer_id,
@@ -234,27 +242,61 @@ def resume_journey(a: Adapters, flag: PendingFlag, note: str | None) -> bool:
     )
 
 
-def press_task_done(a: Adapters, task_key: str, *, by_user: str) -> tuple[OwnerTask, bool]:
+def press_task_done(
+    a: Adapters, task_key: str, *, by_user: str, message: dict[str, Any] | None = None
+) -> tuple[OwnerTask, bool]:
     """Done on an owner task: the step is done for the customer (under its id now, should it
-    have been renamed), recorded and audited once. Returns the task and whether it changed."""
+    have been renamed), recorded and audited once. The sheet's finished_at and the update of
+    the task's message (`message`: channel, ts, blocks), if known, are left for after the
+    answer to Slack. Returns the task and whether it changed."""
     task = a.store.owner_task(task_key)
     if task is None:
         raise UnknownFlag(f"no owner task with key {task_key}")
-    plan = _plan_of(a, task.customer_id)
+    plan = _plan_at_done(a, task)
     now = a.clock()
+    step_id = _step_id_now(plan, task.step_id)
     state, changed = a.store.record_step_done(
         task.customer_id,
-        _step_id_now(plan, task.step_id),
+        step_id,
         by_user=by_user,
         at=now,
         plan_step_ids=_plan_steps(a, task.customer_id, plan),
     )
-    if state.finished and changed:
-        mark_finished_in_sheet(a, task.customer_id, now)
+    a.after_answer.later(
+        {
+            "work": "task",
+            "task_key": task_key,
+            "step_id": step_id,
+            "finished_at": now.isoformat() if state.finished and changed else None,
+            "message": message,
+        }
+    )
     return task, changed
 
 
-def _plan_steps(a: Adapters, customer_id: str, plan: Plan | None) -> tuple[str, ...]:
+def task_done_after_answer(a: Adapters, work: dict[str, Any]) -> tuple[OwnerTask, Answer | None]:
+    """The slow part of Done on an owner task: the sheet's finished_at when the click finished
+    the journey; and who marked the step done, and when (this click, or the one before it that
+    made this one change nothing), for the task's message."""
+    task = a.store.owner_task(work["task_key"])
+    if task is None:
+        raise UnknownFlag(f"no owner task with key {work['task_key']}")
+    if work["finished_at"]:
+        mark_finished_in_sheet(a, task.customer_id, datetime.fromisoformat(work["finished_at"]))
+    step_id = work["step_id"]
+    marked = next(
+        (
+            e
+            for e in a.store.audit_trail(task.customer_id)
+            if step_id in e.after.get("steps_done", ())
+            and step_id not in e.before.get("steps_done", ())
+        ),
+        None,
+    )
+    return task, Answer("Done", marked.by_user, marked.ts) if marked else None
+
+
+def _plan_steps(a: Adapters, customer_id: str, plan: PlanIds | None) -> tuple[str, ...]:
     """The step ids of the customer's plan under which they count as done: a former id where the
     customer did the step before it was renamed."""
     if plan is None:
@@ -262,11 +304,22 @@ def _plan_steps(a: Adapters, customer_id: str, plan: Plan | None) -> tuple[str, 
     return plan_step_ids(plan, a.store.journey(customer_id).state.steps_done)
 
 
-def _step_id_now(plan: Plan | None, step_id: str) -> str:
-    """The step's id in the rules now: a done link or a flag from before a rename carries the
-    former id."""
-    step = plan.step(step_id) if plan else None
-    return step.id if step else step_id
+def _step_id_now(plan: PlanIds | None, step_id: str) -> str:
+    return plan.id_now(step_id) if plan else step_id
+
+
+def _plan_at_done(a: Adapters, posted: PendingFlag | OwnerTask) -> PlanIds | None:
+    """The customer's plan for a Done: the one the flag or task carries from its post while the
+    rules doc has the version it had then (one HEAD; no document read), else the plan as the
+    list and rules say now (a step renamed since the post is done under its new id)."""
+    if posted.plan is not None and posted.rules_version == _rules_version(a):
+        return posted.plan
+    plan = _plan_of(a, posted.customer_id)
+    return PlanIds.of(plan) if plan else None
+
+
+def _rules_version(a: Adapters) -> str | None:
+    return a.documents.version(a.settings.rules_bucket, a.settings.rules_key)
 
 
 def _plan_of(a: Adapters, customer_id: str) -> Plan | None:

@@ -43,11 +43,20 @@ class S3Documents:
         )
 
     def read_metadata(self, bucket: str, key: str) -> dict[str, str] | None:
+        head = self._head(bucket, key)
+        return None if head is None else {k.lower(): v for k, v in head.get("Metadata", {}).items()}
+
+    def version(self, bucket: str, key: str) -> str | None:
+        # The ETag, not the VersionId: a sync that writes the same text again keeps it.
+        head = self._head(bucket, key)
+        return None if head is None else str(head["ETag"])
+
+    def _head(self, bucket: str, key: str) -> dict[str, Any] | None:
         try:
-            head = self._s3.head_object(Bucket=bucket, Key=key)
+            head: dict[str, Any] = self._s3.head_object(Bucket=bucket, Key=key)
         except ClientError as err:
             # HEAD has no body, so a missing object comes back as a bare 404.
             if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
             raise
-        return {k.lower(): v for k, v in head.get("Metadata", {}).items()}
+        return head
