@@ -223,6 +223,28 @@ def test_claims_in_doubt_are_the_unconfirmed_claims_older_than_asked(store: Stor
     assert store.journey("c1").unconfirmed == ()
 
 
+def test_a_flag_raised_again_is_a_send_of_its_own_and_reads_back_as_such(store: Store) -> None:
+    first = rec("welcome", kind=SendKind.FLAG, channel=Channel.SLACK)
+    again = replace(first, sent_at=first.sent_at + timedelta(days=2), reflag=1)
+    assert store.claim_send(first, "e1/req", one_per_day=False) is ClaimOutcome.CLAIMED
+    store.confirm_send(first, "e1/req", "ts-1")
+    assert (first.send_key, again.send_key) == ("welcome#flag", "welcome#flag#1")
+
+    assert store.claim_send(again, "e2/req", one_per_day=False) is ClaimOutcome.CLAIMED
+
+    assert store.claim_send(again, "e3/req", one_per_day=False) is ClaimOutcome.IN_DOUBT
+    assert store.claims_in_doubt(T0 + timedelta(days=30), "c1") == [
+        SendClaim(again, "e2/req", None)
+    ]
+    assert store.journey("c1").unconfirmed == (again,)
+    store.confirm_send(again, "e2/req", "ts-2")
+    assert store.claim_send(again, "e3/req", one_per_day=False) is ClaimOutcome.ALREADY_SENT
+    assert store.sent_message_id("c1", "welcome#flag#1") == "ts-2"
+    assert store.sent_message_id("c1", "welcome#flag") == "ts-1"
+    assert in_order(store.journey("c1")) == Journey(CustomerState("c1"), (first, again))
+    assert in_order(store.load_journeys()["c1"]) == in_order(store.journey("c1"))
+
+
 # --- reads ---------------------------------------------------------------------------------------
 def test_load_journeys_returns_every_customer_with_state_or_sends(store: Store) -> None:
     sent(store, rec("welcome"))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from og.adapters.ports import OwnerTask, PendingFlag, Proposal, ProposalDecision
-from og.core.models import Channel, CustomerState, SendKind, SendRecord
+from og.core.models import Channel, CustomerState, SendKind, SendRecord, send_key
 from og.core.step_identity import PlanIds, StepIds
 
 
@@ -33,7 +33,16 @@ def send_from_item(item: Mapping[str, Any]) -> SendRecord:
         local_date=date.fromisoformat(item["local_date"]),
         channel=Channel(item["channel"]),
         recipient=item["recipient"],
+        reflag=_reflag(item),
     )
+
+
+def _reflag(item: Mapping[str, Any]) -> int:
+    """A re-flag's number is only in its send key ("<step>#flag#2"): the tables keep no column
+    for it."""
+    first = send_key(item["step_id"], SendKind(item["kind"]))
+    key: str = item["send_key"]
+    return 0 if key == first else int(key.removeprefix(f"{first}#"))
 
 
 def state_from_item(item: Mapping[str, Any]) -> CustomerState:

@@ -158,15 +158,18 @@ class SendRecord:
     local_date: date  # the day it went out in the reader's timezone
     channel: Channel = Channel.EMAIL
     recipient: str = ""
+    # A flag raised again about a message still in doubt, after the owner answered the earlier
+    # one with Pause or Hand off and then resumed the customer: 1, 2, … (og.logic.reflag).
+    reflag: int = 0
 
     @property
     def send_key(self) -> str:
-        return send_key(self.step_id, self.kind)
+        return send_key(self.step_id, self.kind, self.reflag)
 
 
-def send_key(step_id: str, kind: SendKind) -> str:
-    """Sort key of og-sends: one message per (customer, step, kind)."""
-    return f"{step_id}#{kind.value}"
+def send_key(step_id: str, kind: SendKind, reflag: int = 0) -> str:
+    """Sort key of og-sends: one message per (customer, step, kind), and per re-flag."""
+    return f"{step_id}#{kind.value}" + (f"#{reflag}" if reflag else "")
 
 
 @dataclass(frozen=True, slots=True)

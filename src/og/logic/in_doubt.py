@@ -27,6 +27,7 @@ from og.core.models import (
     SendRecord,
     Step,
 )
+from og.logic.reflag import flagged_again, step_flag
 from og.wiring import Adapters
 
 # A send task that fails is reported by the journey's own Catch (FlagOwner, with its throttling
@@ -56,7 +57,8 @@ def flag_timed_out(
 ) -> DayPlan:
     """The day's plan, where a customer held by a message in doubt whose task has timed out gets
     a flag move about it — unless the owner was flagged about that step already (by an earlier
-    tick, or by the journey's Catch when the send failed)."""
+    tick, or by the journey's Catch when the send failed) and has not answered that flag with
+    Pause or Hand off and resumed the customer since (og.logic.reflag)."""
     if day.closed_because is not None:
         return day
     held = {
@@ -79,7 +81,7 @@ def flag_timed_out(
         flag = None
         if customer is not None and d.customer_id in stale:
             flag = _flag_move(
-                customer, rules, journeys[d.customer_id], stale[d.customer_id], day, config
+                a, customer, rules, journeys[d.customer_id], stale[d.customer_id], day, config
             )
         decisions.append(d if flag is None else flag)
     return replace(day, decisions=tuple(decisions))
@@ -95,6 +97,7 @@ def _has_unconfirmed(journey: Journey | None) -> bool:
 
 
 def _flag_move(
+    a: Adapters,
     customer: Customer,
     rules: Rules,
     journey: Journey,
@@ -109,9 +112,14 @@ def _flag_move(
         step = plan.step(record.step_id) if plan else None
         if step is None or record.step_id in journey.state.steps_done:
             continue
-        if record.kind is not SendKind.FLAG and record.step_id in flagged:
-            continue  # the owner has a flag about this step already
         reason = _reason(claim, step)
+        if record.kind is not SendKind.FLAG and record.step_id in flagged:
+            # One flag per message, unless the owner let it go (Pause, Hand off) and resumed
+            # the customer since: nothing else would ever release the hold.
+            now = step_flag(a, journey.state, record.step_id)
+            if now.is_open or now.let_go is None:
+                continue  # the owner has a flag about this step already
+            reason = f"{flagged_again(now.let_go, customer.name)}: {reason}"
         tz = customer.timezone or config.timezone
         days = (local_date(day.tick_at, tz) - local_date(customer.signup_at, tz)).days
         window = next_send_window(day.tick_at, config.timezone, config.calendar)

@@ -3,7 +3,6 @@ the list-problem report and the owner's answers. (Customers' clicks: og.logic.cu
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +26,8 @@ from og.logic.customer_links import mark_finished_in_sheet
 from og.logic.documents import load_docs
 from og.logic.failures import failure_text
 from og.logic.moves import customer_of, plan_and_step, send_kind
+from og.logic.reflag import flag_key as _flag_key
+from og.logic.reflag import step_flag
 from og.wiring import Adapters
 
 _FAILED_MOVE = {"step_due": "send the step", "nudge": "send the nudge"}
@@ -34,10 +35,6 @@ _FAILED_MOVE = {"step_due": "send the step", "nudge": "send the nudge"}
 
 class UnknownFlag(LookupError):
     pass
-
-
-def _flag_key(*parts: str) -> str:
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) -> dict[str, str]:
@@ -52,8 +49,10 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
     now = a.clock()
     # A failure is flagged once per execution; but a send that failed after its claim may have
     # gone out, and that is the step's one flag, the same one a later tick would raise about
-    # the claim left in doubt (og.logic.in_doubt).
+    # the claim left in doubt (og.logic.in_doubt) — or a new one, when the owner let the
+    # earlier one go with Pause or Hand off and resumed the customer since (og.logic.reflag).
     per_execution = bool(failure)
+    about_step = step_flag(a, a.store.journey(customer.customer_id).state, step.id)
     if failure:
         what = {"step_due": "send the step", "nudge": "send the nudge"}.get(
             row["move"], row["move"]
@@ -63,11 +62,11 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
         key = _flag_key(customer.customer_id, step.id, "failure", execution)
         if in_doubt.is_in_doubt(a, customer.customer_id, send_key(step.id, send_kind(row))):
             reason += "; it may have gone out, so it will not be sent again"
-            key = _flag_key(customer.customer_id, step.id, "flag")
+            key = about_step.key
             per_execution = False
     else:
         reason = row["reason"]
-        key = _flag_key(customer.customer_id, step.id, "flag")
+        key = about_step.key
     existing = a.store.flag(key)
     if existing and existing.answer is None and not per_execution:
         reason = existing.reason  # the same flag, posted again: it says what it said
@@ -92,6 +91,7 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
         local_date=local_date(now, docs.config.timezone),
         channel=Channel.SLACK,
         recipient=docs.config.owner_slack_id,
+        reflag=0 if per_execution else about_step.reflag,
     )
     if per_execution:
         if existing:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from og.adapters.slack_messages import escape as mrkdwn
-from og.core.models import Customer, OwnerAction
+from og.core.models import Customer, Journey, OwnerAction, SendKind
 from og.core.owner_command import USAGE, OwnerCommandError, parse_owner_command
 from og.core.progress import held_because
 from og.logic import owner
@@ -105,7 +105,8 @@ def pause(a: Adapters, customer: Customer, *, by_user: str, note: str | None) ->
 
 def resume(a: Adapters, customer: Customer, *, by_user: str, note: str | None) -> CommandAnswer:
     cid = customer.customer_id
-    was = held_because(a.store.journey(cid).state)
+    journey = a.store.journey(cid)
+    was = held_because(journey.state)
     if was is None:
         return CommandAnswer(
             Outcome.NOT_PAUSED, f"{_who(customer)} is not paused. Nothing changed.", cid
@@ -116,6 +117,22 @@ def resume(a: Adapters, customer: Customer, *, by_user: str, note: str | None) -
     return CommandAnswer(
         Outcome.RESUMED,
         f"Resumed {_who(customer)} (was {mrkdwn(was)}): the next daily tick carries on from "
-        "where they are.",
+        "where they are." + _still_in_doubt(journey),
         cid,
+    )
+
+
+def _still_in_doubt(journey: Journey) -> str:
+    """What still holds a resumed customer: a message to them in doubt (og.logic.reflag)."""
+    keys = [
+        r.send_key
+        for r in journey.unconfirmed
+        if r.kind is not SendKind.FLAG and r.step_id not in journey.state.steps_done
+    ]
+    if not keys:
+        return ""
+    return (
+        f" But a message to them is still in doubt ({', '.join(f'`{mrkdwn(k)}`' for k in keys)}"
+        "): it may or may not have gone out, and it holds them until you answer Done on a flag "
+        "about it. The next daily tick flags it to you again."
     )
