@@ -14,6 +14,7 @@ See docs/local-engine.md. Each bridge patches one documented seam of moto==5.2.5
 - Virtual clock: every execution, Map iteration and frame carries its own virtual "now". Wait
   states and retry back-off advance it instead of sleeping; `$$.State.EnteredTime` and history
   timestamps read it. An execution started from a task inherits its parent's virtual now.
+- Payload limit: Step Functions' 262,144 bytes, enforced where AWS enforces it (og.local.limits).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguagePa
 from moto.stepfunctions.parser.asl.utils import boto_client as boto_client_module
 from moto.stepfunctions.parser.asl.utils import json_path as json_path_module
 from moto.stepfunctions.parser.backend import execution_worker as worker_module
+
+from og.local import limits
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -185,6 +188,7 @@ def apply() -> None:
         _state["patched"] = True
 
     LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
+    limits.install()
     _cache_service_clients()
     for module in (json_path_module, result_path_module):
         module.parse = functools.lru_cache(maxsize=4096)(module.parse)  # type: ignore[attr-defined]
