@@ -14,6 +14,10 @@ See docs/local-engine.md. Each bridge patches one documented seam of moto==5.2.5
 - Virtual clock: every execution, Map iteration and frame carries its own virtual "now". Wait
   states and retry back-off advance it instead of sleeping; `$$.State.EnteredTime` and history
   timestamps read it. An execution started from a task inherits its parent's virtual now.
+- Payload limit: Step Functions' 262,144 bytes, enforced where AWS enforces it (og.local.limits).
+- Map workers: moto's Distributed Map worker takes its next item by recursing, so a worker
+  that processes ~1,000 items (5,000 moves at MaxConcurrency 5) dies with RecursionError; it
+  loops instead.
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ from moto.stepfunctions.parser.asl.component.common.path import result_path as r
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state import state as state_module
 from moto.stepfunctions.parser.asl.component.state.exec import execute_state as execute_state_module
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor import (
+    distributed_item_processor_worker as map_worker_module,
+)
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service,
 )
@@ -49,6 +56,8 @@ from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguagePa
 from moto.stepfunctions.parser.asl.utils import boto_client as boto_client_module
 from moto.stepfunctions.parser.asl.utils import json_path as json_path_module
 from moto.stepfunctions.parser.backend import execution_worker as worker_module
+
+from og.local import limits
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -177,6 +186,28 @@ def _cache_service_clients() -> None:
         importlib.import_module(name).boto_client_for = boto_client_for
 
 
+def _loop_map_workers() -> None:
+    def eval_pool(self: Any, job: Any, worker_frame: Any) -> None:
+        """moto's `_eval_pool`, one item after another in a loop rather than a recursion."""
+        while job is not None:
+            job_frame = worker_frame.open_inner_frame()
+            self._eval_job(env=job_frame, job=job)
+            worker_frame.delete_frame(job_frame)
+            if isinstance(job.job_output, Exception) or self.stopped():
+                break
+            next_job = self._job_pool.next_job()
+            if next_job is None:
+                break
+            self._job_pool.close_job(job)
+            job = next_job
+        # The worker's frame is deleted before its last job is closed: the Map awaits its jobs.
+        self._env.delete_frame(worker_frame)
+        if job is not None:
+            self._job_pool.close_job(job)
+
+    map_worker_module.DistributedItemProcessorWorker._eval_pool = eval_pool  # type: ignore[method-assign]
+
+
 def apply() -> None:
     """Install the bridges once per process (they only act on executions moto runs)."""
     with _lock:
@@ -185,6 +216,8 @@ def apply() -> None:
         _state["patched"] = True
 
     LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
+    limits.install()
+    _loop_map_workers()
     _cache_service_clients()
     for module in (json_path_module, result_path_module):
         module.parse = functools.lru_cache(maxsize=4096)(module.parse)  # type: ignore[attr-defined]
