@@ -14,6 +14,7 @@ See docs/local-engine.md. Each bridge patches one documented seam of moto==5.2.5
 - Virtual clock: every execution, Map iteration and frame carries its own virtual "now". Wait
   states and retry back-off advance it instead of sleeping; `$$.State.EnteredTime` and history
   timestamps read it. An execution started from a task inherits its parent's virtual now.
+- AWS limits moto does not enforce (names, callbacks, payloads, history): og.local.aws_limits.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguagePa
 from moto.stepfunctions.parser.asl.utils import boto_client as boto_client_module
 from moto.stepfunctions.parser.asl.utils import json_path as json_path_module
 from moto.stepfunctions.parser.backend import execution_worker as worker_module
+
+from og.local import aws_limits
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -266,3 +269,5 @@ def apply() -> None:
             return frame
 
         setattr(env_cls, name, classmethod(frame_of))
+
+    aws_limits.install()
