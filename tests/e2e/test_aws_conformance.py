@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
+from og.adapters.ports import AFTER_ANSWER, ASYNC_INVOKE_LIMIT, after_answer_event
 from og.core.customer_list import CUSTOMER_ID_PATTERN
 from og.core.models import Channel, MoveKind
 from og.local import aws_limits
@@ -16,8 +18,9 @@ from og.local.engine import JOURNEY_MACHINE, TICK_MACHINE
 from og.local.stack import tick_time
 from og.logic.moves import execution_name
 
-from .support import Home, states_entered, utc
+from .support import Home, journey_record, states_entered, utc
 from .test_journeys import MEI, MON
+from .test_slack_answers import AT, OWNER, _click, _flagged, _form, _secret, _signed
 
 pytestmark = [pytest.mark.filterwarnings("ignore:No application metrics:UserWarning")]
 
@@ -98,3 +101,72 @@ def test_ids_aws_would_refuse_in_a_name_are_reported_and_start_nothing(
     text = post["payload"]["text"] + json.dumps(post["payload"].get("blocks"))
     assert text.count("is not allowed; use 1 to 40 letters, digits") == len(ODD_IDS)
     assert len(home.outbox()) == 1
+
+
+# --- done-handler's self-invocation under Lambda's asynchronous payload limit ----------------
+def _sections(char: str) -> list[dict[str, Any]]:
+    """A post as long as Slack takes (50 blocks of 3,000 characters), as a click echoes it."""
+    text = {"type": "mrkdwn", "text": char * 3000}
+    return [{"type": "section", "block_id": f"b{n}", "text": text} for n in range(50)]
+
+
+def test_done_on_the_longest_post_resumes_the_journey_and_updates_the_post(
+    make_home: Callable[..., Home],
+) -> None:
+    home = make_home([MEI])
+    with home.stack() as s:
+        flag, execution, message = _flagged(s, home)
+        actions = [b for b in message["blocks"] if b["type"] == "actions"]
+        big = {**message, "blocks": [*_sections("🥐")[:-1], *actions]}
+        work = {"work": "flag", "flag_key": flag.flag_key, "resume": True, "note": None}
+        escaped = json.dumps({AFTER_ANSWER: {**work, "message": big}}).encode()
+
+        answer = s.invoke_done_handler(
+            _signed(_form(_click("done", flag.flag_key, big)), _secret(home)), AT
+        )
+        s.record_resumed(execution)
+
+        assert len(escaped) > ASYNC_INVOKE_LIMIT  # \u escapes would not have fitted
+        assert answer["statusCode"] == 200
+        assert journey_record(s, execution).status == "SUCCEEDED"
+        [update] = home.slack("chat.update")
+        blocks = update["payload"]["blocks"]
+        assert blocks[:-1] == _sections("🥐")[:-1]  # what it said, without its buttons
+        assert f"*Done* by <@{OWNER}>" in blocks[-1]["elements"][0]["text"]
+
+
+def test_work_after_the_answer_keeps_within_the_asynchronous_limit() -> None:
+    work = {"work": "flag", "flag_key": "k", "resume": True, "note": "n" * 3000}
+    fits = {**work, "message": {"channel": "D1", "ts": "1.2", "blocks": _sections("🥐")}}
+    over = {**fits, "message": {**fits["message"], "blocks": _sections("🥐") * 3}}
+
+    assert json.loads(after_answer_event(fits)) == {AFTER_ANSWER: fits}
+    event = after_answer_event(over)
+    assert len(event) <= ASYNC_INVOKE_LIMIT
+    assert json.loads(event) == {
+        AFTER_ANSWER: {**work, "message": {**over["message"], "blocks": []}}
+    }
+    aws_limits.check_invoke_payload(event, "Event")
+    with pytest.raises(aws_limits.RequestTooLarge):
+        aws_limits.check_invoke_payload(json.dumps({AFTER_ANSWER: over}), "Event")
+
+
+def test_a_pause_with_a_very_long_note_still_resumes_the_journey(
+    make_home: Callable[..., Home],
+) -> None:
+    home = make_home([MEI])
+    note = "On holiday until March. " * 12_000  # 288,000 characters: over SendTaskSuccess's limit
+    with home.stack() as s:
+        flag, execution, _ = _flagged(s, home)
+        s.owner_answers("c-1", "pause", AT, note=note)
+        journey = journey_record(s, execution)
+
+    assert journey.status == "SUCCEEDED"
+    assert journey.output is not None
+    assert len(json.dumps(journey.output).encode()) <= aws_limits.TASK_OUTPUT_LIMIT
+    [answered] = home.store.all_flags("c-1")
+    assert (answered.answer, answered.answered_by) == ("pause", OWNER)
+    assert home.state("c-1").paused_note == note  # the answer's record keeps the whole note
+    [audit] = [e for e in home.store.audit_trail("c-1") if e.action == "owner:pause"]
+    assert audit.after["note"] == note
+    assert journey.output["owner_answer"]["note"] == note[:2999] + "…"

@@ -23,6 +23,8 @@ from moto.stepfunctions.parser.backend import execution_worker as worker_module
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
+from og.adapters.ports import ASYNC_INVOKE_LIMIT
+
 # StartExecution `name`: 1-80 characters, none of these (Step Functions quotas, "Names").
 NAME_LIMIT = 80
 _NAME_FORBIDDEN = re.compile(
@@ -35,7 +37,7 @@ TASK_ERROR_LIMIT = 256  # characters
 TASK_CAUSE_LIMIT = 32_768  # characters
 # Lambda Invoke request payload (Lambda API reference, Invoke).
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # bytes, InvocationType RequestResponse
-ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # bytes, InvocationType Event
+ASYNC_PAYLOAD_LIMIT = ASYNC_INVOKE_LIMIT  # bytes, InvocationType Event
 # Standard workflows: event 25,000 is the last (Step Functions quotas, "Avoid reaching the
 # history quota"): it is ExecutionSucceeded, or the execution fails with States.Runtime.
 HISTORY_LIMIT = 25_000
