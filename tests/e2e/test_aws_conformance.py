@@ -157,7 +157,7 @@ def test_a_pause_with_a_very_long_note_still_resumes_the_journey(
     home = make_home([MEI])
     note = "On holiday until March. " * 12_000  # 288,000 characters: over SendTaskSuccess's limit
     with home.stack() as s:
-        flag, execution, _ = _flagged(s, home)
+        _, execution, _ = _flagged(s, home)
         s.owner_answers("c-1", "pause", AT, note=note)
         journey = journey_record(s, execution)
 

@@ -70,9 +70,11 @@ class Sfn:
             time.sleep(0.05)
         raise TimeoutError(arn)
 
-    def history(self, execution_arn: str) -> list[dict[str, Any]]:
-        pages = self.sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn)
-        return [e for page in pages for e in page["events"]]
+    def last_events(self, execution_arn: str) -> list[dict[str, Any]]:
+        """The last two events, last first. moto answers with the whole history in one page
+        (AWS: pages of at most 1,000); a paginator would read all 25,000 once a page."""
+        events = self.sfn.get_execution_history(executionArn=execution_arn)["events"]
+        return list(reversed(events[-2:]))
 
 
 @pytest.fixture
@@ -284,10 +286,15 @@ def test_an_execution_past_25000_history_events_fails_with_states_runtime(sfn: S
     loops = sfn.run(arn, {"n": 0, "turns": 10**9})
 
     assert fits["status"] == "SUCCEEDED"
-    assert len(sfn.history(fits["executionArn"])) == 6 + 4 * exact_turns
+    [last, _] = sfn.last_events(fits["executionArn"])
+    assert (last["id"], last["type"]) == (6 + 4 * exact_turns, "ExecutionSucceeded")
     assert (loops["status"], loops["error"]) == ("FAILED", "States.Runtime")
     assert loops["cause"] == aws_limits.HISTORY_CAUSE
-    events = sfn.history(loops["executionArn"])
-    assert len(events) == aws_limits.HISTORY_LIMIT
-    assert events[-1]["type"] == "ExecutionFailed"
-    assert events[-1]["executionFailedEventDetails"]["error"] == "States.Runtime"
+    [last, before] = sfn.last_events(loops["executionArn"])
+    assert (last["id"], last["type"]) == (aws_limits.HISTORY_LIMIT, "ExecutionFailed")
+    assert last["executionFailedEventDetails"] == {
+        "error": "States.Runtime",
+        "cause": aws_limits.HISTORY_CAUSE,
+    }
+    assert before["id"] == aws_limits.HISTORY_LIMIT - 1
+    assert before["type"] != "ExecutionFailed"
