@@ -59,7 +59,7 @@ def test_broken_rules_are_posted_once_per_distinct_set_and_the_tick_still_fails(
 
     assert [r.status for r in (monday, tuesday, wednesday)] == ["FAILED"] * 3
     for report, tick in zip((monday, tuesday, wednesday), ticks, strict=True):
-        assert states_entered(tick) == ["PlanDay"]
+        assert states_entered(tick) == ["HasScheduledTime", "PlanDay"]
         assert [e["error"] for e in tick.events if e["type"] == "TaskFailed"] == ["DocumentError"]
         assert report.journeys == []
     assert thursday.ok and len(executions) == 4

@@ -129,7 +129,13 @@ def _assert_closed(s: LocalStack, report: TickReport, because: str) -> None:
     assert (report.plan["move_count"], report.plan["customer_count"]) == (0, 1)
     assert report.journeys == []
     tick = tick_record(s, report)
-    assert states_entered(tick) == ["PlanDay", "AnyNewListProblems", "AnyMoves", "NothingToDo"]
+    assert states_entered(tick) == [
+        "HasScheduledTime",
+        "PlanDay",
+        "AnyNewListProblems",
+        "AnyMoves",
+        "NothingToDo",
+    ]
 
 
 def test_closed_business_days_make_no_moves_and_the_next_open_day_catches_up(
@@ -385,7 +391,7 @@ def test_unknown_voice_variable_fails_validate_and_the_tick_before_anything_is_s
 
     assert report.status == "FAILED"
     assert report.error is not None and problem in report.error
-    assert states_entered(tick) == ["PlanDay"]
+    assert states_entered(tick) == ["HasScheduledTime", "PlanDay"]
     [failed] = [e for e in tick.events if e["type"] == "TaskFailed"]
     assert failed["error"] == "DocumentError"
     assert report.journeys == []

@@ -3,6 +3,7 @@ local flavour (og.adapters.local); handlers only ever see these."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -350,6 +351,19 @@ class Workflow(Protocol):
 
 
 AFTER_ANSWER = "og_after_answer"  # done-handler's event for work after the answer: {key: work}
+ASYNC_INVOKE_LIMIT = 1024 * 1024  # bytes: Lambda's asynchronous Invoke payload (Invoke API)
+
+
+def after_answer_event(work: dict[str, Any]) -> bytes:
+    """done-handler's event for `work`, as UTF-8 JSON: non-ASCII text as itself (a \\u escape
+    takes 6 to 12 bytes a character). A message to update whose blocks would take the event past
+    Lambda's asynchronous limit (Invoke refuses it: RequestTooLargeException) goes without
+    them: the post is then updated to the answer alone, as an AnswerModal's is."""
+    event = json.dumps({AFTER_ANSWER: work}, ensure_ascii=False).encode()
+    message = work.get("message")
+    if len(event) > ASYNC_INVOKE_LIMIT and isinstance(message, dict) and message.get("blocks"):
+        return after_answer_event({**work, "message": {**message, "blocks": []}})
+    return event
 
 
 class AfterAnswer(Protocol):

@@ -18,6 +18,7 @@ See docs/local-engine.md. Each bridge patches one documented seam of moto==5.2.5
 - Map workers: moto's Distributed Map worker takes its next item by recursing, so a worker
   that processes ~1,000 items (5,000 moves at MaxConcurrency 5) dies with RecursionError; it
   loops instead.
+- AWS limits moto does not enforce (names, callbacks, payloads, history): og.local.aws_limits.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ from moto.stepfunctions.parser.asl.utils import boto_client as boto_client_modul
 from moto.stepfunctions.parser.asl.utils import json_path as json_path_module
 from moto.stepfunctions.parser.backend import execution_worker as worker_module
 
-from og.local import limits
+from og.local import aws_limits, limits
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -299,3 +300,5 @@ def apply() -> None:
             return frame
 
         setattr(env_cls, name, classmethod(frame_of))
+
+    aws_limits.install()

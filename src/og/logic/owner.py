@@ -230,6 +230,7 @@ def resume_later(
 ) -> None:
     """Leave for after the answer to Slack: resuming the journey (when this answer was the
     flag's) and updating the flag's message (`message`: channel, ts, blocks), if known."""
+    note = journey_note(note)
     a.after_answer.later(
         {"work": "flag", "flag_key": flag_key, "resume": resume, "note": note, "message": message}
     )
@@ -238,8 +239,21 @@ def resume_later(
 def resume_journey(a: Adapters, flag: PendingFlag, note: str | None) -> bool:
     """Hand the flag's recorded answer to its journey; False when none waits any more."""
     return a.workflow.resume(
-        flag.task_token, {"action": flag.answer, "by": flag.answered_by, "note": note or ""}
+        flag.task_token,
+        {"action": flag.answer, "by": flag.answered_by, "note": journey_note(note) or ""},
     )
+
+
+JOURNEY_NOTE_LIMIT = 3000  # characters: Slack's longest plain-text input
+
+
+def journey_note(note: str | None) -> str | None:
+    """The owner's note as the journey gets it: SendTaskSuccess takes at most 256 KiB, so a note
+    longer than Slack lets anyone type (`og act --note`) is cut; the answer's record keeps it
+    whole."""
+    if note is None or len(note) <= JOURNEY_NOTE_LIMIT:
+        return note
+    return note[: JOURNEY_NOTE_LIMIT - 1] + "…"
 
 
 def press_task_done(

@@ -4,14 +4,13 @@ twice; the function's on-failure destination keeps what still failed."""
 
 from __future__ import annotations
 
-import json
 import os
 from functools import cached_property
 from typing import Any
 
 import boto3
 
-from og.adapters.ports import AFTER_ANSWER
+from og.adapters.ports import after_answer_event
 
 
 class SelfInvocation:
@@ -26,5 +25,6 @@ class SelfInvocation:
     def later(self, work: dict[str, Any]) -> None:
         # The Lambda runtime names the running function; template.yaml lets it invoke itself.
         name = self._function_name or os.environ["AWS_LAMBDA_FUNCTION_NAME"]
-        payload = json.dumps({AFTER_ANSWER: work})
-        self._lambda.invoke(FunctionName=name, InvocationType="Event", Payload=payload)
+        self._lambda.invoke(
+            FunctionName=name, InvocationType="Event", Payload=after_answer_event(work).decode()
+        )
