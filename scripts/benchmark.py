@@ -765,17 +765,7 @@ SLACK_LIST_ROWS = 10_000  # the onboarding list when the owner answers: Done mus
 def slack_import_worker() -> dict[str, Any]:
     """A fresh interpreter as a cold Lambda: import done-handler and build its AWS adapters
     (clients only; nothing is called), as the first request does."""
-    os.environ.update(
-        {
-            "OG_LIST_BUCKET": "og-list-source",
-            "OG_RULES_BUCKET": "og-rules-source",
-            "AWS_DEFAULT_REGION": "ap-southeast-1",
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "POWERTOOLS_METRICS_NAMESPACE": "OnboardingGuide",
-        }
-    )
-    sys.path[:0] = [str(ROOT / "src"), str(ROOT / "functions" / "done_handler")]
+    _as_cold_lambda("functions/done_handler")
     start = time.perf_counter()
     import app  # type: ignore[import-not-found]  # noqa: F401  (functions/done_handler/app.py)
 
