@@ -161,7 +161,9 @@ def install() -> None:
         with history_lock:
             if getattr(self, "og_full", False):  # the execution has failed: nothing more is kept
                 return int(context.last_published_event_id or 0)
-            if not _history_full(self, event_type):
+            # moto gives a Distributed Map run one manager for all its children (no og_env); in
+            # AWS each child is an execution with a history of its own, so that one is not capped.
+            if not hasattr(self, "og_env") or not _history_full(self, event_type):
                 return int(add_event(self, context, event_type, *a, **kw))
             self.og_full = True
             details = ExecutionFailedEventDetails(error="States.Runtime", cause=HISTORY_CAUSE)
