@@ -138,7 +138,10 @@ def test_a_message_that_is_not_an_ses_notification_changes_nothing(
     logged: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.emit = logged.append  # type: ignore[method-assign]
-    logging.getLogger("onboarding-guide").addHandler(handler)  # powertools' logger
+    powertools_logger = logging.getLogger("onboarding-guide")
+    # Another function's Logger of the same service may have set the shared logger's level first.
+    monkeypatch.setattr(powertools_logger, "level", logging.INFO)
+    powertools_logger.addHandler(handler)  # powertools' logger
     not_json = sns({})
     not_json["Records"][0]["Sns"]["Message"] = "Successfully validated SNS topic for Amazon SES"
     a_list = sns({})
