@@ -19,7 +19,7 @@ def handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
     a = adapters()
     results = []
     for record in event.records:
-        result = alarms.tell_owner(a, record.sns.subject, record.sns.message)
+        result = alarms.tell_owner(a.config, a.chat, record.sns.subject, record.sns.message)
         logger.info("alarm", extra=result)
         results.append(result)
     return {"results": results}

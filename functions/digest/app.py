@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from og.events import ScheduledEvent
 from og.logic import digest
-from og.wiring import adapters
+from og.wiring import digest_ports
 
 logger = Logger()
 
@@ -16,7 +16,7 @@ logger = Logger()
 @logger.inject_lambda_context
 @event_parser(model=ScheduledEvent)
 def handler(event: ScheduledEvent, context: LambdaContext) -> dict[str, Any]:
-    a = adapters()
+    a = digest_ports()
     result = digest.run(a, event.scheduled_time or a.clock())
     logger.info("weekly digest", extra=result)
     return result

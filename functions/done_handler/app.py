@@ -25,7 +25,7 @@ from og.adapters.ports import AFTER_ANSWER, PendingFlag, ProposalDecision
 from og.core.done_link import InvalidDoneToken
 from og.core.models import OwnerAction
 from og.logic import customer_links, intake, owner, pausing
-from og.wiring import adapters
+from og.wiring import adapters, intake_ports, link_ports, owner_ports, pausing_ports
 
 logger = Logger()
 metrics = Metrics(namespace="OnboardingGuide")
@@ -94,7 +94,7 @@ def _step_gone(link: customer_links.DoneLink) -> Response[str]:
 def done_page() -> Response[str]:
     """Only shows the step and a button: mail scanners open every link in an email."""
     try:
-        link = customer_links.open_done_link(adapters(), _token())
+        link = customer_links.open_done_link(link_ports(), _token())
     except InvalidDoneToken as err:
         return _rejected(err)
     if link.step is None:
@@ -112,7 +112,7 @@ def done_page() -> Response[str]:
 @app.post("/done")
 def done_click() -> Response[str]:
     try:
-        link, state, changed = customer_links.press_done(adapters(), _token())
+        link, state, changed = customer_links.press_done(link_ports(), _token())
     except InvalidDoneToken as err:
         return _rejected(err)
     if link.step is None:
@@ -131,7 +131,7 @@ def done_click() -> Response[str]:
 @app.get("/unsubscribe")
 def unsubscribe_page() -> Response[str]:
     try:
-        state = customer_links.open_unsubscribe_link(adapters(), _token())
+        state = customer_links.open_unsubscribe_link(link_ports(), _token())
     except InvalidDoneToken as err:
         return _rejected(err)
     if state.unsubscribed:
@@ -146,7 +146,7 @@ def unsubscribe_click() -> Response[str]:
     """The page's button, or a mail client's RFC 8058 one-click POST (body
     List-Unsubscribe=One-Click, token in the URL): either way the same answer."""
     try:
-        customer_id, changed = customer_links.press_unsubscribe(adapters(), _token())
+        customer_id, changed = customer_links.press_unsubscribe(link_ports(), _token())
     except InvalidDoneToken as err:
         return _rejected(err)
     logger.info("unsubscribe", extra={"customer_id": customer_id, "changed": changed})
@@ -281,7 +281,7 @@ def slack_command() -> Response[str]:
     body = _verified_slack_body()
     form = {k: v[0] for k, v in parse_qs(body).items()}
     answer = pausing.answer_command(
-        adapters(), form.get("text", ""), by_user=form.get("user_id", "")
+        pausing_ports(), form.get("text", ""), by_user=form.get("user_id", "")
     )
     logger.info(
         "owner command",
@@ -325,7 +325,7 @@ def _answer(
 ) -> tuple[PendingFlag, bool]:
     """Record the answer (once), and leave resuming the journey and updating the message for
     after Slack has its answer."""
-    a = adapters()
+    a = owner_ports()
     try:
         state, flag, first = owner.record_answer(a, flag_key, action, by_user=user, note=note)
     except owner.UnknownFlag as err:
@@ -340,7 +340,7 @@ def _answer(
             "answer": flag.answer,
         },
     )
-    owner.resume_later(a, flag_key, resume=first, note=note, message=message)
+    owner.resume_later(a.after_answer, flag_key, resume=first, note=note, message=message)
     return flag, first
 
 
@@ -350,7 +350,7 @@ def _proposal_click(payload: dict[str, Any], action_id: str, key: str, user: str
     a = adapters()
     if action_id == messages.EDIT:
         try:
-            view = intake.edit_view(a, key)
+            view = intake.edit_view(intake_ports(), key)
         except intake.UnknownProposal as err:
             raise _Refused(400, str(err)) from err
         a.chat.open_modal(_text_at(payload, "trigger_id"), view)
@@ -381,7 +381,7 @@ def _button(payload: dict[str, Any], user: str) -> Response[str]:
     if action_id == messages.OWNER_TASK_DONE:
         try:
             task, changed = owner.press_task_done(
-                adapters(), key, by_user=user, message=_message_of(payload)
+                owner_ports(), key, by_user=user, message=_message_of(payload)
             )
         except owner.UnknownFlag as err:
             raise _Refused(400, str(err)) from err
@@ -408,7 +408,7 @@ def _button(payload: dict[str, Any], user: str) -> Response[str]:
             trigger_id,
             messages.AlreadyAnsweredModal(messages.ACTION_LABELS[action], _flag_answer(flag)),
         )
-        owner.resume_later(a, key, resume=False, note=None, message=message)
+        owner.resume_later(a.after_answer, key, resume=False, note=None, message=message)
     else:
         a.chat.open_modal(trigger_id, messages.AnswerModal(key, action, message))
     return _empty()
@@ -429,7 +429,7 @@ def _submission(payload: dict[str, Any], user: str) -> Response[str]:
             raise _Refused(400, "payload.view.private_metadata is not this app's")
         try:
             answer, result = intake.submit_edit(
-                adapters(), raw_meta, _view_values(payload), by_user=user
+                intake_ports(), raw_meta, _view_values(payload), by_user=user
             )
         except intake.UnknownProposal as err:
             raise _Refused(400, str(err)) from err
@@ -483,11 +483,11 @@ def _after_answer(work: dict[str, Any]) -> dict[str, Any]:
         flag = a.store.flag(work["flag_key"])
         if flag is None or flag.answer is None:
             raise RuntimeError(f"flag {work['flag_key']} has no recorded answer")
-        resumed = bool(work["resume"]) and owner.resume_journey(a, flag, work.get("note"))
+        resumed = bool(work["resume"]) and owner.resume_journey(a.workflow, flag, work.get("note"))
         answer = _flag_answer(flag)
         result: dict[str, Any] = {"flag": flag.flag_key, "resumed": resumed}
     elif work["work"] == "task":
-        task, task_answer = owner.task_done_after_answer(a, work)
+        task, task_answer = owner.task_done_after_answer(a.store, a.sheet, work)
         result = {"task": task.key, "finished": bool(work["finished_at"])}
         if task_answer is None:
             message = None  # not marked done in the audit trail: nothing true to show
@@ -496,9 +496,9 @@ def _after_answer(work: dict[str, Any]) -> dict[str, Any]:
     else:
         key, user = work["proposal"], work["by"]
         if work["action"] == messages.APPROVE:
-            result = intake.approve(a, key, by_user=user)
+            result = intake.approve(intake_ports(), key, by_user=user)
         else:
-            result = intake.discard(a, key, by_user=user)
+            result = intake.discard(intake_ports(), key, by_user=user)
         proposal = a.store.proposal(key)
         if proposal is None or proposal.decided_at is None:
             message = None  # refused: the problems were posted, and Edit must stay

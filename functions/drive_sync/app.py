@@ -9,7 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from og.logic import drive_sync
-from og.wiring import adapters
+from og.wiring import adapters, doc_places
 
 logger = Logger()
 metrics = Metrics(namespace="OnboardingGuide")
@@ -18,7 +18,8 @@ metrics = Metrics(namespace="OnboardingGuide")
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
-        results = drive_sync.sync(adapters())
+        a = adapters()
+        results = drive_sync.sync(a.sheet, a.owner_docs, a.documents, doc_places())
     except drive_sync.DriveSyncFailed as err:
         logger.error(
             "drive-sync: some files were not mirrored",

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from og.core.errors import DocumentError
 from og.core.list_rows import ListLayoutError
 from og.logic import enroll
-from og.wiring import adapters
+from og.wiring import adapters, guide_files
 
 logger = Logger()
 metrics = Metrics(namespace="OnboardingGuide")
@@ -80,19 +80,23 @@ def enroll_signup() -> Response[str]:
         logger.info("enroll: not JSON", extra={"problem": not_json})
         return _json(415, {"error": not_json}, Accept="application/json")
     a = adapters()
-    if not enroll.authorized(a, event.headers.get(enroll.WEBHOOK_HEADER)):
+    if not enroll.authorized(
+        a.secrets, a.settings.webhook_secret, event.headers.get(enroll.WEBHOOK_HEADER)
+    ):
         metrics.add_metric(name="WebhookAuthFailures", unit=MetricUnit.Count, value=1)
         logger.warning("enroll: missing or wrong webhook secret")
         return _json(401, {"error": f"missing or wrong {enroll.WEBHOOK_HEADER} header"})
     try:
-        signup = enroll.parse_signup(event.decoded_body, enroll.signup_check(a))
+        signup = enroll.parse_signup(
+            event.decoded_body, enroll.signup_check(guide_files(), a.clock)
+        )
     except enroll.InvalidSignup as err:
         metrics.add_metric(name="SignupsRejected", unit=MetricUnit.Count, value=1)
         logger.info("enroll: invalid signup", extra={"errors": err.errors})
         return _json(400, {"errors": err.errors})
     signup_id = signup.normalized["signup_id"]
     try:
-        result = enroll.enroll(a, signup, app.lambda_context)
+        result = enroll.enroll(a.sheet, a.idempotency(), signup, app.lambda_context)
     except IdempotencyValidationError:
         return _conflict(
             f"'{signup_id}' was already enrolled with other details; change the row in the "

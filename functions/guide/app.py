@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from og.events import TickEvent
 from og.logic import tick
-from og.wiring import adapters
+from og.wiring import tick_ports
 
 logger = Logger()
 
@@ -16,7 +16,7 @@ logger = Logger()
 @logger.inject_lambda_context
 @event_parser(model=TickEvent)
 def handler(event: TickEvent, context: LambdaContext) -> dict[str, Any]:
-    a = adapters()
+    a = tick_ports()
     result = tick.run(a, event.scheduled_time or a.clock())
     logger.info("day planned", extra={k: v for k, v in result.items() if k != "new_problems"})
     return result

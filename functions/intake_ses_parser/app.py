@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from og.logic import intake
-from og.wiring import adapters
+from og.wiring import intake_ports
 
 logger = Logger()
 
@@ -17,7 +17,7 @@ logger = Logger()
 @logger.inject_lambda_context
 @event_source(data_class=S3Event)
 def handler(event: S3Event, context: LambdaContext) -> dict[str, Any]:
-    a = adapters()
+    a = intake_ports()
     results = []
     for record in event.records:
         # The notification carries the key URL-encoded (a space as "+"); S3 wants it as stored.

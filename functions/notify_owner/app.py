@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from og.events import FlagTask, OwnerStepTask, OwnerTask
 from og.logic import owner
-from og.wiring import adapters
+from og.wiring import owner_ports
 
 logger = Logger()
 
@@ -17,7 +17,7 @@ logger = Logger()
 @logger.inject_lambda_context
 @event_parser(model=OwnerTask)
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
-    a = adapters()
+    a = owner_ports()
     if isinstance(event, FlagTask):
         return owner.post_flag(a, event.journey, event.token, event.execution)
     if isinstance(event, OwnerStepTask):

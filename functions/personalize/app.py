@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from og.events import JourneyTask
 from og.logic import sending
-from og.wiring import adapters
+from og.wiring import personalize_ports
 
 logger = Logger()
 
@@ -14,4 +14,4 @@ logger = Logger()
 @logger.inject_lambda_context
 @event_parser(model=JourneyTask)
 def handler(event: JourneyTask, context: LambdaContext) -> dict[str, str]:
-    return sending.personalize(adapters(), event.journey["move"])
+    return sending.personalize(personalize_ports(), event.journey["move"])

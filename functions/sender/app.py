@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from og.events import JourneyTask
 from og.logic import sending
-from og.wiring import adapters
+from og.wiring import sending_ports
 
 logger = Logger()
 
@@ -17,6 +17,6 @@ def handler(event: JourneyTask, context: LambdaContext) -> dict[str, str]:
     logger.append_keys(execution=event.execution)
     # The claim names its execution, for the owner if it is ever left in doubt.
     attempt = f"{event.execution}/{context.aws_request_id}"
-    result = sending.send(adapters(), event.journey, attempt=attempt)
+    result = sending.send(sending_ports(), event.journey, attempt=attempt)
     logger.info("send", extra=result)
     return result

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from og.logic import ses_feedback
-from og.wiring import adapters
+from og.wiring import feedback_ports
 
 logger = Logger()
 
@@ -17,7 +17,7 @@ logger = Logger()
 @logger.inject_lambda_context
 @event_source(data_class=SNSEvent)
 def handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
-    a = adapters()
+    a = feedback_ports()
     results = []
     for record in event.records:
         try:

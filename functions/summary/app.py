@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from og.events import ScheduledEvent
 from og.logic import summary
-from og.wiring import adapters
+from og.wiring import summary_ports
 
 logger = Logger()
 
@@ -17,7 +17,7 @@ logger = Logger()
 @logger.inject_lambda_context
 @event_parser(model=ScheduledEvent)
 def handler(event: ScheduledEvent, context: LambdaContext) -> dict[str, Any]:
-    a = adapters()
+    a = summary_ports()
     result = summary.run(a, event.scheduled_time or a.clock())
     logger.info("monthly summary", extra=result)
     return result

@@ -31,6 +31,17 @@ from og.adapters.ports import (
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 
+    from og.logic.customer_links import LinkPorts
+    from og.logic.digest import DigestPorts
+    from og.logic.documents import DocPlaces, GuideFiles
+    from og.logic.intake import IntakePorts
+    from og.logic.owner import OwnerPorts
+    from og.logic.pausing import PausingPorts
+    from og.logic.sending import PersonalizePorts, SendingPorts
+    from og.logic.ses_feedback import FeedbackPorts
+    from og.logic.summary import SummaryPorts
+    from og.logic.tick import TickPorts
+
 
 class Settings(BaseModel):
     """OG_* environment variables (set by template.yaml), validated once."""
@@ -88,6 +99,109 @@ class Adapters:
     owner_docs: OwnerDocs
     idempotency: Callable[[], BasePersistenceLayer]
     after_answer: AfterAnswer
+
+
+# The ports of each use case, from the adapters in force (og.logic imported on use: a handler
+# loads only its own).
+def doc_places() -> DocPlaces:
+    from og.logic.documents import DocPlaces
+
+    s = adapters().settings
+    return DocPlaces(s.list_bucket, s.list_key, s.rules_bucket, s.rules_key, s.voice_key)
+
+
+def guide_files() -> GuideFiles:
+    from og.logic.documents import GuideFiles
+
+    a = adapters()
+    return GuideFiles(a.config, a.documents, doc_places())
+
+
+def sending_ports() -> SendingPorts:
+    from og.logic.sending import SendingPorts
+
+    a = adapters()
+    return SendingPorts(
+        guide_files(), a.store, a.email, a.secrets, a.clock, a.settings.done_link_secret
+    )
+
+
+def personalize_ports() -> PersonalizePorts:
+    from og.logic.sending import PersonalizePorts
+
+    a = adapters()
+    return PersonalizePorts(
+        guide_files(), a.secrets, a.writer, a.clock, a.settings.done_link_secret
+    )
+
+
+def link_ports() -> LinkPorts:
+    from og.logic.customer_links import LinkPorts
+
+    a = adapters()
+    return LinkPorts(
+        guide_files(), a.store, a.secrets, a.sheet, a.chat, a.clock, a.settings.done_link_secret
+    )
+
+
+def owner_ports() -> OwnerPorts:
+    from og.logic.owner import OwnerPorts
+
+    a = adapters()
+    return OwnerPorts(
+        guide_files(),
+        a.store,
+        a.chat,
+        a.clock,
+        a.workflow,
+        a.after_answer,
+        a.settings.send_timeout_seconds,
+    )
+
+
+def pausing_ports() -> PausingPorts:
+    from og.logic.pausing import PausingPorts
+
+    a = adapters()
+    return PausingPorts(guide_files(), a.store, a.clock, a.after_answer)
+
+
+def intake_ports() -> IntakePorts:
+    from og.logic.intake import IntakePorts
+
+    a = adapters()
+    return IntakePorts(guide_files(), a.store, a.chat, a.writer, a.sheet, a.clock)
+
+
+def tick_ports() -> TickPorts:
+    from og.logic.tick import TickPorts
+
+    a = adapters()
+    s = a.settings
+    return TickPorts(
+        guide_files(), a.store, a.chat, a.clock, s.moves_prefix, s.send_timeout_seconds
+    )
+
+
+def digest_ports() -> DigestPorts:
+    from og.logic.digest import DigestPorts
+
+    a = adapters()
+    return DigestPorts(guide_files(), a.store, a.chat, a.clock)
+
+
+def summary_ports() -> SummaryPorts:
+    from og.logic.summary import SummaryPorts
+
+    a = adapters()
+    return SummaryPorts(guide_files(), a.store, a.writer, a.email, a.clock)
+
+
+def feedback_ports() -> FeedbackPorts:
+    from og.logic.ses_feedback import FeedbackPorts
+
+    a = adapters()
+    return FeedbackPorts(guide_files(), a.store, a.chat, a.clock)
 
 
 _overrides: dict[str, object] = {}

@@ -142,7 +142,7 @@ def answer_open_flag(journey: Journey, customer_id: str) -> bool:
     flags = journey.adapters.store.open_flags(customer_id)
     assert len(flags) == 1, flags
     _, resumed = owner.answer_flag(
-        journey.adapters, flags[0].flag_key, OwnerAction.DONE, by_user=OWNER
+        wiring.owner_ports(), flags[0].flag_key, OwnerAction.DONE, by_user=OWNER
     )
     return resumed
 

@@ -126,7 +126,9 @@ class _Module:
                     names.add((self.modules[value.id], node.attr))
                 if isinstance(value, ast.Attribute) and value.attr == "store":
                     store.add(node.attr)
-                if isinstance(value, ast.Name) and value.id == "a":  # the Adapters
+                if isinstance(value, ast.Name) and value.id == "store":  # a port passed alone
+                    store.add(node.attr)
+                if isinstance(value, ast.Name) and value.id == "a":  # a use case's ports
                     store.add(f"port:{node.attr}")
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 store |= _variants(node.func.attr, node)

@@ -143,7 +143,7 @@ class LocalStack:
         from og.logic import tick
 
         self.sync_documents()
-        return tick.plan(adapters(), tick_time(self.home, day))
+        return tick.plan(wiring.tick_ports(), tick_time(self.home, day))
 
     def tick(self, day: date) -> TickReport:
         self.sync_documents()

@@ -6,11 +6,14 @@ there is when the config does not even say whom to tell)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from og.adapters.owner_messages import ReportPost
+from og.adapters.ports import ConfigSource, JourneyStore, OwnerChat
 from og.core.config_doc import owner_slack_id_in
 from og.core.errors import DocumentError, Problem
-from og.wiring import Adapters
 
 MAX_LISTED = 100  # with lines cut at 300 characters, well inside Slack's 50 blocks
 
@@ -21,7 +24,15 @@ def problems_key(problems: list[Problem]) -> str:
     return "documents:" + hashlib.sha256(listed.encode()).hexdigest()[:16]
 
 
-def tell_owner(a: Adapters, err: DocumentError) -> bool:
+@dataclass(frozen=True)
+class BlockedTickPorts:
+    store: JourneyStore
+    config: ConfigSource
+    chat: OwnerChat
+    clock: Callable[[], datetime]
+
+
+def tell_owner(a: BlockedTickPorts, err: DocumentError) -> bool:
     """Post the problem list to the owner unless this very list was posted before. True when
     posted."""
     key = problems_key(err.problems)

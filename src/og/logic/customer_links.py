@@ -4,6 +4,7 @@ and pressing its page's button acts, once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,11 +12,11 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from og.adapters.owner_messages import ReportPost
+from og.adapters.ports import JourneyStore, OnboardingSheet, OwnerChat, Secrets
 from og.core.done_link import verify_done_token, verify_unsubscribe_token
 from og.core.models import Customer, CustomerState, Step
 from og.core.step_identity import plan_step_ids
-from og.logic.documents import GuideDocs, load_docs, read_customers
-from og.wiring import Adapters
+from og.logic.documents import GuideDocs, GuideFiles, load_docs, read_customers
 
 BY_CUSTOMER = "customer"
 
@@ -39,20 +40,31 @@ class DoneLink:
         return self.step is not None and self.step.id in self.state.steps_done
 
 
-def _secret(a: Adapters) -> str:
-    return a.secrets.get(a.settings.done_link_secret)
+@dataclass(frozen=True)
+class LinkPorts:
+    files: GuideFiles
+    store: JourneyStore
+    secrets: Secrets
+    sheet: OnboardingSheet
+    chat: OwnerChat
+    clock: Callable[[], datetime]
+    done_link_secret: str  # the secret's name
 
 
-def _customer(a: Adapters, docs: GuideDocs, customer_id: str, now: datetime) -> Customer | None:
-    customers, _ = read_customers(a, docs, now)
+def _secret(a: LinkPorts) -> str:
+    return a.secrets.get(a.done_link_secret)
+
+
+def _customer(a: LinkPorts, docs: GuideDocs, customer_id: str, now: datetime) -> Customer | None:
+    customers, _ = read_customers(a.files, docs, now)
     return next((c for c in customers if c.customer_id == customer_id), None)
 
 
-def open_done_link(a: Adapters, token: str) -> DoneLink:
+def open_done_link(a: LinkPorts, token: str) -> DoneLink:
     """Verify the token (InvalidDoneToken) and look the step up in the customer's plan now."""
     now = a.clock()
     customer_id, step_id = verify_done_token(token, _secret(a), now)
-    docs = load_docs(a)
+    docs = load_docs(a.files)
     customer = _customer(a, docs, customer_id, now)
     plan = docs.rules.plan(customer.plan) if customer else None
     state = a.store.journey(customer_id).state
@@ -66,7 +78,7 @@ def open_done_link(a: Adapters, token: str) -> DoneLink:
     )
 
 
-def press_done(a: Adapters, token: str) -> tuple[DoneLink, CustomerState, bool]:
+def press_done(a: LinkPorts, token: str) -> tuple[DoneLink, CustomerState, bool]:
     """Mark the link's step done (under the step's id now, should it have been renamed); the
     link, the new state and whether it changed. A step no longer in the plan changes nothing."""
     link = open_done_link(a, token)
@@ -81,15 +93,15 @@ def press_done(a: Adapters, token: str) -> tuple[DoneLink, CustomerState, bool]:
         plan_step_ids=link.plan_step_ids,
     )
     if state.finished and changed:
-        mark_finished_in_sheet(a, link.customer_id, now)
+        mark_finished_in_sheet(a.sheet, link.customer_id, now)
     return link, state, changed
 
 
-def mark_finished_in_sheet(a: Adapters, customer_id: str, at: datetime) -> None:
+def mark_finished_in_sheet(sheet: OnboardingSheet, customer_id: str, at: datetime) -> None:
     """Show the finish in the owner's sheet. The done click is recorded already and stands on
     its own, so a Sheets failure is logged and counted, never raised."""
     try:
-        found = a.sheet.mark_finished(customer_id, at)
+        found = sheet.mark_finished(customer_id, at)
     except Exception:
         logger.exception(
             "could not set finished_at in the onboarding sheet", extra={"customer_id": customer_id}
@@ -102,13 +114,13 @@ def mark_finished_in_sheet(a: Adapters, customer_id: str, at: datetime) -> None:
         )
 
 
-def open_unsubscribe_link(a: Adapters, token: str) -> CustomerState:
+def open_unsubscribe_link(a: LinkPorts, token: str) -> CustomerState:
     """Verify the token (InvalidDoneToken); the customer's state now."""
     customer_id = verify_unsubscribe_token(token, _secret(a), a.clock())
     return a.store.journey(customer_id).state
 
 
-def press_unsubscribe(a: Adapters, token: str) -> tuple[str, bool]:
+def press_unsubscribe(a: LinkPorts, token: str) -> tuple[str, bool]:
     """Unsubscribe the link's customer and tell the owner once; the customer id and whether the
     state changed. Needs no document: a broken rules doc must not keep anyone subscribed, and a
     customer no longer on the list stays unsubscribed should they come back."""
@@ -119,7 +131,7 @@ def press_unsubscribe(a: Adapters, token: str) -> tuple[str, bool]:
     return customer_id, changed
 
 
-def _tell_owner_once(a: Adapters, customer_id: str, now: datetime) -> None:
+def _tell_owner_once(a: LinkPorts, customer_id: str, now: datetime) -> None:
     """Once per customer, with the store's report markers: a repeated unsubscribe that finds the
     owner not told yet (an earlier Slack post failed) tries again. The unsubscribe itself is
     recorded already, so a failure here is logged and counted, never raised."""
@@ -127,7 +139,7 @@ def _tell_owner_once(a: Adapters, customer_id: str, now: datetime) -> None:
     if not a.store.unreported([key]):
         return
     try:
-        docs = load_docs(a)
+        docs = load_docs(a.files)
         c = _customer(a, docs, customer_id, now)
         who = f"{c.name} ({c.customer_id}, {c.email})" if c else customer_id
         text = (

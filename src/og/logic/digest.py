@@ -3,22 +3,32 @@ handed off. No Bedrock: a plain table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from og.adapters.owner_messages import DigestPost
+from og.adapters.ports import JourneyStore, OwnerChat
 from og.core.digest import build_digest
-from og.logic.documents import load_docs, read_customers
-from og.wiring import Adapters
+from og.logic.documents import GuideFiles, load_docs, read_customers
 
 WEEK = timedelta(days=7)
 
 
-def run(a: Adapters, at: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DigestPorts:
+    files: GuideFiles
+    store: JourneyStore
+    chat: OwnerChat
+    clock: Callable[[], datetime]
+
+
+def run(a: DigestPorts, at: datetime) -> dict[str, Any]:
     """The week before `at` (the schedule's time), posted once to the digest channel."""
-    docs = load_docs(a)
+    docs = load_docs(a.files)
     start = at - WEEK
-    customers, _ = read_customers(a, docs, at)
+    customers, _ = read_customers(a.files, docs, at)
     journeys = a.store.load_journeys()
     flag_reasons = {
         cid: flags[0].reason

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from og.adapters.ports import ConfigSource, Documents
 from og.core.config_doc import parse_config
 from og.core.customer_list import parse_customer_list
 from og.core.errors import DocumentError, Problem
 from og.core.models import Config, Customer, RowProblem, Rules
 from og.core.rules_doc import parse_rules
 from og.core.voice_doc import Voice, check_voice, parse_voice
-from og.wiring import Adapters
 
 T = TypeVar("T")
 
@@ -27,12 +27,32 @@ class GuideDocs:
     voice: Voice
 
 
-def load_docs(a: Adapters) -> GuideDocs:
-    s = a.settings
+@dataclass(frozen=True)
+class DocPlaces:
+    """Where the owner's documents are mirrored in S3 (OG_* settings)."""
+
+    list_bucket: str
+    list_key: str
+    rules_bucket: str
+    rules_key: str
+    voice_key: str
+
+
+@dataclass(frozen=True)
+class GuideFiles:
+    """What reading the owner's documents touches: the config entries and the S3 mirror."""
+
+    config: ConfigSource
+    documents: Documents
+    at: DocPlaces
+
+
+def load_docs(files: GuideFiles) -> GuideDocs:
+    s = files.at
     return _parse_docs_once(
-        tuple(sorted(a.config.entries().items())),
-        (s.rules_key, a.documents.read_text(s.rules_bucket, s.rules_key)),
-        (s.voice_key, a.documents.read_text(s.rules_bucket, s.voice_key)),
+        tuple(sorted(files.config.entries().items())),
+        (s.rules_key, files.documents.read_text(s.rules_bucket, s.rules_key)),
+        (s.voice_key, files.documents.read_text(s.rules_bucket, s.voice_key)),
     )
 
 
@@ -48,13 +68,13 @@ def _parse_docs_once(
 
 
 def read_customers(
-    a: Adapters, docs: GuideDocs, now: datetime
+    files: GuideFiles, docs: GuideDocs, now: datetime
 ) -> tuple[list[Customer], list[RowProblem]]:
     """The onboarding list (its S3 mirror) as it is now: the usable customers and the rows
     skipped."""
-    s = a.settings
+    s = files.at
     return parse_customer_list(
-        a.documents.read_text(s.list_bucket, s.list_key),
+        files.documents.read_text(s.list_bucket, s.list_key),
         docs.rules,
         now,
         docs.config.timezone,

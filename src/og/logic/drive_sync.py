@@ -14,7 +14,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from og.wiring import Adapters
+from og.adapters.ports import Documents, OnboardingSheet, OwnerDocs
+from og.logic.documents import DocPlaces
 
 CONTENT_HASH = "og-content-sha256"
 SOURCE_VERSION = "og-source-version"
@@ -35,27 +36,29 @@ class DriveSyncFailed(Exception):
         super().__init__("; ".join(f"{r.target}: {r.detail}" for r in failed))
 
 
-def sync(a: Adapters) -> list[dict[str, str]]:
+def sync(
+    sheet: OnboardingSheet, owner_docs: OwnerDocs, documents: Documents, at: DocPlaces
+) -> list[dict[str, str]]:
     """Mirror the list and both docs; returns what was written and what was unchanged. Raises
     DriveSyncFailed (after mirroring the others) when a file could not be exported or written."""
-    s = a.settings
+    s = at
     sources: list[tuple[str, str, str, Callable[[], tuple[str, str]]]] = [
-        (s.list_bucket, s.list_key, "text/csv; charset=utf-8", a.sheet.export_csv),
-        (s.rules_bucket, s.rules_key, "text/plain; charset=utf-8", _doc(a, "rules")),
-        (s.rules_bucket, s.voice_key, "text/plain; charset=utf-8", _doc(a, "voice")),
+        (s.list_bucket, s.list_key, "text/csv; charset=utf-8", sheet.export_csv),
+        (s.rules_bucket, s.rules_key, "text/plain; charset=utf-8", _doc(owner_docs, "rules")),
+        (s.rules_bucket, s.voice_key, "text/plain; charset=utf-8", _doc(owner_docs, "voice")),
     ]
-    results = [_mirror(a, *source) for source in sources]
+    results = [_mirror(documents, *source) for source in sources]
     if any(r.outcome == "failed" for r in results):
         raise DriveSyncFailed(results)
     return [asdict(r) for r in results]
 
 
-def _doc(a: Adapters, name: str) -> Callable[[], tuple[str, str]]:
-    return lambda: a.owner_docs.export_text(name)
+def _doc(owner_docs: OwnerDocs, name: str) -> Callable[[], tuple[str, str]]:
+    return lambda: owner_docs.export_text(name)
 
 
 def _mirror(
-    a: Adapters,
+    documents: Documents,
     bucket: str,
     key: str,
     content_type: str,
@@ -65,10 +68,10 @@ def _mirror(
     try:
         text, version = export()
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        current = a.documents.read_metadata(bucket, key)
+        current = documents.read_metadata(bucket, key)
         if current is not None and current.get(CONTENT_HASH) == digest:
             return Mirrored(target, "unchanged", current.get(SOURCE_VERSION, ""))
-        a.documents.write_text(
+        documents.write_text(
             bucket,
             key,
             text,

@@ -9,8 +9,10 @@ added, for a retry that comes after the idempotency record has expired."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -23,13 +25,16 @@ from pydantic import (
     model_validator,
 )
 
-from og.adapters.ports import OnboardingSheet
+from og.adapters.ports import OnboardingSheet, Secrets
 from og.core.config_doc import parse_config
 from og.core.customer_list import check_row
 from og.core.list_rows import utc_text
 from og.core.models import Rules
 from og.core.rules_doc import parse_rules
-from og.wiring import Adapters
+from og.logic.documents import GuideFiles
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 
 WEBHOOK_HEADER = "x-og-webhook-secret"
 # How long a signup_id is remembered: longer than any webhook sender keeps retrying.
@@ -115,21 +120,21 @@ class InvalidSignup(ValueError):
         super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
 
 
-def authorized(a: Adapters, presented: str | None) -> bool:
+def authorized(secrets: Secrets, secret_name: str, presented: str | None) -> bool:
     """The shared-secret header, compared in constant time."""
-    expected = a.secrets.get(a.settings.webhook_secret)
+    expected = secrets.get(secret_name)
     if not expected or presented is None:
         return False
     return hmac.compare_digest(presented.encode(), expected.encode())
 
 
-def signup_check(a: Adapters) -> SignupCheck:
+def signup_check(files: GuideFiles, clock: Callable[[], datetime]) -> SignupCheck:
     """The plans from the mirrored rules doc and the business timezone (for a signup_at without
     an offset), as the tick will read them. Raises DocumentError if either has problems."""
-    s = a.settings
-    rules = parse_rules(a.documents.read_text(s.rules_bucket, s.rules_key), s.rules_key)
-    config = parse_config(a.config.entries())
-    return SignupCheck(rules=rules, now=a.clock(), business_tz=config.timezone)
+    s = files.at
+    rules = parse_rules(files.documents.read_text(s.rules_bucket, s.rules_key), s.rules_key)
+    config = parse_config(files.config.entries())
+    return SignupCheck(rules=rules, now=clock(), business_tz=config.timezone)
 
 
 def parse_signup(body: str | None, check: SignupCheck) -> Signup:
@@ -149,7 +154,10 @@ def parse_signup(body: str | None, check: SignupCheck) -> Signup:
 
 
 def enroll(
-    a: Adapters, signup: Signup, lambda_context: LambdaContext | None = None
+    sheet: OnboardingSheet,
+    idempotency: BasePersistenceLayer,
+    signup: Signup,
+    lambda_context: LambdaContext | None = None,
 ) -> dict[str, str]:
     """Add the signup to the onboarding list once per signup_id. Raises powertools'
     IdempotencyValidationError when the signup_id was enrolled with other details, and
@@ -164,9 +172,9 @@ def enroll(
         # Lets a record left "in progress" by a timed-out invocation expire with it.
         config.register_lambda_context(lambda_context)
     add = idempotent_function(
-        data_keyword_argument="signup", persistence_store=a.idempotency(), config=config
+        data_keyword_argument="signup", persistence_store=idempotency, config=config
     )(_add_to_list)
-    result: dict[str, str] = add(a.sheet, signup=signup.normalized)
+    result: dict[str, str] = add(sheet, signup=signup.normalized)
     return result
 
 

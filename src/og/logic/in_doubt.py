@@ -6,12 +6,12 @@ twice, but never not at all."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from og.adapters.ports import ClaimOutcome, SendClaim
+from og.adapters.ports import ClaimOutcome, JourneyStore, SendClaim
 from og.core.calendar import local_date, next_send_window
 from og.core.models import (
     Channel,
@@ -28,17 +28,16 @@ from og.core.models import (
     Step,
 )
 from og.logic.reflag import flagged_again, step_flag
-from og.wiring import Adapters
 
 # A send task that fails is reported by the journey's own Catch (FlagOwner, with its throttling
 # retries) within minutes of its timeout; the margin lets that report go first.
 MARGIN = timedelta(minutes=10)
 
 
-def timed_out_before(a: Adapters, now: datetime) -> datetime:
+def timed_out_before(send_timeout_seconds: int | None, now: datetime) -> datetime:
     """Claims made before this instant have outlived the sender's timeout: nobody is still
     sending them."""
-    seconds = a.settings.send_timeout_seconds
+    seconds = send_timeout_seconds
     if seconds is None:
         raise RuntimeError(
             "OG_SEND_TIMEOUT_SECONDS is not set: template.yaml passes the sender's timeout "
@@ -48,7 +47,8 @@ def timed_out_before(a: Adapters, now: datetime) -> datetime:
 
 
 def flag_timed_out(
-    a: Adapters,
+    store: JourneyStore,
+    send_timeout_seconds: int | None,
     day: DayPlan,
     customers: Sequence[Customer],
     rules: Rules,
@@ -69,7 +69,7 @@ def flag_timed_out(
     if not held:
         return day
     stale: dict[str, list[SendClaim]] = {}
-    for claim in a.store.claims_in_doubt(timed_out_before(a, day.tick_at)):
+    for claim in store.claims_in_doubt(timed_out_before(send_timeout_seconds, day.tick_at)):
         if claim.record.customer_id in held:
             stale.setdefault(claim.record.customer_id, []).append(claim)
     if not stale:
@@ -81,7 +81,7 @@ def flag_timed_out(
         flag = None
         if customer is not None and d.customer_id in stale:
             flag = _flag_move(
-                a, customer, rules, journeys[d.customer_id], stale[d.customer_id], day, config
+                store, customer, rules, journeys[d.customer_id], stale[d.customer_id], day, config
             )
         decisions.append(d if flag is None else flag)
     return replace(day, decisions=tuple(decisions))
@@ -97,7 +97,7 @@ def _has_unconfirmed(journey: Journey | None) -> bool:
 
 
 def _flag_move(
-    a: Adapters,
+    store: JourneyStore,
     customer: Customer,
     rules: Rules,
     journey: Journey,
@@ -116,7 +116,7 @@ def _flag_move(
         if record.kind is not SendKind.FLAG and record.step_id in flagged:
             # One flag per message, unless the owner let it go (Pause, Hand off) and resumed
             # the customer since: nothing else would ever release the hold.
-            now = step_flag(a, journey.state, record.step_id)
+            now = step_flag(store, journey.state, record.step_id)
             if now.is_open or now.let_go is None:
                 continue  # the owner has a flag about this step already
             reason = f"{flagged_again(now.let_go, customer.name)}: {reason}"
@@ -154,23 +154,29 @@ def _reason(claim: SendClaim, step: Step) -> str:
 
 
 def claim_owner_post(
-    a: Adapters, record: SendRecord, execution: str
+    store: JourneyStore,
+    clock: Callable[[], datetime],
+    record: SendRecord,
+    execution: str,
+    *,
+    send_timeout_seconds: int | None,
 ) -> Literal["new", "again"] | None:
     """Claim a post to the owner's Slack: "new", or "again" when it takes over a claim of the
     same post left in doubt by a task that has timed out (the post may not have gone out). None:
     posted, or being posted, already."""
-    outcome = a.store.claim_send(record, execution, one_per_day=False)
+    outcome = store.claim_send(record, execution, one_per_day=False)
     if outcome is ClaimOutcome.CLAIMED:
         return "new"
     if outcome is ClaimOutcome.IN_DOUBT:
-        for claim in a.store.claims_in_doubt(timed_out_before(a, a.clock()), record.customer_id):
+        cutoff = timed_out_before(send_timeout_seconds, clock())
+        for claim in store.claims_in_doubt(cutoff, record.customer_id):
             if claim.record.send_key == record.send_key:
-                a.store.release_send(claim.record, claim.attempt)
-                if a.store.claim_send(record, execution, one_per_day=False) is ClaimOutcome.CLAIMED:
+                store.release_send(claim.record, claim.attempt)
+                if store.claim_send(record, execution, one_per_day=False) is ClaimOutcome.CLAIMED:
                     return "again"
     return None
 
 
-def is_in_doubt(a: Adapters, customer_id: str, key: str) -> bool:
+def is_in_doubt(store: JourneyStore, customer_id: str, key: str) -> bool:
     """Whether the customer's message `key` (step#kind) is claimed and unconfirmed."""
-    return any(r.send_key == key for r in a.store.journey(customer_id).unconfirmed)
+    return any(r.send_key == key for r in store.journey(customer_id).unconfirmed)

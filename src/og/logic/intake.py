@@ -6,12 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from og.adapters.owner_messages import PROPOSAL_FIELDS as FIELDS
 from og.adapters.owner_messages import ProposalEditModal, ProposalPost, ReportPost
-from og.adapters.ports import Proposal, ProposalDecision
+from og.adapters.ports import (
+    JourneyStore,
+    OnboardingSheet,
+    OwnerChat,
+    Proposal,
+    ProposalDecision,
+    Writer,
+)
 from og.core.intake import (
     IntakeError,
     WelcomeEmail,
@@ -20,8 +29,7 @@ from og.core.intake import (
     prompt_text,
     proposal_row,
 )
-from og.logic.documents import GuideDocs, load_docs, read_customers
-from og.wiring import Adapters
+from og.logic.documents import GuideDocs, GuideFiles, load_docs, read_customers
 
 # SES writes this object when the S3 action is set up; it is not an email.
 SES_SETUP_OBJECT = "AMAZON_SES_SETUP_NOTIFICATION"
@@ -31,13 +39,23 @@ class UnknownProposal(LookupError):
     pass
 
 
+@dataclass(frozen=True)
+class IntakePorts:
+    files: GuideFiles
+    store: JourneyStore
+    chat: OwnerChat
+    writer: Writer
+    sheet: OnboardingSheet
+    clock: Callable[[], datetime]
+
+
 def proposal_key(bucket: str, key: str) -> str:
     """Short and stable per stored email: a redelivered S3 event finds the same proposal."""
     return hashlib.sha256(f"{bucket}/{key}".encode()).hexdigest()[:12]
 
 
 # --- intake-ses-parser ---------------------------------------------------------------------------
-def propose(a: Adapters, bucket: str, key: str) -> dict[str, Any]:
+def propose(a: IntakePorts, bucket: str, key: str) -> dict[str, Any]:
     """Read the stored email, have the model propose the row, check it as the list would, and
     post it to the owner once (a redelivered event finds it posted)."""
     source = f"s3://{bucket}/{key}"
@@ -47,13 +65,13 @@ def propose(a: Adapters, bucket: str, key: str) -> dict[str, Any]:
     existing = a.store.proposal(pkey)
     if existing is not None and (existing.decision or existing.message_ts):
         return {"outcome": "already_posted", "detail": pkey}
-    docs = load_docs(a)
+    docs = load_docs(a.files)
     now = a.clock()
     try:
-        email = parse_welcome_email(a.documents.read_bytes(bucket, key), source)
+        email = parse_welcome_email(a.files.documents.read_bytes(bucket, key), source)
     except IntakeError as err:
         return _report_unreadable(a, docs, pkey, str(err))
-    customers, _ = read_customers(a, docs, now)
+    customers, _ = read_customers(a.files, docs, now)
     try:
         proposed = a.writer.propose_customer(
             prompt_text(email), plans=[plan.name for plan in docs.rules.plans.values()]
@@ -70,7 +88,7 @@ def propose(a: Adapters, bucket: str, key: str) -> dict[str, Any]:
         row=row,
         problems=tuple(
             check_proposal(
-                row, docs.rules, customers, now, docs.config.timezone, source=a.settings.list_key
+                row, docs.rules, customers, now, docs.config.timezone, source=a.files.at.list_key
             )
         ),
         source=source,
@@ -86,7 +104,7 @@ def propose(a: Adapters, bucket: str, key: str) -> dict[str, Any]:
     return {"outcome": "posted", "detail": pkey, "problems": len(proposal.problems)}
 
 
-def _report_unreadable(a: Adapters, docs: GuideDocs, pkey: str, why: str) -> dict[str, str]:
+def _report_unreadable(a: IntakePorts, docs: GuideDocs, pkey: str, why: str) -> dict[str, str]:
     """Tell the owner once that a forwarded email could not be read (nothing to approve)."""
     marker = f"intake-unreadable:{pkey}"
     if a.store.unreported([marker]):
@@ -97,7 +115,7 @@ def _report_unreadable(a: Adapters, docs: GuideDocs, pkey: str, why: str) -> dic
 
 
 def _report_model_failure(
-    a: Adapters, docs: GuideDocs, pkey: str, source: str, email: WelcomeEmail, err: Exception
+    a: IntakePorts, docs: GuideDocs, pkey: str, source: str, email: WelcomeEmail, err: Exception
 ) -> None:
     marker = f"intake-model-failed:{pkey}"
     if not a.store.unreported([marker]):
@@ -113,7 +131,7 @@ def _report_model_failure(
 
 
 # --- the owner's answers (done-handler) ----------------------------------------------------------
-def _pending(a: Adapters, key: str) -> Proposal:
+def _pending(a: IntakePorts, key: str) -> Proposal:
     proposal = a.store.proposal(key)
     if proposal is None:
         raise UnknownProposal(f"no proposal with key {key}")
@@ -129,7 +147,7 @@ def _already(p: Proposal) -> dict[str, Any]:
 
 
 def approve(
-    a: Adapters,
+    a: IntakePorts,
     key: str,
     *,
     by_user: str,
@@ -143,11 +161,11 @@ def approve(
     if proposal.decision is not None:
         return _already(proposal)
     final = dict(row if row is not None else proposal.row)
-    docs = load_docs(a)
+    docs = load_docs(a.files)
     now = a.clock()
-    customers, _ = read_customers(a, docs, now)
+    customers, _ = read_customers(a.files, docs, now)
     problems = check_proposal(
-        final, docs.rules, customers, now, docs.config.timezone, source=a.settings.list_key
+        final, docs.rules, customers, now, docs.config.timezone, source=a.files.at.list_key
     )
     if problems:
         if post_problems:
@@ -171,7 +189,7 @@ def approve(
     return {"outcome": "approved", "customer_id": final["customer_id"], "added": added}
 
 
-def discard(a: Adapters, key: str, *, by_user: str) -> dict[str, Any]:
+def discard(a: IntakePorts, key: str, *, by_user: str) -> dict[str, Any]:
     proposal = _pending(a, key)
     decided = a.store.decide_proposal(
         key, ProposalDecision.DISCARDED, row=proposal.row, by_user=by_user, at=a.clock()
@@ -179,18 +197,18 @@ def discard(a: Adapters, key: str, *, by_user: str) -> dict[str, Any]:
     if decided is None:
         return _already(_pending(a, key))
     name = proposal.row.get("name") or proposal.row.get("email") or "the proposed customer"
-    _tell_owner(a, load_docs(a), f"Discarded the proposal for {name}")
+    _tell_owner(a, load_docs(a.files), f"Discarded the proposal for {name}")
     return {"outcome": "discarded", "customer_id": proposal.row["customer_id"]}
 
 
-def edit_view(a: Adapters, key: str) -> ProposalEditModal:
+def edit_view(a: IntakePorts, key: str) -> ProposalEditModal:
     """The modal to correct the row; submitting it approves the corrected row."""
-    plans = tuple(p.name for p in load_docs(a).rules.plans.values())
+    plans = tuple(p.name for p in load_docs(a.files).rules.plans.values())
     return ProposalEditModal(_pending(a, key), plans)
 
 
 def submit_edit(
-    a: Adapters, private_metadata: str, values: dict[str, Any], *, by_user: str
+    a: IntakePorts, private_metadata: str, values: dict[str, Any], *, by_user: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The edit modal's submission: the corrected row is approved. Returns Slack's answer
     ({"response_action": "clear"}, or "errors" naming each field the list would refuse) and
@@ -212,6 +230,6 @@ def submit_edit(
 
 
 def _tell_owner(
-    a: Adapters, docs: GuideDocs, headline: str, problems: list[str] | None = None
+    a: IntakePorts, docs: GuideDocs, headline: str, problems: list[str] | None = None
 ) -> None:
     a.chat.post(docs.config.owner_slack_id, ReportPost(headline, items=tuple(problems or ())))

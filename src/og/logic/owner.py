@@ -3,11 +3,22 @@ the list-problem report and the owner's answers. (Customers' clicks: og.logic.cu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from og.adapters.owner_messages import Answer, FlagPost, OwnerTaskPost, ReportPost
-from og.adapters.ports import ClaimOutcome, OwnerTask, PendingFlag
+from og.adapters.ports import (
+    AfterAnswer,
+    ClaimOutcome,
+    JourneyStore,
+    OnboardingSheet,
+    OwnerChat,
+    OwnerTask,
+    PendingFlag,
+    Workflow,
+)
 from og.core.calendar import local_date
 from og.core.customer_list import parse_customer_list
 from og.core.models import (
@@ -23,12 +34,11 @@ from og.core.step_identity import PlanIds, plan_step_ids
 from og.core.templates import message_context, problems_context, render
 from og.logic import in_doubt
 from og.logic.customer_links import mark_finished_in_sheet
-from og.logic.documents import load_docs
+from og.logic.documents import GuideFiles, load_docs
 from og.logic.failures import failure_text
 from og.logic.moves import customer_of, plan_and_step, send_kind
 from og.logic.reflag import flag_key as _flag_key
 from og.logic.reflag import step_flag
-from og.wiring import Adapters
 
 _FAILED_MOVE = {"step_due": "send the step", "nudge": "send the nudge"}
 
@@ -37,13 +47,35 @@ class UnknownFlag(LookupError):
     pass
 
 
-def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) -> dict[str, str]:
+class AnswerPorts(Protocol):
+    """What recording the owner's answer touches (OwnerPorts and pausing's ports have it)."""
+
+    @property
+    def files(self) -> GuideFiles: ...
+    @property
+    def store(self) -> JourneyStore: ...
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+
+
+@dataclass(frozen=True)
+class OwnerPorts:
+    files: GuideFiles
+    store: JourneyStore
+    chat: OwnerChat
+    clock: Callable[[], datetime]
+    workflow: Workflow
+    after_answer: AfterAnswer
+    send_timeout_seconds: int | None
+
+
+def post_flag(a: OwnerPorts, journey: dict[str, Any], token: str, execution: str) -> dict[str, str]:
     """Store the task token under a short key first (so a click can always resume), then post
     the flag once; a retried task only replaces the stored token."""
     row: dict[str, str] = journey["move"]
     failure = journey.get("failure")
-    rules_version = _rules_version(a)  # before the read: a later edit is then always noticed
-    docs = load_docs(a)
+    rules_version = _rules_version(a.files)  # before the read: a later edit is then always noticed
+    docs = load_docs(a.files)
     plan, step = plan_and_step(docs.rules, row)
     customer = customer_of(row)
     now = a.clock()
@@ -52,7 +84,7 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
     # the claim left in doubt (og.logic.in_doubt) — or a new one, when the owner let the
     # earlier one go with Pause or Hand off and resumed the customer since (og.logic.reflag).
     per_execution = bool(failure)
-    about_step = step_flag(a, a.store.journey(customer.customer_id).state, step.id)
+    about_step = step_flag(a.store, a.store.journey(customer.customer_id).state, step.id)
     if failure:
         what = {"step_due": "send the step", "nudge": "send the nudge"}.get(
             row["move"], row["move"]
@@ -60,7 +92,7 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
         detail = failure_text(failure.get("Error"), failure.get("Cause"))[:500]
         reason = f"could not {what} '{step.title}': {detail}"
         key = _flag_key(customer.customer_id, step.id, "failure", execution)
-        if in_doubt.is_in_doubt(a, customer.customer_id, send_key(step.id, send_kind(row))):
+        if in_doubt.is_in_doubt(a.store, customer.customer_id, send_key(step.id, send_kind(row))):
             reason += "; it may have gone out, so it will not be sent again"
             key = about_step.key
             per_execution = False
@@ -97,7 +129,9 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
         if existing:
             return {"outcome": "already_posted", "detail": key}
     else:
-        claimed = in_doubt.claim_owner_post(a, record, execution)
+        claimed = in_doubt.claim_owner_post(
+            a.store, a.clock, record, execution, send_timeout_seconds=a.send_timeout_seconds
+        )
         if claimed is None:
             return {"outcome": "already_posted", "detail": key}
         if claimed == "again":
@@ -117,11 +151,11 @@ def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) 
     return {"outcome": "posted", "detail": key}
 
 
-def post_owner_step(a: Adapters, journey: dict[str, Any], execution: str) -> dict[str, str]:
+def post_owner_step(a: OwnerPorts, journey: dict[str, Any], execution: str) -> dict[str, str]:
     """A step the owner carries out (channel: slack): posted once, like a step email."""
     row: dict[str, str] = journey["move"]
-    rules_version = _rules_version(a)  # before the read, as in post_flag
-    docs = load_docs(a)
+    rules_version = _rules_version(a.files)  # before the read, as in post_flag
+    docs = load_docs(a.files)
     plan, step = plan_and_step(docs.rules, row)
     customer = customer_of(row)
     now = a.clock()
@@ -162,19 +196,19 @@ def post_owner_step(a: Adapters, journey: dict[str, Any], execution: str) -> dic
     return {"outcome": "sent", "detail": f"{record.send_key} posted to the owner ({ts})"}
 
 
-def report_problems(a: Adapters, problems: list[dict[str, str]]) -> dict[str, Any]:
+def report_problems(a: OwnerPorts, problems: list[dict[str, str]]) -> dict[str, Any]:
     """One Slack message listing rows skipped from the onboarding list, each reported once."""
     keys = a.store.unreported([p["key"] for p in problems])
     fresh = [p for p in problems if p["key"] in keys]
     if not fresh:
         return {"posted": 0}
-    docs = load_docs(a)
+    docs = load_docs(a.files)
     message = render(
         docs.voice.problems_template,
         problems_context(
             [p["text"] for p in fresh],
             business_name=docs.config.business_name,
-            list_name=a.settings.list_key,
+            list_name=a.files.at.list_key,
         ),
     )
     a.chat.post(docs.config.owner_slack_id, ReportPost(message.subject, message.body))
@@ -183,16 +217,16 @@ def report_problems(a: Adapters, problems: list[dict[str, str]]) -> dict[str, An
 
 
 def answer_flag(
-    a: Adapters, flag_key: str, action: OwnerAction, *, by_user: str, note: str | None = None
+    a: OwnerPorts, flag_key: str, action: OwnerAction, *, by_user: str, note: str | None = None
 ) -> tuple[CustomerState, bool]:
     """Record the answer first — it stands on its own — then resume the journey if it is still
     waiting. Returns the new state and whether a waiting execution was resumed."""
     state, flag, first = record_answer(a, flag_key, action, by_user=by_user, note=note)
-    return state, first and resume_journey(a, flag, note)
+    return state, first and resume_journey(a.workflow, flag, note)
 
 
 def record_answer(
-    a: Adapters, flag_key: str, action: OwnerAction, *, by_user: str, note: str | None = None
+    a: AnswerPorts, flag_key: str, action: OwnerAction, *, by_user: str, note: str | None = None
 ) -> tuple[CustomerState, PendingFlag, bool]:
     """The owner's answer, recorded once (what done-handler does before it answers Slack).
     Returns the state, the flag as answered (by whom, when) and whether this was that answer:
@@ -214,14 +248,14 @@ def record_answer(
         flag_key=flag_key,
         step_id=_step_id_now(plan, flag.step_id),
         note=note,
-        plan_step_ids=_plan_steps(a, flag.customer_id, plan),
+        plan_step_ids=_plan_steps(a.store, flag.customer_id, plan),
     )
     answered = a.store.flag(flag_key) or flag
     return state, answered, (answered.answered_by, answered.answered_at) == (by_user, at)
 
 
 def resume_later(
-    a: Adapters,
+    after_answer: AfterAnswer,
     flag_key: str,
     *,
     resume: bool,
@@ -231,14 +265,14 @@ def resume_later(
     """Leave for after the answer to Slack: resuming the journey (when this answer was the
     flag's) and updating the flag's message (`message`: channel, ts, blocks), if known."""
     note = journey_note(note)
-    a.after_answer.later(
+    after_answer.later(
         {"work": "flag", "flag_key": flag_key, "resume": resume, "note": note, "message": message}
     )
 
 
-def resume_journey(a: Adapters, flag: PendingFlag, note: str | None) -> bool:
+def resume_journey(workflow: Workflow, flag: PendingFlag, note: str | None) -> bool:
     """Hand the flag's recorded answer to its journey; False when none waits any more."""
-    return a.workflow.resume(
+    return workflow.resume(
         flag.task_token,
         {"action": flag.answer, "by": flag.answered_by, "note": journey_note(note) or ""},
     )
@@ -257,7 +291,7 @@ def journey_note(note: str | None) -> str | None:
 
 
 def press_task_done(
-    a: Adapters, task_key: str, *, by_user: str, message: dict[str, Any] | None = None
+    a: OwnerPorts, task_key: str, *, by_user: str, message: dict[str, Any] | None = None
 ) -> tuple[OwnerTask, bool]:
     """Done on an owner task: the step is done for the customer (under its id now, should it
     have been renamed), recorded and audited once. The sheet's finished_at and the update of
@@ -274,7 +308,7 @@ def press_task_done(
         step_id,
         by_user=by_user,
         at=now,
-        plan_step_ids=_plan_steps(a, task.customer_id, plan),
+        plan_step_ids=_plan_steps(a.store, task.customer_id, plan),
     )
     a.after_answer.later(
         {
@@ -288,20 +322,22 @@ def press_task_done(
     return task, changed
 
 
-def task_done_after_answer(a: Adapters, work: dict[str, Any]) -> tuple[OwnerTask, Answer | None]:
+def task_done_after_answer(
+    store: JourneyStore, sheet: OnboardingSheet, work: dict[str, Any]
+) -> tuple[OwnerTask, Answer | None]:
     """The slow part of Done on an owner task: the sheet's finished_at when the click finished
     the journey; and who marked the step done, and when (this click, or the one before it that
     made this one change nothing), for the task's message."""
-    task = a.store.owner_task(work["task_key"])
+    task = store.owner_task(work["task_key"])
     if task is None:
         raise UnknownFlag(f"no owner task with key {work['task_key']}")
     if work["finished_at"]:
-        mark_finished_in_sheet(a, task.customer_id, datetime.fromisoformat(work["finished_at"]))
+        mark_finished_in_sheet(sheet, task.customer_id, datetime.fromisoformat(work["finished_at"]))
     step_id = work["step_id"]
     marked = next(
         (
             e
-            for e in a.store.audit_trail(task.customer_id)
+            for e in store.audit_trail(task.customer_id)
             if step_id in e.after.get("steps_done", ())
             and step_id not in e.before.get("steps_done", ())
         ),
@@ -310,38 +346,38 @@ def task_done_after_answer(a: Adapters, work: dict[str, Any]) -> tuple[OwnerTask
     return task, Answer("Done", marked.by_user, marked.ts) if marked else None
 
 
-def _plan_steps(a: Adapters, customer_id: str, plan: PlanIds | None) -> tuple[str, ...]:
+def _plan_steps(store: JourneyStore, customer_id: str, plan: PlanIds | None) -> tuple[str, ...]:
     """The step ids of the customer's plan under which they count as done: a former id where the
     customer did the step before it was renamed."""
     if plan is None:
         return ()
-    return plan_step_ids(plan, a.store.journey(customer_id).state.steps_done)
+    return plan_step_ids(plan, store.journey(customer_id).state.steps_done)
 
 
 def _step_id_now(plan: PlanIds | None, step_id: str) -> str:
     return plan.id_now(step_id) if plan else step_id
 
 
-def _plan_at_done(a: Adapters, posted: PendingFlag | OwnerTask) -> PlanIds | None:
+def _plan_at_done(a: AnswerPorts, posted: PendingFlag | OwnerTask) -> PlanIds | None:
     """The customer's plan for a Done: the one the flag or task carries from its post while the
     rules doc has the version it had then (one HEAD; no document read), else the plan as the
     list and rules say now (a step renamed since the post is done under its new id)."""
-    if posted.plan is not None and posted.rules_version == _rules_version(a):
+    if posted.plan is not None and posted.rules_version == _rules_version(a.files):
         return posted.plan
     plan = _plan_of(a, posted.customer_id)
     return PlanIds.of(plan) if plan else None
 
 
-def _rules_version(a: Adapters) -> str | None:
-    return a.documents.version(a.settings.rules_bucket, a.settings.rules_key)
+def _rules_version(files: GuideFiles) -> str | None:
+    return files.documents.version(files.at.rules_bucket, files.at.rules_key)
 
 
-def _plan_of(a: Adapters, customer_id: str) -> Plan | None:
+def _plan_of(a: AnswerPorts, customer_id: str) -> Plan | None:
     """The customer's plan, from the list and rules as they are now."""
-    docs = load_docs(a)
-    s = a.settings
+    docs = load_docs(a.files)
+    s = a.files.at
     customers, _ = parse_customer_list(
-        a.documents.read_text(s.list_bucket, s.list_key),
+        a.files.documents.read_text(s.list_bucket, s.list_key),
         docs.rules,
         a.clock(),
         docs.config.timezone,

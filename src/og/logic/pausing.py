@@ -5,16 +5,18 @@ journey ends; resuming lets the next tick carry on from where the customer is.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
+from og.adapters.ports import AfterAnswer, JourneyStore
 from og.adapters.slack_messages import escape as mrkdwn
 from og.core.models import Customer, Journey, OwnerAction, SendKind
 from og.core.owner_command import USAGE, OwnerCommandError, parse_owner_command
 from og.core.progress import held_because
 from og.logic import owner
-from og.logic.documents import load_docs, read_customers
-from og.wiring import Adapters
+from og.logic.documents import GuideFiles, load_docs, read_customers
 
 
 class Outcome(StrEnum):
@@ -38,12 +40,20 @@ class CommandAnswer:
     flags_answered: int = 0
 
 
-def answer_command(a: Adapters, text: str, *, by_user: str) -> CommandAnswer:
+@dataclass(frozen=True)
+class PausingPorts:
+    files: GuideFiles
+    store: JourneyStore
+    clock: Callable[[], datetime]
+    after_answer: AfterAnswer
+
+
+def answer_command(a: PausingPorts, text: str, *, by_user: str) -> CommandAnswer:
     try:
         command = parse_owner_command(text)
     except OwnerCommandError as err:
         return CommandAnswer(Outcome.HELP, f"{mrkdwn(str(err))}\n{USAGE}".strip())
-    docs = load_docs(a)
+    docs = load_docs(a.files)
     if by_user != docs.config.owner_slack_id:
         return CommandAnswer(
             Outcome.NOT_OWNER,
@@ -51,7 +61,7 @@ def answer_command(a: Adapters, text: str, *, by_user: str) -> CommandAnswer:
             "resume customers. Nothing changed.",
             command.customer_id,
         )
-    customers, _ = read_customers(a, docs, a.clock())
+    customers, _ = read_customers(a.files, docs, a.clock())
     customer = next((c for c in customers if c.customer_id == command.customer_id), None)
     if customer is None:
         return CommandAnswer(
@@ -69,7 +79,7 @@ def _who(customer: Customer) -> str:
     return f"{mrkdwn(customer.name)} ({mrkdwn(customer.customer_id)})"
 
 
-def pause(a: Adapters, customer: Customer, *, by_user: str, note: str | None) -> CommandAnswer:
+def pause(a: PausingPorts, customer: Customer, *, by_user: str, note: str | None) -> CommandAnswer:
     cid = customer.customer_id
     state = a.store.journey(cid).state
     flags = a.store.open_flags(cid)
@@ -84,7 +94,7 @@ def pause(a: Adapters, customer: Customer, *, by_user: str, note: str | None) ->
         _, _, first = owner.record_answer(
             a, flag.flag_key, OwnerAction.PAUSE, by_user=by_user, note=note
         )
-        owner.resume_later(a, flag.flag_key, resume=first, note=note)
+        owner.resume_later(a.after_answer, flag.flag_key, resume=first, note=note)
     if not flags:
         a.store.record_owner_action(
             cid, OwnerAction.PAUSE, by_user=by_user, at=a.clock(), note=note
@@ -103,7 +113,7 @@ def pause(a: Adapters, customer: Customer, *, by_user: str, note: str | None) ->
     return CommandAnswer(Outcome.PAUSED, text, cid, len(flags))
 
 
-def resume(a: Adapters, customer: Customer, *, by_user: str, note: str | None) -> CommandAnswer:
+def resume(a: PausingPorts, customer: Customer, *, by_user: str, note: str | None) -> CommandAnswer:
     cid = customer.customer_id
     journey = a.store.journey(cid)
     was = held_because(journey.state)

@@ -11,10 +11,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC
 
-from og.adapters.ports import PendingFlag
+from og.adapters.ports import JourneyStore, PendingFlag
 from og.core.models import CustomerState, OwnerAction
 from og.core.progress import held_because
-from og.wiring import Adapters
 
 _LET_GO = frozenset({OwnerAction.PAUSE.value, OwnerAction.HAND_OFF.value})
 
@@ -38,17 +37,17 @@ class StepFlag:
         return self.flag is not None and self.flag.answer is None
 
 
-def step_flag(a: Adapters, state: CustomerState, step_id: str) -> StepFlag:
+def step_flag(store: JourneyStore, state: CustomerState, step_id: str) -> StepFlag:
     """The flag about `step_id` a post would use now: past every flag answered with Pause or
     Hand off, when the customer has been resumed since (while they are still paused or handed
     off, that answer stands and no new flag is due)."""
     cid = state.customer_id
     reflag, key, let_go = 0, flag_key(cid, step_id, "flag"), None
-    flag = a.store.flag(key)
+    flag = store.flag(key)
     while flag is not None and flag.answer in _LET_GO and held_because(state) is None:
         reflag, let_go = reflag + 1, flag
         key = flag_key(cid, step_id, "flag", str(reflag))
-        flag = a.store.flag(key)
+        flag = store.flag(key)
     return StepFlag(key, reflag, flag, let_go)
 
 

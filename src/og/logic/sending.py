@@ -3,11 +3,19 @@ one message per customer per local day."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from og.adapters.ports import ClaimOutcome, SendRejected
+from og.adapters.ports import (
+    ClaimOutcome,
+    EmailSender,
+    JourneyStore,
+    Secrets,
+    SendRejected,
+    Writer,
+)
 from og.core.calendar import local_date
 from og.core.done_link import (
     done_link,
@@ -18,9 +26,8 @@ from og.core.done_link import (
 from og.core.emails import build_email, message_id_for
 from og.core.models import Channel, SendKind, SendRecord, send_key
 from og.core.templates import RenderedMessage, message_context, render
-from og.logic.documents import GuideDocs, load_docs
+from og.logic.documents import GuideDocs, GuideFiles, load_docs
 from og.logic.moves import customer_of, plan_and_step, send_kind
-from og.wiring import Adapters
 
 
 class SendInDoubt(Exception):
@@ -28,13 +35,39 @@ class SendInDoubt(Exception):
     could send it twice, so the owner is asked to check instead."""
 
 
-def compose(a: Adapters, docs: GuideDocs, row: dict[str, str], now: datetime) -> RenderedMessage:
+@dataclass(frozen=True)
+class SendingPorts:
+    files: GuideFiles
+    store: JourneyStore
+    email: EmailSender
+    secrets: Secrets
+    clock: Callable[[], datetime]
+    done_link_secret: str  # the secret's name
+
+
+@dataclass(frozen=True)
+class PersonalizePorts:
+    files: GuideFiles
+    secrets: Secrets
+    writer: Writer
+    clock: Callable[[], datetime]
+    done_link_secret: str  # the secret's name
+
+
+def compose(
+    secrets: Secrets,
+    docs: GuideDocs,
+    row: dict[str, str],
+    now: datetime,
+    *,
+    done_link_secret: str,
+) -> RenderedMessage:
     plan, step = plan_and_step(docs.rules, row)
     customer = customer_of(row)
     base = docs.config.done_link_base
     if not base:
         raise ValueError("config done_link_base is not set, so the step's done link cannot be made")
-    secret = a.secrets.get(a.settings.done_link_secret).encode()
+    secret = secrets.get(done_link_secret).encode()
     link = done_link(base, sign_done_token(customer.customer_id, step.id, secret, now))
     context = message_context(
         customer,
@@ -49,18 +82,20 @@ def compose(a: Adapters, docs: GuideDocs, row: dict[str, str], now: datetime) ->
     return replace(rendered, done_link=link)
 
 
-def unsubscribe_url(a: Adapters, docs: GuideDocs, customer_id: str, now: datetime) -> str:
+def unsubscribe_url(
+    secrets: Secrets, docs: GuideDocs, customer_id: str, now: datetime, *, done_link_secret: str
+) -> str:
     """The RFC 8058 one-click address for the List-Unsubscribe header."""
     base = docs.config.done_link_base
     if not base:
         raise ValueError("config done_link_base is not set, so the unsubscribe link cannot be made")
-    secret = a.secrets.get(a.settings.done_link_secret)
+    secret = secrets.get(done_link_secret)
     return unsubscribe_link(base, sign_unsubscribe_token(customer_id, secret, now))
 
 
-def personalize(a: Adapters, row: dict[str, str]) -> dict[str, str]:
-    docs = load_docs(a)
-    message = compose(a, docs, row, a.clock())
+def personalize(a: PersonalizePorts, row: dict[str, str]) -> dict[str, str]:
+    docs = load_docs(a.files)
+    message = compose(a.secrets, docs, row, a.clock(), done_link_secret=a.done_link_secret)
     instructions = (
         f"Lightly personalize this onboarding email for {row['name']} on the {row['plan']} plan. "
         "Keep every fact, link and the sign-off; keep it short and in the same voice."
@@ -72,10 +107,10 @@ def personalize(a: Adapters, row: dict[str, str]) -> dict[str, str]:
     }
 
 
-def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
+def send(a: SendingPorts, journey: dict[str, Any], attempt: str) -> dict[str, str]:
     row: dict[str, str] = journey["move"]
     now = a.clock()
-    docs = load_docs(a)
+    docs = load_docs(a.files)
     customer = customer_of(row)
     tz = customer.timezone or docs.config.timezone
     record = SendRecord(
@@ -111,7 +146,7 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
         message = (
             RenderedMessage(pre["subject"], pre["body"], pre.get("done_link", ""))
             if pre
-            else compose(a, docs, row, now)
+            else compose(a.secrets, docs, row, now, done_link_secret=a.done_link_secret)
         )
         email = build_email(
             sender=docs.config.sender,
@@ -125,10 +160,12 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
             ),
             reply_to=docs.config.reply_to,
             done_link=message.done_link,
-            in_reply_to=_step_message_id(a, record, docs.config.sender)
+            in_reply_to=_step_message_id(a.store, record, docs.config.sender)
             if record.kind is SendKind.NUDGE
             else None,
-            unsubscribe_url=unsubscribe_url(a, docs, customer.customer_id, now),
+            unsubscribe_url=unsubscribe_url(
+                a.secrets, docs, customer.customer_id, now, done_link_secret=a.done_link_secret
+            ),
         )
     except Exception:
         a.store.release_send(record, attempt)  # nothing went out
@@ -146,10 +183,10 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
     }
 
 
-def _step_message_id(a: Adapters, record: SendRecord, sender: str) -> str:
+def _step_message_id(store: JourneyStore, record: SendRecord, sender: str) -> str:
     """The Message-ID of the step email a nudge reminds about, so the nudge threads under it: the
     one the provider delivered it with (SES replaces ours), else the one we gave it."""
-    delivered = a.store.sent_message_id(record.customer_id, send_key(record.step_id, SendKind.STEP))
+    delivered = store.sent_message_id(record.customer_id, send_key(record.step_id, SendKind.STEP))
     if delivered and "@" in delivered:  # sends recorded before SES ids were kept are bare ids
         return delivered
     return message_id_for(record.customer_id, record.step_id, SendKind.STEP.value, sender)

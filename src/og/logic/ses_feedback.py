@@ -4,25 +4,35 @@ a customer already paused is left as they are."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from og.adapters.owner_messages import ReportPost
+from og.adapters.ports import JourneyStore, OwnerChat
 from og.core.models import Customer, OwnerAction
 from og.core.ses_feedback import read_ses_notification
-from og.logic.documents import load_docs, read_customers
-from og.wiring import Adapters
+from og.logic.documents import GuideFiles, load_docs, read_customers
 
 BY_USER = "ses"
 
 
-def handle(a: Adapters, notification: Mapping[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class FeedbackPorts:
+    files: GuideFiles
+    store: JourneyStore
+    chat: OwnerChat
+    clock: Callable[[], datetime]
+
+
+def handle(a: FeedbackPorts, notification: Mapping[str, Any]) -> dict[str, Any]:
     feedback = read_ses_notification(notification)
     if feedback.ignored_because:
         return {"outcome": "ignored", "kind": feedback.kind, "detail": feedback.ignored_because}
-    docs = load_docs(a)
+    docs = load_docs(a.files)
     now = a.clock()
-    customers, _ = read_customers(a, docs, now)
+    customers, _ = read_customers(a.files, docs, now)
     by_address: dict[str, list[Customer]] = {}
     for customer in customers:
         by_address.setdefault(customer.email.lower(), []).append(customer)

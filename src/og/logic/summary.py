@@ -4,17 +4,28 @@ config's summary_recipients."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from og.adapters.ports import EmailSender, JourneyStore, Writer
 from og.core.emails import build_report_email, message_id_for
 from og.core.summary import build_figures, previous_month, summary_html, summary_text
-from og.logic.documents import load_docs, read_customers
-from og.wiring import Adapters
+from og.logic.documents import GuideFiles, load_docs, read_customers
 
 
-def run(a: Adapters, at: datetime) -> dict[str, Any]:
-    docs = load_docs(a)
+@dataclass(frozen=True)
+class SummaryPorts:
+    files: GuideFiles
+    store: JourneyStore
+    writer: Writer
+    email: EmailSender
+    clock: Callable[[], datetime]
+
+
+def run(a: SummaryPorts, at: datetime) -> dict[str, Any]:
+    docs = load_docs(a.files)
     config = docs.config
     if not config.summary_recipients:
         return {"outcome": "skipped", "detail": "summary_recipients is not set in the config"}
@@ -24,7 +35,7 @@ def run(a: Adapters, at: datetime) -> dict[str, Any]:
     marker = f"summary:{month}"
     if not a.store.unreported([marker]):
         return {"outcome": "already_sent", "detail": marker}
-    customers, _ = read_customers(a, docs, at)
+    customers, _ = read_customers(a.files, docs, at)
     figures = build_figures(
         customers,
         docs.rules,
