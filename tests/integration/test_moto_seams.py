@@ -39,11 +39,17 @@ def test_tasks_reach_moto_through_the_direct_calls_and_one_client_per_service() 
 
     assert lambda_eval_utils._invoke_lambda_function is direct_calls.invoke_lambda
     assert state_task_service_sfn.StateTaskServiceSfn._eval_service_task is direct_calls.sfn_task
-    for name in moto_bridge._INTEGRATIONS:
-        client_for = importlib.import_module(name).boto_client_for
-        a = client_for(REGION, "s3", StateCredentials(role_arn="arn:aws:iam::1:role/a"))
-        b = client_for(region=REGION, service="s3", state_credentials=None)
-        assert a is b, name
+    with mock_aws():
+        for name in moto_bridge._INTEGRATIONS:
+            client_for = importlib.import_module(name).boto_client_for
+            a = client_for(REGION, "s3", StateCredentials(role_arn="arn:aws:iam::1:role/a"))
+            b = client_for(region=REGION, service="s3", state_credentials=None)
+            assert a is b, name
+        mocked = a
+    # Outside mock_aws moto aims a task's client at a moto server: not the mocked one.
+    outside = client_for(REGION, "s3", None)
+    assert outside is not mocked
+    assert outside.meta.endpoint_url.startswith("http://localhost:")
 
 
 def test_moto_builds_every_tasks_client_alike_whatever_its_role() -> None:

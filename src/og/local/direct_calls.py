@@ -56,14 +56,16 @@ def _payload(raw: str | bytes) -> Any:
         return text
 
 
-def invoke_lambda(parameters: dict[str, Any], region: str, state_credentials: Any) -> dict:
+def invoke_lambda(
+    parameters: dict[str, Any], region: str, state_credentials: Any
+) -> dict[str, Any]:
     """`lambda_eval_utils._invoke_lambda_function` without the HTTP round trip: the response
     boto3's `invoke` returns, with the payload already read."""
     kind = parameters.get("InvocationType") or "RequestResponse"
     headers = {"X-Amz-Invocation-Type": kind}
     answer: dict[str, str] = {}
     try:
-        raw = lambda_backends[ACCOUNT][region].invoke(
+        raw: Any = lambda_backends[ACCOUNT][region].invoke(
             parameters["FunctionName"],
             parameters.get("Qualifier"),
             parameters.get("Payload"),
@@ -72,8 +74,6 @@ def invoke_lambda(parameters: dict[str, Any], region: str, state_credentials: An
         )
     except JsonRESTError as exc:
         raise client_error(exc, "Invoke") from exc
-    if raw is None:
-        return {"StatusCode": 404, "Payload": {}}
     if kind != "Event" and sys.getsizeof(raw) > _RESPONSE_LIMIT:
         answer["x-amz-function-error"] = "Unhandled"
         raw = json.dumps(_RESPONSE_TOO_LARGE)
@@ -93,7 +93,7 @@ def sfn_task(
     self: Any,
     env: Any,
     resource_runtime_part: Any,
-    normalised_parameters: dict,
+    normalised_parameters: dict[str, Any],
     state_credentials: Any,
 ) -> None:
     """A `states:startExecution` task calls the Step Functions backend itself (other actions,
@@ -107,7 +107,8 @@ def sfn_task(
             state_credentials=state_credentials,
         )
         return
-    p = normalised_parameters
+    p: dict[str, Any] = normalised_parameters
+    name: Any = p.get("name")
     backend = stepfunctions_parser_backends[resource_runtime_part.account][
         resource_runtime_part.region
     ]
@@ -115,7 +116,7 @@ def sfn_task(
     try:
         execution = backend.start_execution(
             p["stateMachineArn"],
-            p.get("name"),
+            name,
             "{}" if execution_input is None else execution_input,
         )
     except JsonRESTError as exc:

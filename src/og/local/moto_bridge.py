@@ -40,6 +40,7 @@ from typing import Any
 
 import botocore.session
 from moto.awslambda.models import LambdaFunction
+from moto.core.models import botocore_stubber
 from moto.stepfunctions.parser.asl.component.common.path import result_path as result_path_module
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state import state as state_module
@@ -178,12 +179,13 @@ _INTEGRATIONS = (
 def _cache_service_clients() -> None:
     original = boto_client_module.boto_client_for
     cached = functools.lru_cache(maxsize=None)(
-        lambda region, service: original(region=region, service=service)
+        lambda region, service, _intercepted: original(region=region, service=service)
     )
 
     def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-        # moto always passes the task's role, and ignores it: every client is the same.
-        return cached(region, service)
+        # moto always passes the task's role, and ignores it: every client is the same. Outside
+        # mock_aws moto points the client at a moto server instead, so that is a separate key.
+        return cached(region, service, botocore_stubber.enabled)
 
     for name in _INTEGRATIONS:
         importlib.import_module(name).boto_client_for = boto_client_for
