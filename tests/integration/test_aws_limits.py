@@ -298,3 +298,79 @@ def test_an_execution_past_25000_history_events_fails_with_states_runtime(sfn: S
     }
     assert before["id"] == aws_limits.HISTORY_LIMIT - 1
     assert before["type"] != "ExecutionFailed"
+
+
+# --- tasks handed to moto's backends directly (og.local.direct_calls) ---------------------------
+def test_a_lambda_task_gets_the_invoke_answer_and_a_raised_error_by_its_type(sfn: Sfn) -> None:
+    def check(event: dict[str, Any], ctx: Any) -> dict[str, Any]:
+        if event["day"] == "bad":
+            raise ValueError("no such day")
+        return {"date": event["day"]}
+
+    fn = sfn.function("check", check)
+    caught = [{"ErrorEquals": ["ValueError"], "ResultPath": "$.err", "Next": "Caught"}]
+    arn = sfn.machine(
+        {
+            "StartAt": "T",
+            "States": {
+                "T": _task(fn, Catch=caught),
+                "Caught": {"Type": "Pass", "End": True},
+            },
+        }
+    )
+
+    good = json.loads(sfn.run(arn, {"day": "2026-12-14"})["output"])
+    bad = json.loads(sfn.run(arn, {"day": "bad"})["output"])
+
+    assert good["StatusCode"] == 200 and good["Payload"] == {"date": "2026-12-14"}
+    assert "FunctionError" not in good
+    assert bad["err"]["Error"] == "ValueError"
+    cause = json.loads(bad["err"]["Cause"])
+    assert (cause["errorType"], cause["errorMessage"]) == ("ValueError", "no such day")
+
+
+def test_a_lambda_task_on_a_missing_function_fails_with_lambdas_error_code(sfn: Sfn) -> None:
+    arn = sfn.machine({"StartAt": "T", "States": {"T": _task("og-not-deployed")}})
+
+    failed = sfn.run(arn, {"day": "d"})
+
+    assert (failed["status"], failed["error"]) == ("FAILED", "Lambda.ResourceNotFoundException")
+    assert "Status Code: 404" in failed["cause"]
+
+
+def test_a_lambda_answer_over_6_mb_fails_the_task_as_lambda_does(sfn: Sfn) -> None:
+    fn = sfn.function("huge", lambda event, ctx: "x" * aws_limits.SYNC_PAYLOAD_LIMIT)
+    arn = sfn.machine({"StartAt": "T", "States": {"T": _task(fn)}})
+
+    failed = sfn.run(arn, {"day": "d"})
+
+    assert (failed["status"], failed["error"]) == ("FAILED", "Function.ResponseSizeTooLarge")
+
+
+def test_a_start_execution_task_is_refused_a_name_already_used_as_in_aws(sfn: Sfn) -> None:
+    child = sfn.machine(PASS_END)
+    start = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution",
+        "Parameters": {"StateMachineArn": child, "Name": "c-1-2026-12-14-step_due", "Input.$": "$"},
+        "ResultPath": None,
+        "End": True,
+    }
+    parent = sfn.machine({"StartAt": "S", "States": {"S": start}})
+
+    first = sfn.run(parent, {"move": 1})
+    # The journey has finished: the same name is refused even with the same input (AWS returns
+    # the execution only while it runs).
+    again = sfn.run(parent, {"move": 1})
+
+    assert first["status"] == "SUCCEEDED"
+    assert (again["status"], again["error"]) == (
+        "FAILED",
+        "StepFunctions.ExecutionAlreadyExistsException",
+    )
+    assert "Status Code: 400; Error Code: ExecutionAlreadyExists" in again["cause"]
+    [journey] = sfn.sfn.list_executions(stateMachineArn=child)["executions"]
+    assert journey["name"] == "c-1-2026-12-14-step_due"
+    assert json.loads(
+        sfn.sfn.describe_execution(executionArn=journey["executionArn"])["input"]
+    ) == {"move": 1}

@@ -120,8 +120,23 @@ def install() -> None:
         return start_execution(self, arn, name, *a, **kw)
 
     StepFunctionsParserBackend.start_execution = checked_start  # type: ignore[method-assign]
+    _check_task_callbacks()
+    invoke = LambdaBackend.invoke
 
-    # The API's members, read as the request carries them (moto drops SendTaskFailure's cause).
+    def checked_invoke(
+        self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, *a: Any
+    ) -> Any:
+        check_invoke_payload(body, headers.get("X-Amz-Invocation-Type"))
+        return invoke(self, function_name, qualifier, body, headers, *a)
+
+    LambdaBackend.invoke = checked_invoke  # type: ignore[method-assign]
+    _bound_history()
+    _start_time_as_text()
+
+
+def _check_task_callbacks() -> None:
+    """The API's members, read as the request carries them (moto drops SendTaskFailure's
+    cause)."""
     for op in ("send_task_success", "send_task_failure", "send_task_heartbeat"):
         answer = getattr(StepFunctionResponse, op)
 
@@ -136,16 +151,9 @@ def install() -> None:
 
         setattr(StepFunctionResponse, op, checked)
 
-    invoke = LambdaBackend.invoke
 
-    def checked_invoke(
-        self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, *a: Any
-    ) -> Any:
-        check_invoke_payload(body, headers.get("X-Amz-Invocation-Type"))
-        return invoke(self, function_name, qualifier, body, headers, *a)
-
-    LambdaBackend.invoke = checked_invoke  # type: ignore[method-assign]
-
+def _bound_history() -> None:
+    """An execution's history ends at HISTORY_LIMIT events, failing it with States.Runtime."""
     environment_init = environment_module.Environment.__init__
 
     def environment(self: Any, *args: Any, **kw: Any) -> None:
@@ -178,8 +186,10 @@ def install() -> None:
 
     EventManager.add_event = bounded_add_event  # type: ignore[method-assign]
 
-    # moto hands `$$.Execution.StartTime` to the definition as a datetime (describe_execution
-    # then cannot serialise an output holding it); AWS gives an ISO 8601 string.
+
+def _start_time_as_text() -> None:
+    """moto hands `$$.Execution.StartTime` to the definition as a datetime (describe_execution
+    then cannot serialise an output holding it); AWS gives an ISO 8601 string."""
     get_env = worker_module.ExecutionWorker._get_evaluation_environment
 
     def start_time_as_text(self: Any) -> Any:

@@ -3,6 +3,7 @@ on moto's Step Functions interpreter in this process, with the real handlers and
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import io
 import json
@@ -27,6 +28,10 @@ from og.logic.failures import failure_text
 TICK_MACHINE = "DailyTickStateMachine"
 JOURNEY_MACHINE = "CustomerJourneyStateMachine"
 FINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+# A run allocates many short-lived objects (states' inputs, events, requests) and keeps every
+# execution's history: with the default thresholds the collector rescans that growing heap ever
+# more often, and the cost of a move grew with the number of customers.
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class LocalEngine:
         self.machine_arns: dict[str, str] = {}
         self._clients: dict[str, Any] = {}
         self._role = ""  # the IAM role every local function and state machine gets
+        self._gc_thresholds = gc.get_threshold()
 
     # --- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> LocalEngine:
@@ -86,9 +92,14 @@ class LocalEngine:
         except BaseException:
             self.__exit__(None, None, None)
             raise
+        # What is loaded now (modules, moto's models, the handlers) lives as long as the run.
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        gc.set_threshold(*self._gc_thresholds)
+        gc.unfreeze()
         self._mock.stop()
         for key, value in self._saved_env.items():
             if value is None:
@@ -175,9 +186,7 @@ class LocalEngine:
 
         Reads moto's execution objects directly: asking through boto3 serializes every
         execution's history on each poll, which slowed the executions it waited for."""
-        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
-
-        backend = stepfunctions_parser_backends[ACCOUNT][REGION]
+        backend = _backend()
         deadline = time.monotonic() + timeout_s
         grace = time.monotonic() + 2.0
         pause = 0.02
@@ -205,35 +214,59 @@ class LocalEngine:
     def records(
         self, machine: str, skip: Collection[str] = (), only: str | None = None
     ) -> Iterator[ExecutionRecord]:
-        """Executions of `machine` as records, except those named in `skip` (or only `only`)."""
-        sfn = self.client("stepfunctions")
-        for e in self.executions(machine):
-            if e["name"] in skip or (only is not None and e["name"] != only):
+        """Executions of `machine` as records, except those named in `skip` (or only `only`),
+        newest first as ListExecutions gives them. Read from moto's execution objects: asking
+        through boto3 serialized every history and searched every execution for each one."""
+        arn = self.machine_arns[machine]
+        machines = [m for m in _backend().state_machines if m.arn == arn]
+        executions = [e for m in machines for e in list(m.executions) if e.exec_status is not None]
+        for e in sorted(executions, key=lambda e: e.start_date, reverse=True):
+            if e.name in skip or (only is not None and e.name != only):
                 continue
-            desc = sfn.describe_execution(executionArn=e["executionArn"])
-            events = self.history(e["executionArn"])
-            status = desc["status"]
-            if status == "RUNNING" and events and events[-1]["type"] == "TaskSubmitted":
-                status = "WAITING_FOR_OWNER"
-            failed = next((ev for ev in reversed(events) if ev["type"] == "ExecutionFailed"), None)
-            yield ExecutionRecord(
-                name=desc["name"],
-                state_machine=machine,
-                status=status,
-                started_at=events[0]["timestamp"] if events else desc["startDate"],
-                stopped_at=events[-1]["timestamp"] if status in FINAL and events else None,
-                input=json.loads(desc.get("input") or "{}"),
-                output=json.loads(desc["output"]) if desc.get("output") else None,
-                error=(
-                    failure_text(
-                        failed["executionFailedEventDetails"].get("error"),
-                        failed["executionFailedEventDetails"].get("cause"),
-                    )
-                    if failed
-                    else None
-                ),
-                events=[_plain_event(ev) for ev in events],
-            )
+            yield _record(machine, e)
+
+
+def _backend() -> Any:
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    return stepfunctions_parser_backends[ACCOUNT][REGION]
+
+
+def _events(execution: Any) -> list[dict[str, Any]]:
+    """An execution's history events as moto keeps them (moto's own answer deep-copies them).
+    Published events are not changed afterwards, so a copy of the list is enough."""
+    env = execution.exec_worker.env if execution.exec_worker else None
+    if env is None:
+        return []
+    manager = env.event_manager
+    with manager._mutex:
+        return list(manager._history_event_list)
+
+
+def _timestamp(event: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(event["timestamp"])
+
+
+def _record(machine: str, execution: Any) -> ExecutionRecord:
+    from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+
+    events = _events(execution)
+    status = execution.exec_status.value
+    if status == "RUNNING" and events and events[-1]["type"] == "TaskSubmitted":
+        status = "WAITING_FOR_OWNER"
+    failed = next((ev for ev in reversed(events) if ev["type"] == "ExecutionFailed"), None)
+    details = (failed or {}).get("executionFailedEventDetails") or {}
+    return ExecutionRecord(
+        name=execution.name,
+        state_machine=machine,
+        status=status,
+        started_at=_timestamp(events[0]) if events else execution.start_date,
+        stopped_at=_timestamp(events[-1]) if status in FINAL and events else None,
+        input=json.loads(to_json_str(execution.input_data)),
+        output=json.loads(to_json_str(execution.output)) if status == "SUCCEEDED" else None,
+        error=failure_text(details.get("error"), details.get("cause")) if failed else None,
+        events=[_plain_event(ev) for ev in events],
+    )
 
 
 def handler_environment(template: LocalTemplate, home: Path) -> dict[str, str]:
@@ -279,10 +312,7 @@ def _unfinished(backend: Any) -> list[Any]:
 def _parked(execution: Any) -> bool:
     """Waiting on a task token: its last event is the submitted callback. An execution that is
     created but not started yet has no worker: it counts as running."""
-    try:
-        events = execution.to_history_output()["events"]
-    except AttributeError:
-        return False
+    events = _events(execution)
     return bool(events) and events[-1]["type"] == "TaskSubmitted"
 
 
@@ -290,8 +320,8 @@ def _plain_event(event: dict[str, Any]) -> dict[str, Any]:
     details = {k: v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)}
     detail = next(iter(details.values()), {})
     return {
-        "type": event["type"],
-        "at": event["timestamp"].isoformat(),
+        "type": event["type"].value,
+        "at": _timestamp(event).isoformat(),
         "state": detail.get("name"),
         "error": detail.get("error"),
         "cause": failure_text(None, detail.get("cause")) or None,

@@ -90,8 +90,14 @@ def install() -> None:
     # Task results and state output: moto's own checks, measured as AWS measures.
     for module in (state_module, state_task_lambda, state_task_service):
         module.is_within_size_quota = fits  # type: ignore[attr-defined]
+    _check_execution_input()
+    _check_input_after_parameters()
+    _check_map_result()
+    _data_limit_not_caught_by_states_all()
 
-    # Execution input: StartExecution refuses it (the API's length constraint on `input`).
+
+def _check_execution_input() -> None:
+    """StartExecution refuses it (the API's length constraint on `input`)."""
     original_start = StepFunctionsParserBackend.start_execution
 
     def start_execution(
@@ -106,7 +112,9 @@ def install() -> None:
 
     StepFunctionsParserBackend.start_execution = start_execution  # type: ignore[method-assign]
 
-    # A state's input after Parameters (a task's request, a Pass state's value).
+
+def _check_input_after_parameters() -> None:
+    """A state's input after Parameters (a task's request, a Pass state's value)."""
     original_parameters = parargs_module.Parameters._eval_body
 
     def parameters(self: Any, env: Any) -> None:
@@ -120,8 +128,11 @@ def install() -> None:
 
     parargs_module.Parameters._eval_body = parameters  # type: ignore[method-assign]
 
-    # A Distributed Map's aggregated result (every child's output), unless ResultWriter sends it
-    # to S3. The children have run by then: in AWS the journeys have started and the tick fails.
+
+def _check_map_result() -> None:
+    """A Distributed Map's aggregated result (every child's output), unless ResultWriter sends
+    it to S3. The children have run by then: in AWS the journeys have started and the tick
+    fails."""
     original_map = state_map.StateMap._eval_execution
     original_map_run = distributed_module.DistributedIterationComponent._eval_body
 
@@ -142,8 +153,10 @@ def install() -> None:
     state_map.StateMap._eval_execution = map_execution  # type: ignore[method-assign]
     distributed_module.DistributedIterationComponent._eval_body = map_run  # type: ignore[method-assign]
 
-    # "States.ALL ... cannot catch the States.DataLimitExceeded terminal error" (AWS, error
-    # handling); naming States.DataLimitExceeded in ErrorEquals still does.
+
+def _data_limit_not_caught_by_states_all() -> None:
+    """AWS: "States.ALL ... cannot catch the States.DataLimitExceeded terminal error" (error
+    handling); naming States.DataLimitExceeded in ErrorEquals still does."""
     original_equals = error_equals_decl.ErrorEqualsDecl._eval_body
 
     def error_equals(self: Any, env: Any) -> None:

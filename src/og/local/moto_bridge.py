@@ -7,7 +7,10 @@ See docs/local-engine.md. Each bridge patches one documented seam of moto==5.2.5
   `"StateMachineArn"` reaches boto3 as written (KeyError); we restore LocalStack's mapping of
   ASL parameter names onto the boto3 operation's members.
 - Service clients: moto builds a new boto3 client (parsing its service model) for every task
-  that calls a service; the clients are thread-safe, so one per (service, region) is kept.
+  that calls a service; the clients are thread-safe and moto builds them all alike (it passes
+  the task's role but ignores it), so one per (service, region) is kept.
+- Lambda tasks and `startExecution` tasks call moto's backends directly, without botocore and
+  HTTP mocking (og.local.direct_calls), with the errors boto3 would raise.
 - Parsing: the ANTLR parser is slow in Python and moto parses the definition again for every
   execution; the parsed program is stateless (runtime state lives in the Environment), so it
   is parsed once per definition. JSONPath expressions (immutable trees) are parsed once too.
@@ -37,6 +40,7 @@ from typing import Any
 
 import botocore.session
 from moto.awslambda.models import LambdaFunction
+from moto.core.models import botocore_stubber
 from moto.stepfunctions.parser.asl.component.common.path import result_path as result_path_module
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state import state as state_module
@@ -58,7 +62,7 @@ from moto.stepfunctions.parser.asl.utils import boto_client as boto_client_modul
 from moto.stepfunctions.parser.asl.utils import json_path as json_path_module
 from moto.stepfunctions.parser.backend import execution_worker as worker_module
 
-from og.local import aws_limits, limits
+from og.local import aws_limits, direct_calls, limits
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -175,13 +179,13 @@ _INTEGRATIONS = (
 def _cache_service_clients() -> None:
     original = boto_client_module.boto_client_for
     cached = functools.lru_cache(maxsize=None)(
-        lambda region, service: original(region=region, service=service)
+        lambda region, service, _intercepted: original(region=region, service=service)
     )
 
     def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-        if state_credentials is not None:  # a task assuming a role: not cached
-            return original(region=region, service=service, state_credentials=state_credentials)
-        return cached(region, service)
+        # moto always passes the task's role, and ignores it: every client is the same. Outside
+        # mock_aws moto points the client at a moto server instead, so that is a separate key.
+        return cached(region, service, botocore_stubber.enabled)
 
     for name in _INTEGRATIONS:
         importlib.import_module(name).boto_client_for = boto_client_for
@@ -220,10 +224,53 @@ def apply() -> None:
     limits.install()
     _loop_map_workers()
     _cache_service_clients()
+    direct_calls.install()
+    _parse_once()
+    state_task_service.StateTaskService._normalise_parameters = _normalise_parameters  # type: ignore[method-assign]
+    _virtual_clock_in_states()
+    _virtual_clock_in_executions()
+    aws_limits.install()
+
+
+def _parse_once() -> None:
+    """Definitions and JSONPath expressions: parsed once, not per execution or per state."""
     for module in (json_path_module, result_path_module):
         module.parse = functools.lru_cache(maxsize=4096)(module.parse)  # type: ignore[attr-defined]
-    state_task_service.StateTaskService._normalise_parameters = _normalise_parameters  # type: ignore[method-assign]
 
+    @functools.lru_cache(maxsize=32)
+    def parse_once(definition: str) -> Any:
+        return AmazonStateLanguageParser.parse(definition)[0]
+
+    parse_lock = threading.Lock()
+
+    def entrypoint(self: Any) -> Any:
+        with parse_lock:  # executions start together: without it each would parse
+            return parse_once(self._evaluation_details.state_machine_details.definition)
+
+    worker_module.ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
+
+
+def _wait_seconds(self: Timestamp, env: Any) -> int:
+    """A `TimestampPath` wait, measured from the state's virtual now rather than `time.time()`."""
+    self.string.eval(env=env)
+    text = env.stack.pop()
+    target = self._from_timestamp_string(timestamp=text)
+    if target is None:
+        from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+            FailureEventException,
+        )
+
+        raise FailureEventException(self._create_failure_event(env, text))
+    delta = target.replace(tzinfo=_dt.UTC) - env.og_now
+    return max(0, int(delta.total_seconds()))
+
+
+def _wait_interval(self: WaitFunction, env: Any, wait_seconds: int) -> None:
+    env.og_now = env.og_now + _dt.timedelta(seconds=max(0, wait_seconds))
+
+
+def _virtual_clock_in_states() -> None:
+    """States read and advance their frame's virtual now; nothing really sleeps."""
     state_module.datetime = _virtual_datetime_module  # type: ignore[attr-defined]
     event_manager_module.datetime = _virtual_datetime_module  # type: ignore[attr-defined]
     retrier_decl.time = types.SimpleNamespace(sleep=_virtual_sleep)  # type: ignore[attr-defined]
@@ -235,52 +282,21 @@ def apply() -> None:
         original_eval_body(self, env)
 
     state_module.CommonStateField._eval_body = eval_body  # type: ignore[method-assign]
-
     # Tasks run in a thread of their own (for TimeoutSeconds): it inherits the state's clock.
     execute_state_module.Thread = _ClockThread  # type: ignore[attr-defined]
+    Timestamp._get_wait_seconds = _wait_seconds  # type: ignore[method-assign]
+    WaitFunction._wait_interval = _wait_interval  # type: ignore[method-assign]
 
-    def wait_seconds(self: Timestamp, env: Any) -> int:
-        self.string.eval(env=env)
-        text = env.stack.pop()
-        target = self._from_timestamp_string(timestamp=text)
-        if target is None:
-            from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
-                FailureEventException,
-            )
 
-            raise FailureEventException(self._create_failure_event(env, text))
-        delta = target.replace(tzinfo=_dt.UTC) - env.og_now
-        return max(0, int(delta.total_seconds()))
-
-    Timestamp._get_wait_seconds = wait_seconds  # type: ignore[method-assign]
-
-    def wait_interval(self: WaitFunction, env: Any, wait_seconds: int) -> None:
-        env.og_now = env.og_now + _dt.timedelta(seconds=max(0, wait_seconds))
-
-    WaitFunction._wait_interval = wait_interval  # type: ignore[method-assign]
-
+def _virtual_clock_in_executions() -> None:
+    """An execution starts at the virtual now of whoever started it; its frames inherit it."""
     original_worker_init = worker_module.ExecutionWorker.__init__
 
     def worker_init(self: Any, *args: Any, **kwargs: Any) -> None:
         original_worker_init(self, *args, **kwargs)
         self.og_start_now = current_now()
 
-    @functools.lru_cache(maxsize=32)
-    def parse_once(definition: str) -> Any:
-        return AmazonStateLanguageParser.parse(definition)[0]
-
-    parse_lock = threading.Lock()
-
-    def parsed(definition: str) -> Any:
-        with parse_lock:  # executions start together: without it each would parse
-            return parse_once(definition)
-
-    def entrypoint(self: Any) -> Any:
-        return parsed(self._evaluation_details.state_machine_details.definition)
-
-    worker_module.ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
     worker_module.ExecutionWorker.__init__ = worker_init  # type: ignore[method-assign]
-
     original_get_env = worker_module.ExecutionWorker._get_evaluation_environment
 
     def get_env(self: Any) -> Any:
@@ -300,5 +316,3 @@ def apply() -> None:
             return frame
 
         setattr(env_cls, name, classmethod(frame_of))
-
-    aws_limits.install()
