@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
-from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from og.core.calendar import closed_reason, next_send_window
@@ -179,25 +178,25 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
         return Decision(cid, "signs up in the future")
 
     sends = _sends_by_kind(journey.sends, zone.window_date)
+    sent, nudged, flagged, messaged_on = sends
     owner_days = (zone.flag_date - signup_date).days
-    scan = _scan(plan, state.steps_done, sends, days, owner_days, zone)
-    if scan is None:
+    found = _scan(plan, state.steps_done, sends, days, owner_days, zone)
+    if found is None:
         return Decision(cid, "all steps done")
+    for_owner_found, email_found, waiting, upcoming = found
 
     owner = clock.owner
-    for_owner = _owner_move(customer, scan, sends.sent, owner, owner_days)
+    for_owner = _owner_move(customer, for_owner_found, sent, owner, owner_days)
     # One customer email a day, also when catching up after a gap.
     email: Move | None = None
-    if sends.messaged_on is None:
-        email = _email_move(customer, scan, sends.sent, zone, days)
+    if messaged_on is None:
+        email = _email_move(customer, email_found, sent, zone, days)
     elif for_owner is None:
-        return Decision(cid, f"already messaged on {_iso(sends.messaged_on)}")
+        return Decision(cid, f"already messaged on {_iso(messaged_on)}")
 
     if for_owner is None:
         if email is None:
-            idle = _idle_reason(
-                scan.waiting, scan.upcoming, sends.sent, sends.nudged, sends.flagged, signup_date
-            )
+            idle = _idle_reason(waiting, upcoming, sent, nudged, flagged, signup_date)
             return Decision(cid, idle)
         return Decision(cid, _summary(email, zone), email)
     summary = _summary(for_owner, owner)
@@ -234,17 +233,20 @@ def _in_doubt_reason(plan: Plan, journey: Journey) -> str | None:
     return None
 
 
-class _Sends(NamedTuple):
-    """A journey's send records by kind (the local date of each step message, nudge and flag),
-    and the date of an email already sent on the send date, the one message a day."""
+# Plain tuples, not NamedTuples: building one per customer would cost the tick a fifth of its speed.
+# A journey's send records by kind (the local date of each step message, nudge and flag), and the
+# date of an email already sent on the send date, the one message a day.
+_Sends = tuple[dict[str, date], dict[str, date], dict[str, date], date | None]
+# What a scan of the plan finds, each None (and 0 days waited) when there is none: for the owner,
+# the first flag due and the days waited, the first owner task due, and the first nudge about
+# one and the days waited; for the customer, the first step email due, and the first nudge email
+# due and the days waited; for the idle reason, a step sent and not done and the earliest step
+# not yet due.
+_ForOwner = tuple[Step | None, int, Step | None, Step | None, int]
+_ForCustomer = tuple[Step | None, Step | None, int]
+_Found = tuple[_ForOwner, _ForCustomer, Step | None, Step | None]
 
-    sent: dict[str, date]
-    nudged: dict[str, date]
-    flagged: dict[str, date]
-    messaged_on: date | None
-
-
-_NO_SENDS = _Sends(_NONE, _NONE, _NONE, None)
+_NO_SENDS: _Sends = (_NONE, _NONE, _NONE, None)
 _NO_STEP: Step | None = None  # typed None, so _scan starts its finds in one line
 
 
@@ -273,29 +275,14 @@ def _sends_by_kind(records: tuple[SendRecord, ...], send_date: date) -> _Sends:
         # Owner steps go to the owner's Slack, not to the customer.
         if on == send_date and record.channel is _EMAIL:
             messaged_on = on
-    return _Sends(sent, nudged, flagged, messaged_on)
-
-
-class _Scan(NamedTuple):
-    """What one pass over a plan's steps found; None: nothing of that kind."""
-
-    due: Step | None  # the first step email due
-    nudge: Step | None  # the first nudge email due
-    nudge_waited: int
-    flag: Step | None  # the first flag due
-    flag_waited: int
-    task: Step | None  # the first owner task (a step on Slack) due
-    task_nudge: Step | None  # the first nudge about an owner task due
-    task_nudge_waited: int
-    waiting: Step | None  # a step sent and not done, for the idle reason
-    upcoming: Step | None  # the earliest step not yet due
+    return sent, nudged, flagged, messaged_on
 
 
 # Hot path: one function with locals (attribute writes per step would cost the tick a third).
 def _scan(
     plan: Plan, done: frozenset[str], sends: _Sends, days: int, owner_days: int, zone: _Zone
-) -> _Scan | None:
-    """One pass in plan order for the first of each kind of move due (see `_Scan`); None: all
+) -> _Found | None:
+    """One pass in plan order for the first of each kind of move due (see `_Found`); None: all
     steps done. Owner tasks count days up to the day the owner is told, as flags do."""
     sent, nudged, flagged, _ = sends
     all_done = True
@@ -348,43 +335,40 @@ def _scan(
             waiting, waiting_pending = step, pending
     if all_done:
         return None
-    found = (due, nudge, nudge_waited, flag, flag_waited, task, task_nudge, task_nudge_waited)
-    return _Scan(*found, waiting, upcoming)
+    for_owner = (flag, flag_waited, task, task_nudge, task_nudge_waited)
+    return for_owner, (due, nudge, nudge_waited), waiting, upcoming
 
 
 def _owner_move(
-    customer: Customer, scan: _Scan, sent: dict[str, date], owner: _Zone, owner_days: int
+    customer: Customer, found: _ForOwner, sent: dict[str, date], owner: _Zone, owner_days: int
 ) -> Move | None:
     """The owner's move of the day, in the owner's send window: a flag, else an owner task due,
     else a nudge about one."""
-    flag = scan.flag
+    flag, flag_waited, task, task_nudge, task_nudge_waited = found
     if flag is not None:
         reason = (
             f"step '{flag.title}' sent {_iso(sent[flag.id])}, no done click after "
-            f"{_days(scan.flag_waited)} (flag after {flag.flag_after_days})"
+            f"{_days(flag_waited)} (flag after {flag.flag_after_days})"
         )
         return Move(MoveKind.FLAG, customer, flag, reason, owner.window, owner_days)
-    task = scan.task
     if task is not None:
         reason = _due_reason(task, owner_days)
         return Move(MoveKind.STEP_DUE, customer, task, reason, owner.window, owner_days)
-    task_nudge = scan.task_nudge
     if task_nudge is not None:
-        reason = _nudge_reason(task_nudge, sent, scan.task_nudge_waited)
+        reason = _nudge_reason(task_nudge, sent, task_nudge_waited)
         return Move(MoveKind.NUDGE, customer, task_nudge, reason, owner.window, owner_days)
     return None
 
 
 def _email_move(
-    customer: Customer, scan: _Scan, sent: dict[str, date], zone: _Zone, days: int
+    customer: Customer, found: _ForCustomer, sent: dict[str, date], zone: _Zone, days: int
 ) -> Move | None:
     """The customer's email of the day, in their send window: a step due, else a nudge."""
-    due = scan.due
+    due, nudge, nudge_waited = found
     if due is not None:
         return Move(MoveKind.STEP_DUE, customer, due, _due_reason(due, days), zone.window, days)
-    nudge = scan.nudge
     if nudge is not None:
-        reason = _nudge_reason(nudge, sent, scan.nudge_waited)
+        reason = _nudge_reason(nudge, sent, nudge_waited)
         return Move(MoveKind.NUDGE, customer, nudge, reason, zone.window, days)
     return None
 
