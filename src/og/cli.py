@@ -28,33 +28,10 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="og", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("init", help="create an og home with the bundled example data")
-    p.add_argument("home", type=Path, nargs="?", default=DEFAULT_HOME)
-
-    p = sub.add_parser("validate", help="check the list, rules, voice and config")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-
-    p = sub.add_parser("tick", help="run the daily tick for one day")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    p.add_argument("--date", type=_date, default=None, help="business date (default: today)")
-    p.add_argument("--dry-run", action="store_true", help="print the decisions, send nothing")
-
-    p = sub.add_parser("simulate", help="run successive days with simulated done clicks")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    p.add_argument("--start", type=_date, required=True)
-    p.add_argument("--days", type=int, default=21)
-
-    p = sub.add_parser("history", help="one customer's timeline")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    p.add_argument("customer_id")
-
-    p = sub.add_parser("flags", help="the open flags and pending intake proposals, with keys")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-
+def _add_owner_answers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """The commands that answer as the owner does in Slack; returns `act`'s parser."""
     p = act_parser = sub.add_parser("act", help="the owner's answer to an open flag")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
     p.add_argument("customer_id", nargs="?", help="whose one open flag (or give --flag)")
@@ -93,6 +70,37 @@ def main(argv: list[str] | None = None) -> int:
             )
         p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
         _answer_time_option(p)
+    return act_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="og", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="create an og home with the bundled example data")
+    p.add_argument("home", type=Path, nargs="?", default=DEFAULT_HOME)
+
+    p = sub.add_parser("validate", help="check the list, rules, voice and config")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+
+    p = sub.add_parser("tick", help="run the daily tick for one day")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--date", type=_date, default=None, help="business date (default: today)")
+    p.add_argument("--dry-run", action="store_true", help="print the decisions, send nothing")
+
+    p = sub.add_parser("simulate", help="run successive days with simulated done clicks")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--start", type=_date, required=True)
+    p.add_argument("--days", type=int, default=21)
+
+    p = sub.add_parser("history", help="one customer's timeline")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("customer_id")
+
+    p = sub.add_parser("flags", help="the open flags and pending intake proposals, with keys")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+
+    act_parser = _add_owner_answers(sub)
 
     p = sub.add_parser("intake", help="propose the customer of a saved forwarded email (.eml)")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)

@@ -183,58 +183,12 @@ def _normalize_key(key: str) -> str:
 
 
 def _parse(entries: Mapping[str, _Entry], source: str, problems: list[Problem]) -> Config:
-    def problem(key: str, message: str) -> None:
-        entry = entries[key]
-        problems.append(Problem(entry.source, entry.line, key, message))
-
-    for key, entry in entries.items():
-        if key not in CONFIG_KEYS:
-            problems.append(
-                Problem(
-                    entry.source,
-                    entry.line,
-                    key,
-                    f"unknown setting '{key}'; the settings are {', '.join(CONFIG_KEYS)}",
-                )
-            )
-    for key in REQUIRED_KEYS:
-        if key not in entries:
-            problems.append(
-                Problem(
-                    source,
-                    None,
-                    key,
-                    f"missing setting; add it, for example '{key}: {_EXAMPLES[key]}'",
-                )
-            )
-        elif not entries[key].value:
-            problem(key, f"no value; write it like '{key}: {_EXAMPLES[key]}'")
-
-    def value(key: str) -> str | None:
-        entry = entries.get(key)
-        if entry is None or not entry.value:
-            return None
-        if any(ch in entry.value for ch in "\r\n"):
-            problem(key, "the value must be on one line")
-            return None
-        return entry.value
-
-    def setting(key: str, parse: Callable[[str], _T], default: _T) -> _T:
-        raw = value(key)
-        if raw is None:
-            return default
-        try:
-            return parse(raw)
-        except ValueError as exc:
-            problem(key, str(exc))
-            return default
-
-    business_name = value("business_name") or ""
+    read = _Settings(entries, problems)
+    _check_keys(read, source, problems)
+    setting = read.setting
+    business_name = read.value("business_name") or ""
     timezone = setting("timezone", _timezone, "")
-    quiet_start, quiet_end = setting("quiet_hours", _quiet_hours, (time(0, 0), time(0, 0)))
-    weekend: frozenset[int] = setting("weekend", _weekend, frozenset())
-    country, subdivision = setting("holidays", _holidays, _NO_HOLIDAYS)
-    closed: frozenset[date] = setting("closed_dates", _closed_dates, frozenset())
+    calendar = _calendar(read)
     sender = setting("sender", _address, "")
     reply_to = setting("reply_to", _optional_address, None)
     owner = setting("owner_slack_id", _slack_id, "")
@@ -250,14 +204,7 @@ def _parse(entries: Mapping[str, _Entry], source: str, problems: list[Problem]) 
     return Config(
         business_name=business_name,
         timezone=timezone,
-        calendar=SendCalendar(
-            quiet_start=quiet_start,
-            quiet_end=quiet_end,
-            weekend_days=weekend,
-            holiday_country=country,
-            holiday_subdivision=subdivision,
-            closed_dates=closed,
-        ),
+        calendar=calendar,
         sender=sender,
         owner_slack_id=owner,
         reply_to=reply_to,
@@ -267,6 +214,72 @@ def _parse(entries: Mapping[str, _Entry], source: str, problems: list[Problem]) 
         sheet_id=sheet_id,
         rules_doc_id=rules_doc_id,
         voice_doc_id=voice_doc_id,
+    )
+
+
+def _check_keys(read: _Settings, source: str, problems: list[Problem]) -> None:
+    """Every setting given is known, and every required one is there with a value."""
+    for key in read.entries:
+        if key not in CONFIG_KEYS:
+            read.problem(key, f"unknown setting '{key}'; the settings are {', '.join(CONFIG_KEYS)}")
+    for key in REQUIRED_KEYS:
+        if key not in read.entries:
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    key,
+                    f"missing setting; add it, for example '{key}: {_EXAMPLES[key]}'",
+                )
+            )
+        elif not read.entries[key].value:
+            read.problem(key, f"no value; write it like '{key}: {_EXAMPLES[key]}'")
+
+
+class _Settings:
+    """Reads settings from the entries, noting each bad value as a problem on its line."""
+
+    def __init__(self, entries: Mapping[str, _Entry], problems: list[Problem]) -> None:
+        self.entries = entries
+        self._problems = problems
+
+    def problem(self, key: str, message: str) -> None:
+        entry = self.entries[key]
+        self._problems.append(Problem(entry.source, entry.line, key, message))
+
+    def value(self, key: str) -> str | None:
+        entry = self.entries.get(key)
+        if entry is None or not entry.value:
+            return None
+        if any(ch in entry.value for ch in "\r\n"):
+            self.problem(key, "the value must be on one line")
+            return None
+        return entry.value
+
+    def setting(self, key: str, parse: Callable[[str], _T], default: _T) -> _T:
+        raw = self.value(key)
+        if raw is None:
+            return default
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            self.problem(key, str(exc))
+            return default
+
+
+def _calendar(read: _Settings) -> SendCalendar:
+    setting = read.setting
+    quiet_start, quiet_end = setting("quiet_hours", _quiet_hours, (time(0, 0), time(0, 0)))
+    weekend: frozenset[int] = setting("weekend", _weekend, frozenset())
+    country, subdivision = setting("holidays", _holidays, _NO_HOLIDAYS)
+    closed: frozenset[date] = setting("closed_dates", _closed_dates, frozenset())
+    return SendCalendar(
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        weekend_days=weekend,
+        holiday_country=country,
+        holiday_subdivision=subdivision,
+        closed_dates=closed,
     )
 
 

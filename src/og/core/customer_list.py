@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from og.core.config_doc import email_address_problem, timezone_problem
 from og.core.errors import DocumentError, Problem
-from og.core.models import Customer, RowProblem, Rules
+from og.core.models import Customer, Plan, RowProblem, Rules
 from og.core.rules_doc import plan_key
 from og.core.text import normalize_cell
 
@@ -118,18 +118,22 @@ def parse_customer_list(
         ) from exc
 
     if header is None:
-        raise DocumentError(
-            [
-                Problem(
-                    source,
-                    None,
-                    None,
-                    "the list is empty; its first row must be the header: "
-                    + ", ".join(REQUIRED_COLUMNS),
-                )
-            ]
-        )
+        raise _empty_list(source)
     return customers, problems
+
+
+def _empty_list(source: str) -> DocumentError:
+    return DocumentError(
+        [
+            Problem(
+                source,
+                None,
+                None,
+                "the list is empty; its first row must be the header: "
+                + ", ".join(REQUIRED_COLUMNS),
+            )
+        ]
+    )
 
 
 def check_row(
@@ -208,8 +212,32 @@ def _row(
     claimed_ids: set[str],
 ) -> tuple[Customer | None, list[tuple[str, str]]]:
     problems: list[tuple[str, str]] = []
-
     cid = row["customer_id"]
+    _check_customer_id(cid, claimed_ids, problems)
+    name = row["name"]
+    _check_name(name, problems)
+    email = _checked_email(row["email"], problems)
+    plan = _checked_plan(row["plan"], rules, problems)
+    zone = _checked_zone(row.get("timezone", "") or None, business_zone, problems)
+    signup_at = _checked_signup(row["signup_at"], zone, now, problems)
+    if problems or plan is None or email is None or signup_at is None:
+        return None, problems
+    return (
+        Customer(
+            customer_id=cid,
+            name=name,
+            email=email,
+            plan=plan.key,
+            signup_at=signup_at,
+            timezone=row.get("timezone", "") or None,
+            owner=row.get("owner", "") or None,
+            line=line,
+        ),
+        [],
+    )
+
+
+def _check_customer_id(cid: str, claimed_ids: set[str], problems: list[tuple[str, str]]) -> None:
     if not cid:
         problems.append(("customer_id", "missing; every row needs a customer_id"))
     elif not CUSTOMER_ID_PATTERN.match(cid):
@@ -232,69 +260,65 @@ def _row(
     else:
         claimed_ids.add(cid)
 
-    name = row["name"]
+
+def _check_name(name: str, problems: list[tuple[str, str]]) -> None:
     if not name:
         problems.append(("name", "missing; every row needs the customer's name"))
     elif _CONTROL.search(name):
         problems.append(("name", "contains a line break or control character"))
 
-    raw_email = row["email"]
+
+def _checked_email(raw_email: str, problems: list[tuple[str, str]]) -> str | None:
     email = _email(raw_email)
     if not raw_email:
         problems.append(("email", "missing; every row needs an email address"))
     elif email is None:
         problems.append(("email", f"'{_clip(raw_email)}' is not a valid email address"))
+    return email
 
-    raw_plan = row["plan"]
+
+def _checked_plan(raw_plan: str, rules: Rules, problems: list[tuple[str, str]]) -> Plan | None:
     plan = rules.plans.get(plan_key(raw_plan))
     known = ", ".join(p.name for p in rules.plans.values())
     if not raw_plan:
         problems.append(("plan", f"missing; the plans are {known}"))
     elif plan is None:
         problems.append(("plan", f"unknown plan '{_clip(raw_plan)}'; the plans are {known}"))
+    return plan
 
-    zone: tzinfo = business_zone
-    row_tz = row.get("timezone", "") or None
-    if row_tz is not None:
-        why = timezone_problem(row_tz)
-        if why:
-            problems.append(("timezone", why))
-        else:
-            zone = ZoneInfo(row_tz)
 
-    raw_signup = row["signup_at"]
-    signup_at: datetime | None = None
+def _checked_zone(
+    row_tz: str | None, business_zone: ZoneInfo, problems: list[tuple[str, str]]
+) -> tzinfo:
+    """The row's timezone, else the business's (also when the row's is wrong)."""
+    if row_tz is None:
+        return business_zone
+    why = timezone_problem(row_tz)
+    if why:
+        problems.append(("timezone", why))
+        return business_zone
+    return ZoneInfo(row_tz)
+
+
+def _checked_signup(
+    raw_signup: str, zone: tzinfo, now: datetime, problems: list[tuple[str, str]]
+) -> datetime | None:
     if not raw_signup:
         problems.append(("signup_at", "missing; write the signup date like 2026-12-01"))
-    else:
-        signup_at = _signup(raw_signup, zone)
-        if signup_at is None:
-            problems.append(
-                (
-                    "signup_at",
-                    f"'{_clip(raw_signup)}' is not a date and time; write it like "
-                    "2026-12-01T09:30:00+08:00, 2026-12-01 09:30 (in the row's timezone) or "
-                    "2026-12-01",
-                )
+        return None
+    signup_at = _signup(raw_signup, zone)
+    if signup_at is None:
+        problems.append(
+            (
+                "signup_at",
+                f"'{_clip(raw_signup)}' is not a date and time; write it like "
+                "2026-12-01T09:30:00+08:00, 2026-12-01 09:30 (in the row's timezone) or "
+                "2026-12-01",
             )
-        elif signup_at > now:
-            problems.append(("signup_at", f"'{raw_signup}' is in the future"))
-
-    if problems or plan is None or email is None or signup_at is None:
-        return None, problems
-    return (
-        Customer(
-            customer_id=cid,
-            name=name,
-            email=email,
-            plan=plan.key,
-            signup_at=signup_at,
-            timezone=row_tz,
-            owner=row.get("owner", "") or None,
-            line=line,
-        ),
-        [],
-    )
+        )
+    elif signup_at > now:
+        problems.append(("signup_at", f"'{raw_signup}' is in the future"))
+    return signup_at
 
 
 def _email(raw: str) -> str | None:

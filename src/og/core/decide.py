@@ -39,6 +39,7 @@ from og.core.models import (
     RowProblem,
     Rules,
     SendKind,
+    SendRecord,
     Step,
 )
 from og.core.step_identity import carry_over, held_reason, unknown_progress
@@ -149,15 +150,9 @@ def plan_day(
 def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> Decision:
     cid = customer.customer_id
     state = journey.state
-    if state.finished:
-        return Decision(cid, "finished")
-    if state.unsubscribed:
-        return Decision(cid, "unsubscribed: no more email")
-    if state.paused:
-        note = state.paused_note
-        return Decision(cid, f"paused by owner: {note}" if note else "paused by owner")
-    if state.handed_off_to:
-        return Decision(cid, f"handed off to {state.handed_off_to}")
+    stopped = _stopped_reason(state)
+    if stopped is not None:
+        return Decision(cid, stopped)
     if journey.sends or state.steps_done:
         unknown = unknown_progress(plan, journey)
         if unknown:
@@ -165,17 +160,9 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
         if plan.renamed:
             journey = carry_over(plan, journey)
             state = journey.state
-
-    # A message claimed and never confirmed may or may not have gone out: build nothing on it
-    # (no nudge, no flag about it, no next step) until the owner answers the flag about it
-    # (og.logic.in_doubt raises that flag once the send has timed out).
-    for claim in journey.unconfirmed:
-        if claim.step_id not in state.steps_done and plan.step(claim.step_id) is not None:
-            return Decision(
-                cid,
-                f"in doubt: {claim.send_key} claimed {claim.sent_at.isoformat()} and never "
-                "confirmed; it may have gone out, so nothing more is sent until the owner answers",
-            )
+    doubt = _in_doubt_reason(plan, journey)
+    if doubt is not None:
+        return Decision(cid, doubt)
 
     tz = customer.timezone or clock.config.timezone
     zone = clock.zones.get(tz)
@@ -185,55 +172,123 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
         except ZoneInfoNotFoundError:
             # A bad row must not stop everyone else's day; the list parser reports it too.
             return Decision(cid, f"unknown timezone '{tz}'")
-    send_date = zone.window_date
     signup_date = customer.signup_at.astimezone(zone.zone).date()
-    days = (send_date - signup_date).days
+    days = (zone.window_date - signup_date).days
     if days < 0:
         return Decision(cid, "signs up in the future")
 
-    done = state.steps_done
-    sends = journey.sends
-    sent: dict[str, date] = _NONE
+    sends = _sends_by_kind(journey.sends, zone.window_date)
+    sent, nudged, flagged, messaged_on = sends
+    owner_days = (zone.flag_date - signup_date).days
+    found = _scan(plan, state.steps_done, sends, days, owner_days, zone)
+    if found is None:
+        return Decision(cid, "all steps done")
+    for_owner_found, email_found, waiting, upcoming = found
+
+    owner = clock.owner
+    for_owner = _owner_move(customer, for_owner_found, sent, owner, owner_days)
+    # One customer email a day, also when catching up after a gap.
+    email: Move | None = None
+    if messaged_on is None:
+        email = _email_move(customer, email_found, sent, zone, days)
+    elif for_owner is None:
+        return Decision(cid, f"already messaged on {_iso(messaged_on)}")
+
+    if for_owner is None:
+        if email is None:
+            idle = _idle_reason(waiting, upcoming, sent, nudged, flagged, signup_date)
+            return Decision(cid, idle)
+        return Decision(cid, _summary(email, zone), email)
+    summary = _summary(for_owner, owner)
+    if email is None:
+        return Decision(cid, summary, for_owner)
+    return Decision(cid, f"{summary}; also {_summary(email, zone)}", for_owner, email)
+
+
+def _stopped_reason(state: CustomerState) -> str | None:
+    """Why the journey is over or on hold, whatever the plan says; None: it goes on."""
+    if state.finished:
+        return "finished"
+    if state.unsubscribed:
+        return "unsubscribed: no more email"
+    if state.paused:
+        note = state.paused_note
+        return f"paused by owner: {note}" if note else "paused by owner"
+    if state.handed_off_to:
+        return f"handed off to {state.handed_off_to}"
+    return None
+
+
+def _in_doubt_reason(plan: Plan, journey: Journey) -> str | None:
+    # A message claimed and never confirmed may or may not have gone out: build nothing on it
+    # (no nudge, no flag about it, no next step) until the owner answers the flag about it
+    # (og.logic.in_doubt raises that flag once the send has timed out).
+    done = journey.state.steps_done
+    for claim in journey.unconfirmed:
+        if claim.step_id not in done and plan.step(claim.step_id) is not None:
+            return (
+                f"in doubt: {claim.send_key} claimed {claim.sent_at.isoformat()} and never "
+                "confirmed; it may have gone out, so nothing more is sent until the owner answers"
+            )
+    return None
+
+
+# Plain tuples, not NamedTuples: building one per customer would cost the tick a fifth of its speed.
+# A journey's send records by kind (the local date of each step message, nudge and flag), and the
+# date of an email already sent on the send date, the one message a day.
+_Sends = tuple[dict[str, date], dict[str, date], dict[str, date], date | None]
+# What a scan of the plan finds, each None (and 0 days waited) when there is none: for the owner,
+# the first flag due and the days waited, the first owner task due, and the first nudge about
+# one and the days waited; for the customer, the first step email due, and the first nudge email
+# due and the days waited; for the idle reason, a step sent and not done and the earliest step
+# not yet due.
+_ForOwner = tuple[Step | None, int, Step | None, Step | None, int]
+_ForCustomer = tuple[Step | None, Step | None, int]
+_Found = tuple[_ForOwner, _ForCustomer, Step | None, Step | None]
+
+_NO_SENDS: _Sends = (_NONE, _NONE, _NONE, None)
+_NO_STEP: Step | None = None  # typed None, so _scan starts its finds in one line
+
+
+def _sends_by_kind(records: tuple[SendRecord, ...], send_date: date) -> _Sends:
+    if not records:
+        return _NO_SENDS
+    sent: dict[str, date] = {}
     nudged: dict[str, date] = _NONE
     flagged: dict[str, date] = _NONE
     messaged_on: date | None = None
-    if sends:
-        sent = {}
-        # og-sends holds one record per (customer, step, kind), so plain stores suffice.
-        for record in sends:
-            kind = record.kind
-            on = record.local_date
-            if kind is _STEP:
-                sent[record.step_id] = on
-            elif kind is _NUDGE:
-                if nudged is _NONE:
-                    nudged = {}
-                nudged[record.step_id] = on
-            else:
-                if flagged is _NONE:
-                    flagged = {}
-                flagged[record.step_id] = on
-                continue
-            # Owner steps go to the owner's Slack, not to the customer.
-            if on == send_date and record.channel is _EMAIL:
-                messaged_on = on
+    # og-sends holds one record per (customer, step, kind), so plain stores suffice.
+    for record in records:
+        kind = record.kind
+        on = record.local_date
+        if kind is _STEP:
+            sent[record.step_id] = on
+        elif kind is _NUDGE:
+            if nudged is _NONE:
+                nudged = {}
+            nudged[record.step_id] = on
+        else:
+            if flagged is _NONE:
+                flagged = {}
+            flagged[record.step_id] = on
+            continue
+        # Owner steps go to the owner's Slack, not to the customer.
+        if on == send_date and record.channel is _EMAIL:
+            messaged_on = on
+    return sent, nudged, flagged, messaged_on
 
-    # One pass in plan order: the first flag due, the first owner task due and the first nudge
-    # about one, for the owner; the first step email due and the first nudge email due, for the
-    # customer. Owner tasks count days up to the day the owner is told, as flags do.
-    owner_days = (zone.flag_date - signup_date).days
+
+# Hot path: one function with locals (attribute writes per step would cost the tick a third).
+def _scan(
+    plan: Plan, done: frozenset[str], sends: _Sends, days: int, owner_days: int, zone: _Zone
+) -> _Found | None:
+    """One pass in plan order for the first of each kind of move due (see `_Found`); None: all
+    steps done. Owner tasks count days up to the day the owner is told, as flags do."""
+    sent, nudged, flagged, _ = sends
     all_done = True
-    due: Step | None = None
-    nudge: Step | None = None
-    nudge_waited = 0
-    flag: Step | None = None
-    flag_waited = 0
-    task: Step | None = None  # an owner task (a step on Slack) due
-    task_nudge: Step | None = None
-    task_nudge_waited = 0
-    waiting: Step | None = None  # a step sent and not done, for the idle reason
+    due = nudge = flag = task = task_nudge = waiting = upcoming = _NO_STEP
+    nudge_waited = flag_waited = task_nudge_waited = 0
     waiting_pending = False
-    upcoming: Step | None = None  # earliest step not yet due
     for step in plan.steps:
         sid = step.id
         if sid in done:
@@ -260,68 +315,62 @@ def _decide(customer: Customer, plan: Plan, journey: Journey, clock: _Clock) -> 
                 waited = (zone.flag_date - sent_on).days
                 if waited >= flag_after:
                     # Flagged today: no nudge about it, and no idle reason is needed.
-                    flag = step
-                    flag_waited = waited
+                    flag, flag_waited = step, waited
                     continue
             pending = True
         nudge_after = step.nudge_after_days
         if nudge_after is not None and sid not in nudged and sid not in flagged:
             if step.channel is _EMAIL:
                 if nudge is None:
-                    waited = (send_date - sent_on).days
+                    waited = (zone.window_date - sent_on).days
                     if waited >= nudge_after:
-                        nudge = step
-                        nudge_waited = waited
+                        nudge, nudge_waited = step, waited
             elif task_nudge is None:
                 waited = (zone.flag_date - sent_on).days
                 if waited >= nudge_after:
-                    task_nudge = step
-                    task_nudge_waited = waited
+                    task_nudge, task_nudge_waited = step, waited
             pending = True
         # For the idle reason: prefer a step with a reminder still to come.
         if waiting is None or (pending and not waiting_pending):
-            waiting = step
-            waiting_pending = pending
+            waiting, waiting_pending = step, pending
     if all_done:
-        return Decision(cid, "all steps done")
+        return None
+    for_owner = (flag, flag_waited, task, task_nudge, task_nudge_waited)
+    return for_owner, (due, nudge, nudge_waited), waiting, upcoming
 
-    owner = clock.owner
-    for_owner: Move | None = None
+
+def _owner_move(
+    customer: Customer, found: _ForOwner, sent: dict[str, date], owner: _Zone, owner_days: int
+) -> Move | None:
+    """The owner's move of the day, in the owner's send window: a flag, else an owner task due,
+    else a nudge about one."""
+    flag, flag_waited, task, task_nudge, task_nudge_waited = found
     if flag is not None:
         reason = (
             f"step '{flag.title}' sent {_iso(sent[flag.id])}, no done click after "
             f"{_days(flag_waited)} (flag after {flag.flag_after_days})"
         )
-        for_owner = Move(MoveKind.FLAG, customer, flag, reason, owner.window, owner_days)
-    elif task is not None:
+        return Move(MoveKind.FLAG, customer, flag, reason, owner.window, owner_days)
+    if task is not None:
         reason = _due_reason(task, owner_days)
-        for_owner = Move(MoveKind.STEP_DUE, customer, task, reason, owner.window, owner_days)
-    elif task_nudge is not None:
+        return Move(MoveKind.STEP_DUE, customer, task, reason, owner.window, owner_days)
+    if task_nudge is not None:
         reason = _nudge_reason(task_nudge, sent, task_nudge_waited)
-        for_owner = Move(MoveKind.NUDGE, customer, task_nudge, reason, owner.window, owner_days)
+        return Move(MoveKind.NUDGE, customer, task_nudge, reason, owner.window, owner_days)
+    return None
 
-    # One customer email a day, also when catching up after a gap.
-    email: Move | None = None
-    if messaged_on is None:
-        if due is not None:
-            reason = _due_reason(due, days)
-            email = Move(MoveKind.STEP_DUE, customer, due, reason, zone.window, days)
-        elif nudge is not None:
-            reason = _nudge_reason(nudge, sent, nudge_waited)
-            email = Move(MoveKind.NUDGE, customer, nudge, reason, zone.window, days)
-    elif for_owner is None:
-        return Decision(cid, f"already messaged on {_iso(messaged_on)}")
 
-    if for_owner is None:
-        if email is None:
-            return Decision(
-                cid, _idle_reason(waiting, upcoming, sent, nudged, flagged, signup_date)
-            )
-        return Decision(cid, _summary(email, zone), email)
-    summary = _summary(for_owner, owner)
-    if email is None:
-        return Decision(cid, summary, for_owner)
-    return Decision(cid, f"{summary}; also {_summary(email, zone)}", for_owner, email)
+def _email_move(
+    customer: Customer, found: _ForCustomer, sent: dict[str, date], zone: _Zone, days: int
+) -> Move | None:
+    """The customer's email of the day, in their send window: a step due, else a nudge."""
+    due, nudge, nudge_waited = found
+    if due is not None:
+        return Move(MoveKind.STEP_DUE, customer, due, _due_reason(due, days), zone.window, days)
+    if nudge is not None:
+        reason = _nudge_reason(nudge, sent, nudge_waited)
+        return Move(MoveKind.NUDGE, customer, nudge, reason, zone.window, days)
+    return None
 
 
 def _due_reason(step: Step, days: int) -> str:

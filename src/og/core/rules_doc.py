@@ -76,6 +76,9 @@ class _PlanDraft:
     retired: dict[str, int] = field(default_factory=dict)  # step id -> its 'Retired:' line
 
 
+_Report = Callable[[int | None, str | None, str], None]
+
+
 def parse_rules(text: str, source: str = "rules.txt") -> Rules:
     """Parse the rules doc; raises DocumentError listing every problem found."""
     problems: list[Problem] = []
@@ -83,6 +86,36 @@ def parse_rules(text: str, source: str = "rules.txt") -> Rules:
     def problem(line: int | None, fld: str | None, message: str) -> None:
         problems.append(Problem(source, line, fld, message))
 
+    plans = _read_plans(text, problem)
+    if not plans and not problems:
+        problem(None, None, "no plans found; start the doc with a line like 'Plan: Starter'")
+
+    built: dict[str, Plan] = {}
+    first_line: dict[str, int] = {}
+    for draft in plans:
+        key = plan_key(draft.name)
+        if key in first_line:
+            problem(
+                draft.line,
+                "Plan",
+                f"plan '{draft.name}' appears twice (first on line {first_line[key]}); "
+                "plan names must be unique, ignoring upper/lower case",
+            )
+            continue
+        first_line[key] = draft.line
+        steps = _build_steps(draft, source, problems)
+        _check_renames(draft, source, problems)
+        built[key] = Plan(
+            key=key, name=draft.name, steps=steps, retired_ids=frozenset(draft.retired)
+        )
+
+    if problems:
+        raise DocumentError(sorted(problems, key=_by_line))
+    return Rules(plans=built)
+
+
+def _read_plans(text: str, problem: _Report) -> list[_PlanDraft]:
+    """The doc's lines gathered into plan and step drafts, each value with its line number."""
     plans: list[_PlanDraft] = []
     plan: _PlanDraft | None = None
     step: _StepDraft | None = None
@@ -94,19 +127,7 @@ def parse_rules(text: str, source: str = "rules.txt") -> Rules:
         match = _KEY_VALUE.match(line)
         key = _normalize_key(match["key"]) if match else ""
         if match is None or key not in _KEYS:
-            if match is None:
-                problem(
-                    number,
-                    None,
-                    f"expected 'Key: value' (for example 'Day: 2'), found '{_clip(line)}'",
-                )
-            else:
-                problem(
-                    number,
-                    match["key"].strip(),
-                    f"unknown key '{match['key'].strip()}'; the keys are "
-                    + ", ".join(_FIELD_NAMES[k] for k in _KEYS),
-                )
+            _bad_line(number, line, match, problem)
             continue
         value = match["value"].strip()
         name = _FIELD_NAMES[key]
@@ -137,46 +158,45 @@ def parse_rules(text: str, source: str = "rules.txt") -> Rules:
                 continue
             for retired in _id_list(value, number, name, problem):
                 plan.retired.setdefault(retired, number)
-        elif step is None:
-            problem(
-                number,
-                name,
-                f"'{name}' is outside a step; put it under a 'Step: <step id>' line",
-            )
-        elif key in step.values:
-            problem(
-                number,
-                name,
-                f"'{name}' given twice for step '{step.id}' (first on line {step.values[key][1]})",
-            )
         else:
-            step.values[key] = (value, number)
+            _step_value(step, key, value, number, problem)
+    return plans
 
-    if not plans and not problems:
-        problem(None, None, "no plans found; start the doc with a line like 'Plan: Starter'")
 
-    built: dict[str, Plan] = {}
-    first_line: dict[str, int] = {}
-    for draft in plans:
-        key = plan_key(draft.name)
-        if key in first_line:
-            problem(
-                draft.line,
-                "Plan",
-                f"plan '{draft.name}' appears twice (first on line {first_line[key]}); "
-                "plan names must be unique, ignoring upper/lower case",
-            )
-            continue
-        first_line[key] = draft.line
-        steps = _build_steps(draft, source, problems)
-        _check_renames(draft, source, problems)
-        built[key] = Plan(
-            key=key, name=draft.name, steps=steps, retired_ids=frozenset(draft.retired)
+def _bad_line(number: int, line: str, match: re.Match[str] | None, problem: _Report) -> None:
+    if match is None:
+        problem(
+            number,
+            None,
+            f"expected 'Key: value' (for example 'Day: 2'), found '{_clip(line)}'",
+        )
+    else:
+        problem(
+            number,
+            match["key"].strip(),
+            f"unknown key '{match['key'].strip()}'; the keys are "
+            + ", ".join(_FIELD_NAMES[k] for k in _KEYS),
         )
 
-    if problems:
-        raise DocumentError(sorted(problems, key=_by_line))
-    return Rules(plans=built)
+
+def _step_value(
+    step: _StepDraft | None, key: str, value: str, number: int, problem: _Report
+) -> None:
+    name = _FIELD_NAMES[key]
+    if step is None:
+        problem(
+            number,
+            name,
+            f"'{name}' is outside a step; put it under a 'Step: <step id>' line",
+        )
+    elif key in step.values:
+        problem(
+            number,
+            name,
+            f"'{name}' given twice for step '{step.id}' (first on line {step.values[key][1]})",
+        )
+    else:
+        step.values[key] = (value, number)
 
 
 def _build_steps(draft: _PlanDraft, source: str, problems: list[Problem]) -> tuple[Step, ...]:
@@ -199,47 +219,9 @@ def _build_steps(draft: _PlanDraft, source: str, problems: list[Problem]) -> tup
         def problem(line: int, fld: str, message: str, s: _StepDraft = s) -> None:
             problems.append(Problem(source, line, fld, f"step '{s.id}': {message}"))
 
-        if not STEP_ID_PATTERN.match(s.id):
-            problems.append(
-                Problem(
-                    source,
-                    s.line,
-                    "Step",
-                    f"step id '{s.id}' is not allowed; use 1 to 40 lower-case letters, digits "
-                    "and dashes, like 'first-order'",
-                )
-            )
-        elif s.id in seen:
-            problems.append(
-                Problem(
-                    source,
-                    s.line,
-                    "Step",
-                    f"step '{s.id}' appears twice in plan '{draft.name}' (first on line "
-                    f"{seen[s.id]}); step ids must be unique within a plan",
-                )
-            )
-        else:
-            seen[s.id] = s.line
-
+        _check_step_id(s, draft, seen, source, problems)
         title = s.values.get("title", ("", 0))[0] or _title_from_id(s.id)
-
-        day: int | None = None
-        if "day" not in s.values:
-            problem(s.line, "Day", "no 'Day:' line; add one like 'Day: 0' (days after signup)")
-        else:
-            raw, line = s.values["day"]
-            m = _DAY.match(raw)
-            if m is None or int(m["n"]) < 0:
-                problem(
-                    line,
-                    "Day",
-                    f"'{raw}' is not a day; write a whole number of days after signup, 0 or "
-                    "more, like 'Day: 2'",
-                )
-            else:
-                day = int(m["n"])
-
+        day = _day(s, problem)
         nudge = _after(s, "nudge after", problem)
         flag = _after(s, "flag after", problem)
         if nudge is not None and flag is not None and flag <= nudge:
@@ -248,28 +230,8 @@ def _build_steps(draft: _PlanDraft, source: str, problems: list[Problem]) -> tup
                 "Flag after",
                 f"flag after ({flag} days) must be later than nudge after ({nudge} days)",
             )
-
-        personalized = False
-        if "personalized" in s.values:
-            raw, line = s.values["personalized"]
-            answer = raw.lower()
-            if answer in _YES:
-                personalized = True
-            elif answer not in _NO:
-                problem(line, "Personalized", f"'{raw}' is not yes or no; write 'yes' or 'no'")
-
-        channel = Channel.EMAIL
-        if "channel" in s.values:
-            raw, line = s.values["channel"]
-            try:
-                channel = Channel(raw.lower())
-            except ValueError:
-                problem(
-                    line,
-                    "Channel",
-                    f"'{raw}' is not a channel; write 'email' (a message to the customer) or "
-                    "'slack' (a task for you, posted to your Slack)",
-                )
+        personalized = _personalized(s, problem)
+        channel = _channel(s, problem)
 
         if len(problems) == before and day is not None:
             steps.append(
@@ -286,6 +248,76 @@ def _build_steps(draft: _PlanDraft, source: str, problems: list[Problem]) -> tup
             )
     steps.sort(key=lambda st: st.day)
     return tuple(steps)
+
+
+def _check_step_id(
+    s: _StepDraft, draft: _PlanDraft, seen: dict[str, int], source: str, problems: list[Problem]
+) -> None:
+    if not STEP_ID_PATTERN.match(s.id):
+        problems.append(
+            Problem(
+                source,
+                s.line,
+                "Step",
+                f"step id '{s.id}' is not allowed; use 1 to 40 lower-case letters, digits "
+                "and dashes, like 'first-order'",
+            )
+        )
+    elif s.id in seen:
+        problems.append(
+            Problem(
+                source,
+                s.line,
+                "Step",
+                f"step '{s.id}' appears twice in plan '{draft.name}' (first on line "
+                f"{seen[s.id]}); step ids must be unique within a plan",
+            )
+        )
+    else:
+        seen[s.id] = s.line
+
+
+def _day(s: _StepDraft, problem: Callable[[int, str, str], None]) -> int | None:
+    if "day" not in s.values:
+        problem(s.line, "Day", "no 'Day:' line; add one like 'Day: 0' (days after signup)")
+        return None
+    raw, line = s.values["day"]
+    m = _DAY.match(raw)
+    if m is None or int(m["n"]) < 0:
+        problem(
+            line,
+            "Day",
+            f"'{raw}' is not a day; write a whole number of days after signup, 0 or "
+            "more, like 'Day: 2'",
+        )
+        return None
+    return int(m["n"])
+
+
+def _personalized(s: _StepDraft, problem: Callable[[int, str, str], None]) -> bool:
+    if "personalized" not in s.values:
+        return False
+    raw, line = s.values["personalized"]
+    answer = raw.lower()
+    if answer not in _YES and answer not in _NO:
+        problem(line, "Personalized", f"'{raw}' is not yes or no; write 'yes' or 'no'")
+    return answer in _YES
+
+
+def _channel(s: _StepDraft, problem: Callable[[int, str, str], None]) -> Channel:
+    if "channel" not in s.values:
+        return Channel.EMAIL
+    raw, line = s.values["channel"]
+    try:
+        return Channel(raw.lower())
+    except ValueError:
+        problem(
+            line,
+            "Channel",
+            f"'{raw}' is not a channel; write 'email' (a message to the customer) or "
+            "'slack' (a task for you, posted to your Slack)",
+        )
+        return Channel.EMAIL
 
 
 def _step_draft(

@@ -93,34 +93,7 @@ class _Section:
 def parse_voice(text: str, source: str = "voice.txt") -> Voice:
     """Parse the voice doc; raises DocumentError listing every problem found."""
     problems: list[Problem] = []
-    sections: list[_Section] = []
-    current: _Section | None = None
-    reported_preamble = False
-
-    for number, raw in enumerate(split_lines(normalize_export(text)), start=1):
-        stripped = strip_bullet(raw)
-        if stripped.startswith("=="):
-            section = _header(stripped, number, source, problems)
-            # A broken header still opens a section, so its lines are not blamed on the previous
-            # one; it is simply not kept.
-            current = section or _Section("", None, number)
-            sections.append(current)
-            continue
-        if current is None:
-            if stripped and not stripped.startswith("#") and not reported_preamble:
-                reported_preamble = True
-                problems.append(
-                    Problem(
-                        source,
-                        number,
-                        None,
-                        "text before the first section; start each message with a header like "
-                        "'=== step: welcome ===' (notes before it must start with #)",
-                    )
-                )
-            continue
-        current.lines.append((number, raw.rstrip()))
-
+    sections = _read_sections(text, source, problems)
     steps: dict[str, MessageTemplate] = {}
     nudges: dict[str, MessageTemplate] = {}
     flags: dict[str, MessageTemplate] = {}
@@ -164,6 +137,37 @@ def parse_voice(text: str, source: str = "voice.txt") -> Voice:
         default_flag=defaults.get("flag"),
         problem_report=defaults.get("problems"),
     )
+
+
+def _read_sections(text: str, source: str, problems: list[Problem]) -> list[_Section]:
+    """The doc's lines gathered under their section headers, broken headers included."""
+    sections: list[_Section] = []
+    current: _Section | None = None
+    reported_preamble = False
+    for number, raw in enumerate(split_lines(normalize_export(text)), start=1):
+        stripped = strip_bullet(raw)
+        if stripped.startswith("=="):
+            section = _header(stripped, number, source, problems)
+            # A broken header still opens a section, so its lines are not blamed on the previous
+            # one; it is simply not kept.
+            current = section or _Section("", None, number)
+            sections.append(current)
+            continue
+        if current is None:
+            if stripped and not stripped.startswith("#") and not reported_preamble:
+                reported_preamble = True
+                problems.append(
+                    Problem(
+                        source,
+                        number,
+                        None,
+                        "text before the first section; start each message with a header like "
+                        "'=== step: welcome ===' (notes before it must start with #)",
+                    )
+                )
+            continue
+        current.lines.append((number, raw.rstrip()))
+    return sections
 
 
 def _header(line: str, number: int, source: str, problems: list[Problem]) -> _Section | None:
@@ -281,20 +285,28 @@ def _template(section: _Section, source: str, problems: list[Problem]) -> Messag
 def check_voice(voice: Voice, rules: Rules) -> list[Problem]:
     """Problems of the voice doc against the rules doc: missing or unused sections, and templates
     that do not render (unknown variables, syntax errors)."""
-    problems: list[Problem] = []
-    src = voice.source
     steps: dict[str, Step] = {}
     plans_of: dict[str, list[str]] = {}
     for plan in rules.plans.values():
         for step in plan.steps:
             steps.setdefault(step.id, step)
             plans_of.setdefault(step.id, []).append(plan.name)
+    problems = _missing_sections(voice, rules, plans_of)
+    problems.extend(_unused_or_broken_sections(voice, steps))
+    return problems
+
+
+def _missing_sections(voice: Voice, rules: Rules, plans_of: dict[str, list[str]]) -> list[Problem]:
+    """A message for each step in the rules, a nudge and a flag for each that has one, and the
+    problems report."""
+    problems: list[Problem] = []
+    src = voice.source
 
     def plans(step_id: str) -> str:
         names = plans_of[step_id]
         return ("plan " if len(names) == 1 else "plans ") + ", ".join(names)
 
-    for step_id in steps:
+    for step_id in plans_of:
         if step_id not in voice.steps:
             problems.append(
                 Problem(
@@ -337,7 +349,13 @@ def check_voice(voice: Voice, rules: Rules) -> list[Problem]:
                 "of the onboarding list were skipped",
             )
         )
+    return problems
 
+
+def _unused_or_broken_sections(voice: Voice, steps: dict[str, Step]) -> list[Problem]:
+    """Sections about a step no plan has, and templates that do not render."""
+    problems: list[Problem] = []
+    src = voice.source
     for templates in (voice.steps, voice.nudges, voice.flags):
         for step_id, template in templates.items():
             if step_id not in steps:

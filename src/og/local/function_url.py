@@ -101,16 +101,8 @@ def request_event(
     """The event a Function URL hands its function for one HTTP request: header names
     lower-cased and repeated headers joined with commas, cookies split out of `cookie`, repeated
     query parameters joined with commas, a non-text body base64-encoded."""
-    joined: dict[str, str] = {}
-    for name, value in headers:
-        key = name.lower()
-        joined[key] = f"{joined[key]},{value}" if key in joined else value
     domain = f"{URL_ID}.lambda-url.{REGION}.on.aws"
-    joined = (
-        {"host": domain, "x-forwarded-proto": "https", "x-forwarded-port": "443"}
-        | joined
-        | {"x-forwarded-for": source_ip}
-    )
+    joined = _joined_headers(headers, domain, source_ip)
     agent = joined.get("user-agent", "og-local")
     now = datetime.now(UTC)
     event: dict[str, Any] = {
@@ -154,6 +146,22 @@ def request_event(
             event["body"] = base64.b64encode(body).decode("ascii")
             event["isBase64Encoded"] = True
     return event
+
+
+def _joined_headers(
+    headers: Iterable[tuple[str, str]], domain: str, source_ip: str
+) -> dict[str, str]:
+    """Header names lower-cased, repeated headers joined with commas, and the ones the Function
+    URL adds."""
+    joined: dict[str, str] = {}
+    for name, value in headers:
+        key = name.lower()
+        joined[key] = f"{joined[key]},{value}" if key in joined else value
+    return (
+        {"host": domain, "x-forwarded-proto": "https", "x-forwarded-port": "443"}
+        | joined
+        | {"x-forwarded-for": source_ip}
+    )
 
 
 @dataclass(frozen=True)

@@ -236,17 +236,23 @@ def answer_proposal(
         answer = json.loads(send(_submission(opened[-1], edits or {}))["body"])
         errors = answer.get("errors") or {}
     decided = store.proposal(key)
+    told = _posted_since(slack_log, posted_before)
+    told += [f"{column}: {message}" for column, message in errors.items()]
+    return ProposalAnswer(decided is not None and decided.decision is not None, told)
+
+
+def _posted_since(slack_log: Path, posted_before: int) -> list[str]:
+    """The Slack posts after the first `posted_before`, as Slack shows them."""
     told = []
     for call in read_slack_log(slack_log, "chat.postMessage")[posted_before:]:
-        told.append(html.unescape(call["payload"]["text"]))  # as Slack shows it
+        told.append(html.unescape(call["payload"]["text"]))
         told += [  # a refused row's problems, listed under the headline
             "  " + html.unescape(line)
             for block in call["payload"]["blocks"]
             for line in block.get("text", {}).get("text", "").splitlines()
             if line.startswith("• ")
         ]
-    told += [f"{column}: {message}" for column, message in errors.items()]
-    return ProposalAnswer(decided is not None and decided.decision is not None, told)
+    return told
 
 
 def _submission(view: dict[str, Any], edits: dict[str, str]) -> dict[str, Any]:

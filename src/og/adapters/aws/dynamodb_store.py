@@ -310,29 +310,7 @@ class DynamoJourneyStore:
         if flag is not None:
             if flag.get("answer") is not None:
                 return self._state(customer_id)[0]  # a double click or a Slack retry
-            also.append(
-                {
-                    "Update": {
-                        "TableName": self.tables.flags_table,
-                        "Key": _dump({"flag_key": flag_key}),
-                        "UpdateExpression": (
-                            "SET answer = :answer, answered_by = :by, answered_at = :at"
-                        ),
-                        # Two clicks at once: the second transaction is cancelled here.
-                        "ConditionExpression": (
-                            "attribute_not_exists(answer) OR attribute_type(answer, :null)"
-                        ),
-                        "ExpressionAttributeValues": _dump(
-                            {
-                                ":answer": action.value,
-                                ":by": by_user,
-                                ":at": at.isoformat(),
-                                ":null": "NULL",
-                            }
-                        ),
-                    }
-                }
-            )
+            also.append(_answer_flag(self.tables.flags_table, flag_key, action, by_user, at))
 
         def evolve(before: CustomerState) -> CustomerState | None:
             after = apply_owner_action(
@@ -707,6 +685,24 @@ class DynamoJourneyStore:
             f"{table}: {len(pending[table]['Keys'])} keys still unprocessed by BatchGetItem "
             f"after {_ATTEMPTS} attempts"
         )
+
+
+def _answer_flag(
+    table: str, flag_key: str | None, action: OwnerAction, by_user: str, at: datetime
+) -> dict[str, Any]:
+    """The transaction item that records the owner's answer on a flag not answered yet."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": _dump({"flag_key": flag_key}),
+            "UpdateExpression": "SET answer = :answer, answered_by = :by, answered_at = :at",
+            # Two clicks at once: the second transaction is cancelled here.
+            "ConditionExpression": "attribute_not_exists(answer) OR attribute_type(answer, :null)",
+            "ExpressionAttributeValues": _dump(
+                {":answer": action.value, ":by": by_user, ":at": at.isoformat(), ":null": "NULL"}
+            ),
+        }
+    }
 
 
 def _backoff(attempt: int) -> None:
