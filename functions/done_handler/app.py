@@ -22,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from og.adapters import owner_messages as messages
 from og.adapters import slack_messages
 from og.adapters.ports import AFTER_ANSWER, PendingFlag, ProposalDecision
-from og.core.done_link import InvalidDoneToken
+from og.core.errors import InvalidDoneToken, UnknownFlag, UnknownProposal
 from og.core.models import OwnerAction
 from og.logic import customer_links, intake, owner, pausing
 from og.wiring import adapters
@@ -328,7 +328,7 @@ def _answer(
     a = adapters()
     try:
         state, flag, first = owner.record_answer(a, flag_key, action, by_user=user, note=note)
-    except owner.UnknownFlag as err:
+    except UnknownFlag as err:
         raise _Refused(400, str(err)) from err
     logger.info(
         "owner answered" if first else "flag answered already",
@@ -351,7 +351,7 @@ def _proposal_click(payload: dict[str, Any], action_id: str, key: str, user: str
     if action_id == messages.EDIT:
         try:
             view = intake.edit_view(a, key)
-        except intake.UnknownProposal as err:
+        except UnknownProposal as err:
             raise _Refused(400, str(err)) from err
         a.chat.open_modal(_text_at(payload, "trigger_id"), view)
         logger.info(
@@ -383,7 +383,7 @@ def _button(payload: dict[str, Any], user: str) -> Response[str]:
             task, changed = owner.press_task_done(
                 adapters(), key, by_user=user, message=_message_of(payload)
             )
-        except owner.UnknownFlag as err:
+        except UnknownFlag as err:
             raise _Refused(400, str(err)) from err
         logger.info(
             "owner task done",
@@ -431,7 +431,7 @@ def _submission(payload: dict[str, Any], user: str) -> Response[str]:
             answer, result = intake.submit_edit(
                 adapters(), raw_meta, _view_values(payload), by_user=user
             )
-        except intake.UnknownProposal as err:
+        except UnknownProposal as err:
             raise _Refused(400, str(err)) from err
         logger.info("owner edited a proposal", extra={"by": user, **result})
         return _json(answer)

@@ -17,8 +17,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from og.core.errors import DocumentError
-from og.core.list_rows import ListLayoutError
+from og.core.errors import DocumentError, InvalidSignup, ListLayoutError
 from og.logic import enroll
 from og.wiring import adapters
 
@@ -86,7 +85,7 @@ def enroll_signup() -> Response[str]:
         return _json(401, {"error": f"missing or wrong {enroll.WEBHOOK_HEADER} header"})
     try:
         signup = enroll.parse_signup(event.decoded_body, enroll.signup_check(a))
-    except enroll.InvalidSignup as err:
+    except InvalidSignup as err:
         metrics.add_metric(name="SignupsRejected", unit=MetricUnit.Count, value=1)
         logger.info("enroll: invalid signup", extra={"errors": err.errors})
         return _json(400, {"errors": err.errors})

@@ -15,14 +15,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from og.core.errors import HomeBusy
+
 LOCK_FILE = "og.lock"
 WAIT_ENV = "OG_HOME_LOCK_WAIT"
 DEFAULT_WAIT_S = 60.0
 _POLL_S = 0.1
-
-
-class HomeBusy(Exception):
-    """Another og command is writing to the home."""
 
 
 class HomeLock:

@@ -26,8 +26,9 @@ from urllib.parse import parse_qs, urlsplit
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 
 from og.core.config_doc import read_config_entries
+from og.core.errors import FunctionError
 from og.local import function_url, moto_bridge
-from og.local.stack import FunctionError, LocalStack, done_link_in, outbox_messages
+from og.local.stack import LocalStack, done_link_in, outbox_messages
 from og.wiring import adapters
 
 DEFAULT_PORT = 8765

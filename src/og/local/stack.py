@@ -23,6 +23,7 @@ from og import wiring
 from og.adapters.local.after_answer import QueuedWork
 from og.adapters.ports import AFTER_ANSWER
 from og.core.config_doc import read_config_entries
+from og.core.errors import FunctionError
 from og.core.models import DayPlan
 from og.local import function_url
 from og.local.engine import JOURNEY_MACHINE, TICK_MACHINE, ExecutionRecord, LocalEngine
@@ -82,10 +83,6 @@ def owner_slack_id(home: Path) -> str:
     if "owner_slack_id" not in entries:
         raise ValueError(f"{home / 'config.txt'} has no owner_slack_id; add one (e.g. U0123ABCD)")
     return entries["owner_slack_id"][0]
-
-
-class FunctionError(RuntimeError):
-    """A handler raised: the Lambda runtime's error, as `invoke` reports it."""
 
 
 @dataclass

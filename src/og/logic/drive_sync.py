@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from og.core.errors import DriveSyncFailed
 from og.wiring import Adapters
 
 CONTENT_HASH = "og-content-sha256"
@@ -26,13 +27,6 @@ class Mirrored:
     outcome: str  # "written" | "unchanged" | "failed"
     version: str = ""
     detail: str = ""
-
-
-class DriveSyncFailed(Exception):
-    def __init__(self, results: list[Mirrored]):
-        self.results = results
-        failed = [r for r in results if r.outcome == "failed"]
-        super().__init__("; ".join(f"{r.target}: {r.detail}" for r in failed))
 
 
 def sync(a: Adapters) -> list[dict[str, str]]:

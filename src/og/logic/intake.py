@@ -12,8 +12,8 @@ from typing import Any
 from og.adapters.owner_messages import PROPOSAL_FIELDS as FIELDS
 from og.adapters.owner_messages import ProposalEditModal, ProposalPost, ReportPost
 from og.adapters.ports import Proposal, ProposalDecision
+from og.core.errors import IntakeError, UnknownProposal
 from og.core.intake import (
-    IntakeError,
     WelcomeEmail,
     check_proposal,
     parse_welcome_email,
@@ -25,10 +25,6 @@ from og.wiring import Adapters
 
 # SES writes this object when the S3 action is set up; it is not an email.
 SES_SETUP_OBJECT = "AMAZON_SES_SETUP_NOTIFICATION"
-
-
-class UnknownProposal(LookupError):
-    pass
 
 
 def proposal_key(bucket: str, key: str) -> str:

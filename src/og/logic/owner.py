@@ -10,6 +10,7 @@ from og.adapters.owner_messages import Answer, FlagPost, OwnerTaskPost, ReportPo
 from og.adapters.ports import ClaimOutcome, OwnerTask, PendingFlag
 from og.core.calendar import local_date
 from og.core.customer_list import parse_customer_list
+from og.core.errors import UnknownFlag
 from og.core.models import (
     Channel,
     CustomerState,
@@ -31,10 +32,6 @@ from og.logic.reflag import step_flag
 from og.wiring import Adapters
 
 _FAILED_MOVE = {"step_due": "send the step", "nudge": "send the nudge"}
-
-
-class UnknownFlag(LookupError):
-    pass
 
 
 def post_flag(a: Adapters, journey: dict[str, Any], token: str, execution: str) -> dict[str, str]:

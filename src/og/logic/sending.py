@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from og.adapters.ports import ClaimOutcome, SendRejected
+from og.adapters.ports import ClaimOutcome
 from og.core.calendar import local_date
 from og.core.done_link import (
     done_link,
@@ -16,16 +16,12 @@ from og.core.done_link import (
     unsubscribe_link,
 )
 from og.core.emails import build_email, message_id_for
+from og.core.errors import SendInDoubt, SendRejected
 from og.core.models import Channel, SendKind, SendRecord, send_key
 from og.core.templates import RenderedMessage, message_context, render
 from og.logic.documents import GuideDocs, load_docs
 from og.logic.moves import customer_of, plan_and_step, send_kind
 from og.wiring import Adapters
-
-
-class SendInDoubt(Exception):
-    """An earlier attempt claimed this message and never confirmed it went out. Sending again
-    could send it twice, so the owner is asked to check instead."""
 
 
 def compose(a: Adapters, docs: GuideDocs, row: dict[str, str], now: datetime) -> RenderedMessage:
