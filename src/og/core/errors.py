@@ -10,8 +10,9 @@ What each error becomes:
 - in a Function URL handler og.adapters.aws.answers maps it to an HTTP answer, in one table;
 - in `og` (og.cli) it is printed and the command exits 2 (75 for HomeBusy).
 
-Bare ValueError stays where it is a contract with the caller rather than a report: a parser
-handed to config_doc's `setting` raises it, and a function given a naive datetime raises it."""
+Bare ValueError stays where it is a contract with the calling code rather than a report: a
+parser handed to config_doc's `setting` raises it (config_doc turns it into a Problem), and so
+does a function given a naive datetime, an unknown doc name or a report with no recipient."""
 
 from __future__ import annotations
 

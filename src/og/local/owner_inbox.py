@@ -20,6 +20,7 @@ from og.adapters.local.slack_log import read_slack_log
 from og.adapters.local.store import SqliteJourneyStore
 from og.adapters.owner_messages import APPROVE, DISCARD, EDIT, PROPOSAL_FIELDS
 from og.adapters.ports import JourneyStore, PendingFlag, Proposal
+from og.core.errors import FunctionError, UsageError
 from og.local import function_url
 from og.wiring import adapters
 
@@ -132,7 +133,7 @@ def flag_to_answer(
             )
         return flag
     if not customer_id:
-        raise ValueError("say which flag to answer: a customer id, or --flag KEY")
+        raise UsageError("say which flag to answer: a customer id, or --flag KEY")
     flags = store.open_flags(customer_id)
     if not flags:
         raise LookupError(f"customer {customer_id} has no open flag to answer")
@@ -161,9 +162,9 @@ def parse_edits(pairs: Sequence[str]) -> dict[str, str]:
         column, sep, value = pair.partition("=")
         column = column.strip()
         if not sep:
-            raise ValueError(f"--set {pair!r}: write it as column=value, e.g. --set plan=Starter")
+            raise UsageError(f"--set {pair!r}: write it as column=value, e.g. --set plan=Starter")
         if column not in COLUMNS:
-            raise ValueError(
+            raise UsageError(
                 f"--set {pair!r}: unknown column {column!r}; the columns are {', '.join(COLUMNS)}"
             )
         edits[column] = value
@@ -198,7 +199,7 @@ def answer_proposal(
     proposal = pending_proposal(store, key)
     if action == "approve" and proposal.problems:
         # Slack offers no Approve button on such a proposal: Edit fixes it first.
-        raise ValueError(
+        raise UsageError(
             f"proposal {key} cannot be approved as it is ({'; '.join(proposal.problems)}); "
             f"fix it with: og edit --home {stack.home} {key} --set column=value"
         )
@@ -212,7 +213,7 @@ def answer_proposal(
         event = function_url.slack_event(payload | {"user": user}, secret)
         result = stack.invoke_done_handler(event, at)
         if result.get("statusCode") != 200:
-            raise RuntimeError(
+            raise FunctionError(
                 f"done-handler answered {result.get('statusCode')}: {result.get('body')}"
             )
         return result
@@ -232,7 +233,7 @@ def answer_proposal(
             if call["payload"]["trigger_id"] == trigger
         ]
         if not opened:
-            raise RuntimeError(f"done-handler opened no edit form for proposal {key}")
+            raise FunctionError(f"done-handler opened no edit form for proposal {key}")
         answer = json.loads(send(_submission(opened[-1], edits or {}))["body"])
         errors = answer.get("errors") or {}
     decided = store.proposal(key)

@@ -16,7 +16,7 @@ from og.core.done_link import (
     unsubscribe_link,
 )
 from og.core.emails import build_email, message_id_for
-from og.core.errors import SendInDoubt, SendRejected
+from og.core.errors import SendInDoubt, SendRejected, SetupError
 from og.core.models import Channel, SendKind, SendRecord, send_key
 from og.core.templates import RenderedMessage, message_context, render
 from og.logic.documents import GuideDocs, load_docs
@@ -29,7 +29,7 @@ def compose(a: Adapters, docs: GuideDocs, row: dict[str, str], now: datetime) ->
     customer = customer_of(row)
     base = docs.config.done_link_base
     if not base:
-        raise ValueError("config done_link_base is not set, so the step's done link cannot be made")
+        raise SetupError("config done_link_base is not set, so the step's done link cannot be made")
     secret = a.secrets.get(a.settings.done_link_secret).encode()
     link = done_link(base, sign_done_token(customer.customer_id, step.id, secret, now))
     context = message_context(
@@ -49,7 +49,7 @@ def unsubscribe_url(a: Adapters, docs: GuideDocs, customer_id: str, now: datetim
     """The RFC 8058 one-click address for the List-Unsubscribe header."""
     base = docs.config.done_link_base
     if not base:
-        raise ValueError("config done_link_base is not set, so the unsubscribe link cannot be made")
+        raise SetupError("config done_link_base is not set, so the unsubscribe link cannot be made")
     secret = a.secrets.get(a.settings.done_link_secret)
     return unsubscribe_link(base, sign_unsubscribe_token(customer_id, secret, now))
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from og.adapters.ports import OWNER_DOC_NAMES
-from og.core.errors import GoogleFileError
+from og.core.errors import GoogleFileError, SetupError
 from og.core.list_rows import find_customer, list_layout, new_row, utc_text
 
 SCOPES = (
@@ -66,7 +66,7 @@ class GoogleClients:
                     info, scopes=SCOPES
                 )
             except (ValueError, KeyError) as err:
-                raise ValueError(
+                raise SetupError(
                     f"the Google service account secret is not a service-account JSON key: {err}"
                 ) from None
             self.client_email = credentials.service_account_email
