@@ -105,6 +105,15 @@ class UnknownProposal(OnboardingError, LookupError):
     """No customer proposal with that key."""
 
 
+class StepNotInRules(OnboardingError, LookupError):
+    """A move's plan or step is no longer in the rules doc (edited since the tick planned it)."""
+
+
+class NoTemplate(OnboardingError, KeyError):
+    """The voice doc has no template for a message the guide must send; the message names the
+    section to add."""
+
+
 class OwnerCommandError(OnboardingError, ValueError):
     """What is wrong with the command's text; empty when the owner asked for help."""
 
