@@ -142,7 +142,9 @@ def _error_answer(answer: Answer) -> Response[str]:
         return Response(
             status_code=answer.status, content_type=content_types.TEXT_PLAIN, body=answer.text
         )
-    return _page(answer.status, answer.title, answer.text)
+    page = _page(answer.status, answer.title, answer.text)
+    page.headers.update(answer.headers)  # Retry-After on a 503
+    return page
 
 
 answer_errors(app, _error_answer, logger, metrics)

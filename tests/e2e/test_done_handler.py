@@ -60,6 +60,7 @@ def test_a_done_link_while_the_rules_doc_is_broken_asks_to_come_back_later(
         answer = s.click_done_link(mail.done_link, utc(date(2026, 12, 14), 3))
         assert answer["statusCode"] == 503
         assert "retry later" in answer["body"] and "zero" not in answer["body"]
+        assert answer["headers"]["Retry-After"] == "600"
         assert home.state("c-1").steps_done == frozenset()
 
 
