@@ -5,7 +5,8 @@
 - POST /slack/interactions: Pause / Hand off / Done on an owner flag; Done on an owner task;
   Approve / Edit / Discard on a customer proposed from a forwarded welcome email;
 - POST /slack/commands: the owner's `/og pause CUSTOMER [note]` and `/og resume CUSTOMER`.
-Every request is verified first: the link token's HMAC, Slack's signing secret."""
+Every request is verified first: the link token's HMAC, Slack's signing secret. Routes raise;
+the answer to each error comes from the one table in og.adapters.aws.answers."""
 
 import json
 import re
@@ -15,14 +16,14 @@ from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from slack_sdk.signature import SignatureVerifier
 
 from og.adapters import owner_messages as messages
 from og.adapters import slack_messages
+from og.adapters.aws.answers import Answer, answer_errors
 from og.adapters.ports import AFTER_ANSWER, PendingFlag, ProposalDecision
-from og.core.done_link import InvalidDoneToken
+from og.core.errors import MalformedRequest, UnknownFlag, UnverifiedRequest
 from og.core.models import OwnerAction
 from og.logic import customer_links, intake, owner, pausing
 from og.wiring import adapters, intake_ports, link_ports, owner_ports, pausing_ports
@@ -43,10 +44,6 @@ _BUTTON_STYLE = (
 _FORM = f"""<form method="post"><input type="hidden" name="t" value="{{token}}">
 <button id="confirm" type="submit" style="{_BUTTON_STYLE}">{{button}}</button>
 </form>"""
-_BAD_LINK = (
-    "This link did not work",
-    "It may be old or incomplete. Reply to the email and we will sort it out.",
-)
 
 
 def _page(status: int, title: str, text: str, button: str | None = None) -> Response[str]:
@@ -71,12 +68,6 @@ def _token() -> str:
     return ""
 
 
-def _rejected(err: InvalidDoneToken) -> Response[str]:
-    metrics.add_metric(name="DoneLinkRejected", unit=MetricUnit.Count, value=1)
-    logger.warning("link rejected", extra={"path": app.current_event.path, "reason": err.reason})
-    return _page(400, *_BAD_LINK)
-
-
 def _step_gone(link: customer_links.DoneLink) -> Response[str]:
     logger.info(
         "done link for a step not in the plan",
@@ -93,10 +84,7 @@ def _step_gone(link: customer_links.DoneLink) -> Response[str]:
 @app.get("/done")
 def done_page() -> Response[str]:
     """Only shows the step and a button: mail scanners open every link in an email."""
-    try:
-        link = customer_links.open_done_link(link_ports(), _token())
-    except InvalidDoneToken as err:
-        return _rejected(err)
+    link = customer_links.open_done_link(link_ports(), _token())
     if link.step is None:
         return _step_gone(link)
     if link.already_done:
@@ -111,10 +99,7 @@ def done_page() -> Response[str]:
 
 @app.post("/done")
 def done_click() -> Response[str]:
-    try:
-        link, state, changed = customer_links.press_done(link_ports(), _token())
-    except InvalidDoneToken as err:
-        return _rejected(err)
+    link, state, changed = customer_links.press_done(link_ports(), _token())
     if link.step is None:
         return _step_gone(link)
     logger.info(
@@ -130,10 +115,7 @@ def done_click() -> Response[str]:
 
 @app.get("/unsubscribe")
 def unsubscribe_page() -> Response[str]:
-    try:
-        state = customer_links.open_unsubscribe_link(link_ports(), _token())
-    except InvalidDoneToken as err:
-        return _rejected(err)
+    state = customer_links.open_unsubscribe_link(link_ports(), _token())
     if state.unsubscribed:
         return _unsubscribed()
     return _page(
@@ -145,10 +127,7 @@ def unsubscribe_page() -> Response[str]:
 def unsubscribe_click() -> Response[str]:
     """The page's button, or a mail client's RFC 8058 one-click POST (body
     List-Unsubscribe=One-Click, token in the URL): either way the same answer."""
-    try:
-        customer_id, changed = customer_links.press_unsubscribe(link_ports(), _token())
-    except InvalidDoneToken as err:
-        return _rejected(err)
+    customer_id, changed = customer_links.press_unsubscribe(link_ports(), _token())
     logger.info("unsubscribe", extra={"customer_id": customer_id, "changed": changed})
     return _unsubscribed()
 
@@ -157,49 +136,43 @@ def _unsubscribed() -> Response[str]:
     return _page(200, "You are unsubscribed", "You will get no more onboarding emails from us.")
 
 
-class _Refused(Exception):
-    """A Slack request answered 401 (it could not be verified: counted as a signature failure)
-    or 400 (verified, but not an interaction this app sends)."""
+def _error_answer(answer: Answer) -> Response[str]:
+    """An error's answer (og.adapters.aws.answers): plain text to Slack, a page to a customer."""
+    if app.current_event.path.startswith("/slack/"):
+        return Response(
+            status_code=answer.status, content_type=content_types.TEXT_PLAIN, body=answer.text
+        )
+    page = _page(answer.status, answer.title, answer.text)
+    page.headers.update(answer.headers)  # Retry-After on a 503
+    return page
 
-    def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
-
-@app.exception_handler(_Refused)
-def _refused(err: _Refused) -> Response[str]:
-    if err.status == 401:
-        metrics.add_metric(name="SignatureVerificationFailures", unit=MetricUnit.Count, value=1)
-        logger.warning("Slack signature verification failed", extra={"reason": err.reason})
-        body = "invalid signature"
-    else:
-        metrics.add_metric(name="MalformedSlackRequests", unit=MetricUnit.Count, value=1)
-        logger.warning("malformed Slack request", extra={"reason": err.reason})
-        body = f"bad request: {err.reason}"
-    return Response(status_code=err.status, content_type=content_types.TEXT_PLAIN, body=body)
+answer_errors(app, _error_answer, logger, metrics)
 
 
 _UNIX_TIME = re.compile(r"[0-9]{1,12}")
 
 
 def _verified_slack_body() -> str:
-    """The request's form body when Slack signed it within the last 5 minutes; else _Refused."""
+    """The request's form body when Slack signed it within the last 5 minutes; else
+    UnverifiedRequest."""
     event = app.current_event
     timestamp = event.headers.get("x-slack-request-timestamp") or ""
     signature = event.headers.get("x-slack-signature") or ""
     if not _UNIX_TIME.fullmatch(timestamp):
-        raise _Refused(401, "X-Slack-Request-Timestamp is missing or not a Unix time")
+        raise UnverifiedRequest("X-Slack-Request-Timestamp is missing or not a Unix time")
     if not signature:
-        raise _Refused(401, "X-Slack-Signature is missing")
+        raise UnverifiedRequest("X-Slack-Signature is missing")
     try:
         body = event.decoded_body or ""
     except ValueError as err:  # not base64, or not UTF-8: nothing Slack signed
-        raise _Refused(401, f"the body cannot be read: {err}") from err
+        raise UnverifiedRequest(f"the body cannot be read: {err}") from err
     a = adapters()
     verifier = SignatureVerifier(a.secrets.get(a.settings.slack_signing_secret))
     if not verifier.is_valid(body, timestamp, signature):
-        raise _Refused(401, "the signature does not match, or the timestamp is over 5 minutes old")
+        raise UnverifiedRequest(
+            "the signature does not match, or the timestamp is over 5 minutes old"
+        )
     return body
 
 
@@ -207,14 +180,14 @@ def _slack_payload() -> dict[str, Any]:
     try:
         payload = json.loads(parse_qs(_verified_slack_body())["payload"][0])
     except (KeyError, ValueError) as err:
-        raise _Refused(400, "the body has no JSON `payload` field") from err
+        raise MalformedRequest("the body has no JSON `payload` field") from err
     if not isinstance(payload, dict):
-        raise _Refused(400, "`payload` is not a JSON object")
+        raise MalformedRequest("`payload` is not a JSON object")
     return payload
 
 
 def _text_at(obj: Any, *path: str | int) -> str:
-    """The text at `path` in the payload, or _Refused naming the field."""
+    """The text at `path` in the payload, or MalformedRequest naming the field."""
     for step in path:
         try:
             obj = obj[step]
@@ -222,7 +195,7 @@ def _text_at(obj: Any, *path: str | int) -> str:
             obj = None
             break
     if not isinstance(obj, str) or not obj:
-        raise _Refused(400, f"payload.{'.'.join(map(str, path))} is missing or not text")
+        raise MalformedRequest(f"payload.{'.'.join(map(str, path))} is missing or not text")
     return obj
 
 
@@ -326,10 +299,7 @@ def _answer(
     """Record the answer (once), and leave resuming the journey and updating the message for
     after Slack has its answer."""
     a = owner_ports()
-    try:
-        state, flag, first = owner.record_answer(a, flag_key, action, by_user=user, note=note)
-    except owner.UnknownFlag as err:
-        raise _Refused(400, str(err)) from err
+    state, flag, first = owner.record_answer(a, flag_key, action, by_user=user, note=note)
     logger.info(
         "owner answered" if first else "flag answered already",
         extra={
@@ -349,10 +319,7 @@ def _proposal_click(payload: dict[str, Any], action_id: str, key: str, user: str
     and Discard read the list and write the Sheet: that runs after Slack has its answer."""
     a = adapters()
     if action_id == messages.EDIT:
-        try:
-            view = intake.edit_view(intake_ports(), key)
-        except intake.UnknownProposal as err:
-            raise _Refused(400, str(err)) from err
+        view = intake.edit_view(intake_ports(), key)
         a.chat.open_modal(_text_at(payload, "trigger_id"), view)
         logger.info(
             "owner answered a proposal",
@@ -360,7 +327,7 @@ def _proposal_click(payload: dict[str, Any], action_id: str, key: str, user: str
         )
         return
     if a.store.proposal(key) is None:
-        raise _Refused(400, f"no proposal with key {key}")
+        raise MalformedRequest(f"no proposal with key {key}")
     a.after_answer.later(
         {
             "work": "proposal",
@@ -379,19 +346,16 @@ def _button(payload: dict[str, Any], user: str) -> Response[str]:
         _proposal_click(payload, action_id, key, user)
         return _empty()
     if action_id == messages.OWNER_TASK_DONE:
-        try:
-            task, changed = owner.press_task_done(
-                owner_ports(), key, by_user=user, message=_message_of(payload)
-            )
-        except owner.UnknownFlag as err:
-            raise _Refused(400, str(err)) from err
+        task, changed = owner.press_task_done(
+            owner_ports(), key, by_user=user, message=_message_of(payload)
+        )
         logger.info(
             "owner task done",
             extra={"customer_id": task.customer_id, "step_id": task.step_id, "changed": changed},
         )
         return _empty()
     if action_id not in messages.ACTION_LABELS:
-        raise _Refused(400, f"unknown action {action_id!r}")
+        raise MalformedRequest(f"unknown action {action_id!r}")
     action = OwnerAction(action_id)
     message = _message_of(payload)
     if action is OwnerAction.DONE:
@@ -402,7 +366,7 @@ def _button(payload: dict[str, Any], user: str) -> Response[str]:
     trigger_id = _text_at(payload, "trigger_id")
     flag = a.store.flag(key)
     if flag is None:
-        raise _Refused(400, f"no flag with key {key}")
+        raise MalformedRequest(f"no flag with key {key}")
     if flag.answer is not None:
         a.chat.open_modal(
             trigger_id,
@@ -418,7 +382,7 @@ def _submission(payload: dict[str, Any], user: str) -> Response[str]:
     view = payload.get("view")
     callback = view.get("callback_id") if isinstance(view, dict) else None
     if callback not in (messages.EDIT_CALLBACK, messages.ANSWER_CALLBACK):
-        raise _Refused(400, f"unknown view callback_id {callback!r}")
+        raise MalformedRequest(f"unknown view callback_id {callback!r}")
     raw_meta = _text_at(payload, "view", "private_metadata")
     try:
         meta = json.loads(raw_meta)
@@ -426,13 +390,10 @@ def _submission(payload: dict[str, Any], user: str) -> Response[str]:
         meta = None
     if callback == messages.EDIT_CALLBACK:
         if not (isinstance(meta, dict) and isinstance(meta.get("proposal"), str)):
-            raise _Refused(400, "payload.view.private_metadata is not this app's")
-        try:
-            answer, result = intake.submit_edit(
-                intake_ports(), raw_meta, _view_values(payload), by_user=user
-            )
-        except intake.UnknownProposal as err:
-            raise _Refused(400, str(err)) from err
+            raise MalformedRequest("payload.view.private_metadata is not this app's")
+        answer, result = intake.submit_edit(
+            intake_ports(), raw_meta, _view_values(payload), by_user=user
+        )
         logger.info("owner edited a proposal", extra={"by": user, **result})
         return _json(answer)
     if not (
@@ -440,7 +401,7 @@ def _submission(payload: dict[str, Any], user: str) -> Response[str]:
         and meta.get("action") in messages.ACTION_LABELS
         and isinstance(meta.get("flag_key"), str)
     ):
-        raise _Refused(400, "payload.view.private_metadata is not this app's")
+        raise MalformedRequest("payload.view.private_metadata is not this app's")
     action = OwnerAction(meta["action"])
     note = _view_values(payload).get("note", {}).get("note", {}).get("value")
     flag, first = _answer(
@@ -470,7 +431,7 @@ def slack_interaction() -> Response[str]:
         return _button(payload, user)
     if kind == "view_submission":
         return _submission(payload, user)
-    raise _Refused(400, f"unsupported interaction type {kind!r}")
+    raise MalformedRequest(f"unsupported interaction type {kind!r}")
 
 
 # --- after the answer: an asynchronous invocation of this function (og.adapters.aws.self_invoke)
@@ -482,7 +443,7 @@ def _after_answer(work: dict[str, Any]) -> dict[str, Any]:
     if work["work"] == "flag":
         flag = a.store.flag(work["flag_key"])
         if flag is None or flag.answer is None:
-            raise RuntimeError(f"flag {work['flag_key']} has no recorded answer")
+            raise UnknownFlag(f"flag {work['flag_key']} has no recorded answer")
         resumed = bool(work["resume"]) and owner.resume_journey(a.workflow, flag, work.get("note"))
         answer = _flag_answer(flag)
         result: dict[str, Any] = {"flag": flag.flag_key, "resumed": resumed}

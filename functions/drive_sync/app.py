@@ -8,6 +8,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from og.core.errors import DriveSyncFailed
 from og.logic import drive_sync
 from og.wiring import adapters, doc_places
 
@@ -20,7 +21,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         a = adapters()
         results = drive_sync.sync(a.sheet, a.owner_docs, a.documents, doc_places())
-    except drive_sync.DriveSyncFailed as err:
+    except DriveSyncFailed as err:
         logger.error(
             "drive-sync: some files were not mirrored",
             extra={"results": [asdict(r) for r in err.results]},

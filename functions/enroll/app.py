@@ -2,7 +2,9 @@
 the x-og-webhook-secret header). 413 for a body over 16 KB and 415 for one that is not
 application/json, both before anything is read or parsed; 401 without the secret, 400 naming
 each invalid field, 409 for a signup_id already enrolled with other details, 200 once the row is
-on the onboarding list (again 200, and nothing added, when the same signup is POSTed twice)."""
+on the onboarding list (again 200, and nothing added, when the same signup is POSTed twice); 503
+with Retry-After while the owner's documents stop signups. An error's answer comes from the one
+table in og.adapters.aws.answers."""
 
 import json
 from email.message import Message
@@ -17,8 +19,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from og.core.errors import DocumentError
-from og.core.list_rows import ListLayoutError
+from og.adapters.aws.answers import Answer, answer_errors
 from og.logic import enroll
 from og.wiring import adapters, guide_files
 
@@ -86,14 +87,7 @@ def enroll_signup() -> Response[str]:
         metrics.add_metric(name="WebhookAuthFailures", unit=MetricUnit.Count, value=1)
         logger.warning("enroll: missing or wrong webhook secret")
         return _json(401, {"error": f"missing or wrong {enroll.WEBHOOK_HEADER} header"})
-    try:
-        signup = enroll.parse_signup(
-            event.decoded_body, enroll.signup_check(guide_files(), a.clock)
-        )
-    except enroll.InvalidSignup as err:
-        metrics.add_metric(name="SignupsRejected", unit=MetricUnit.Count, value=1)
-        logger.info("enroll: invalid signup", extra={"errors": err.errors})
-        return _json(400, {"errors": err.errors})
+    signup = enroll.parse_signup(event.decoded_body, enroll.signup_check(guide_files(), a.clock))
     signup_id = signup.normalized["signup_id"]
     try:
         result = enroll.enroll(a.sheet, a.idempotency(), signup, app.lambda_context)
@@ -109,14 +103,13 @@ def enroll_signup() -> Response[str]:
     return _json(200, result)
 
 
-@app.exception_handler([DocumentError, ListLayoutError])
-def owner_must_fix(err: Exception) -> Response[str]:
-    """The rules doc, config or sheet header stops signups: the owner must fix it, the app
-    should retry later."""
-    logger.error("enroll: cannot check or add signups", extra={"problem": str(err)})
-    metrics.add_metric(name="EnrollBlocked", unit=MetricUnit.Count, value=1)
-    message = "signups cannot be added until the guide's owner fixes a setup problem; retry later"
-    return _json(503, {"error": message}, **{"Retry-After": "600"})
+def _answer(answer: Answer) -> Response[str]:
+    """An error's answer (og.adapters.aws.answers): a signup's field errors, or one message."""
+    body = {"errors": answer.errors} if answer.errors else {"error": answer.text}
+    return _json(answer.status, body, **answer.headers)
+
+
+answer_errors(app, _answer, logger, metrics)
 
 
 @logger.inject_lambda_context

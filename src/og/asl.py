@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from og.core.errors import SetupError
+
 
 def _expand(value: Any, fragments: Path, trail: tuple[str, ...]) -> Any:
     if isinstance(value, list):
@@ -22,14 +24,14 @@ def _expand(value: Any, fragments: Path, trail: tuple[str, ...]) -> Any:
     if "$fragment" in value:
         name = value["$fragment"]
         if name in trail:
-            raise ValueError(f"asl-fragments: fragment cycle {' -> '.join((*trail, name))}")
+            raise SetupError(f"asl-fragments: fragment cycle {' -> '.join((*trail, name))}")
         path = fragments / f"{name}.json"
         if not path.exists():
             raise FileNotFoundError(f"asl-fragments: no fragment '{name}' ({path}) in {trail[-1]}")
         body = _expand(json.loads(path.read_text(encoding="utf-8")), fragments, (*trail, name))
         overrides = {k: v for k, v in value.items() if k != "$fragment"}
         if overrides and not isinstance(body, dict):
-            raise ValueError(f"asl-fragments: fragment '{name}' is not an object; cannot add keys")
+            raise SetupError(f"asl-fragments: fragment '{name}' is not an object; cannot add keys")
         if isinstance(body, dict):
             merged = body | {k: _expand(v, fragments, trail) for k, v in overrides.items()}
             # keep the state's own keys first, the way a person would write it

@@ -14,9 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from og.core.errors import DocumentError
+from og.core.errors import DocumentError, HomeBusy
 from og.core.models import Customer, RowProblem, Rules
-from og.local.home_lock import HomeBusy
 
 DEFAULT_HOME = Path(".og-home")
 

@@ -22,6 +22,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from og.core.errors import LayerError
+
 SRC = Path(__file__).resolve().parents[1]
 LAYER_ID = "OgCoreLayer"  # the layer's logical id in template.yaml
 PLATFORM, PYTHON_VERSION, IMPLEMENTATION = "manylinux2014_aarch64", "3.14", "cp"
@@ -35,10 +37,6 @@ LAMBDA_UNZIPPED_LIMIT = 250 * MIB
 NOT_SHIPPED = ("og/local/", "og/adapters/local/", "og/cli.py", "og/asl.py", "og/layer.py")
 DISCOVERY_DOCS = "googleapiclient/discovery_cache/documents/"
 GOOGLE_ADAPTER = "og/adapters/aws/google_workspace.py"
-
-
-class LayerError(Exception):
-    """The layer cannot be built, or is over its budget."""
 
 
 def google_discovery_docs(src: Path = SRC) -> frozenset[str]:

@@ -27,6 +27,7 @@ from og.adapters.ports import (
     Workflow,
     Writer,
 )
+from og.core.errors import SetupError
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
@@ -252,7 +253,7 @@ def _local(settings: Settings) -> Adapters:
     from og.local.moto_bridge import current_now
 
     if settings.home is None:
-        raise RuntimeError("OG_BACKEND=local needs OG_HOME (the og home directory)")
+        raise SetupError("OG_BACKEND=local needs OG_HOME (the og home directory)")
     home = settings.home
     # S3 and Step Functions are moto, in this process: the same adapters as in AWS.
     return Adapters(

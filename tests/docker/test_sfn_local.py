@@ -26,7 +26,7 @@ import pytest
 from sfn_local_harness import Journey
 
 from og import wiring
-from og.adapters.ports import SendRejected
+from og.core.errors import SendRejected
 from og.core.models import OwnerAction
 from og.local.stack import done_link_in
 from og.logic import moves, owner

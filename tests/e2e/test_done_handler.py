@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 
@@ -43,4 +44,42 @@ def test_tampered_done_link_is_refused(make_home: Callable[..., Home]) -> None:
         assert home.state("c-1").steps_done == frozenset()
         accepted = s.click_done_link(link, utc(date(2026, 12, 14), 3))
         assert accepted["statusCode"] == 200
+        assert home.state("c-1").steps_done == {"welcome"}
+
+
+def test_a_done_link_while_the_rules_doc_is_broken_asks_to_come_back_later(
+    make_home: Callable[..., Home],
+) -> None:
+    home = make_home([ROW])
+    with home.stack() as s:
+        s.tick(date(2026, 12, 14))
+        (mail,) = home.outbox()
+        assert mail.done_link is not None
+        rules = home.path / "rules.txt"
+        rules.write_text(rules.read_text().replace("Day: 0", "Day: zero", 1))
+        answer = s.click_done_link(mail.done_link, utc(date(2026, 12, 14), 3))
+        assert answer["statusCode"] == 503
+        assert "retry later" in answer["body"] and "zero" not in answer["body"]
+        assert answer["headers"]["Retry-After"] == "600"
+        assert home.state("c-1").steps_done == frozenset()
+
+
+def test_an_unexpected_failure_is_a_500_page_that_shows_nothing_of_it(
+    make_home: Callable[..., Home],
+) -> None:
+    home = make_home([ROW])
+    with home.stack() as s:
+        s.tick(date(2026, 12, 14))
+        (mail,) = home.outbox()
+        assert mail.done_link is not None
+        secrets = home.path / "secrets.json"
+        kept = json.loads(secrets.read_text())
+        secrets.write_text(json.dumps({k: v for k, v in kept.items() if "done-link" not in k}))
+        answer = s.click_done_link(mail.done_link, utc(date(2026, 12, 14), 3))
+        assert answer["statusCode"] == 500
+        assert "Something went wrong" in answer["body"]
+        assert "secret" not in answer["body"] and "secrets.json" not in answer["body"]
+        secrets.write_text(json.dumps(kept))  # the owner puts it back: the same link works
+        answer = s.click_done_link(mail.done_link, utc(date(2026, 12, 14), 3))
+        assert answer["statusCode"] == 200
         assert home.state("c-1").steps_done == {"welcome"}

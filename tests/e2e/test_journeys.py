@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from og.adapters.ports import SendRejected
 from og.cli import main as og
+from og.core.errors import SendRejected
 from og.core.models import MoveKind
 from og.local.engine import JOURNEY_MACHINE
 from og.local.history import customer_timeline

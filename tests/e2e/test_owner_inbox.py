@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from og.adapters.ports import PendingFlag, Proposal, SendRejected
+from og.adapters.ports import PendingFlag, Proposal
 from og.cli import main as og
+from og.core.errors import SendRejected
 from og.local.home_lock import WAIT_ENV, HomeLock
 from og.local.owner_inbox import OpenItems, describe
 from og.local.stack import LocalStack

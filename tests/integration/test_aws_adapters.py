@@ -29,7 +29,7 @@ from slack_sdk.errors import SlackApiError
 
 from og import wiring
 from og.adapters import slack_messages
-from og.adapters.aws.bedrock_writer import BedrockError, BedrockWriter
+from og.adapters.aws.bedrock_writer import BedrockWriter
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.aws.parameters import SecretsManagerSecrets, SsmConfigSource
 from og.adapters.aws.s3_documents import S3Documents
@@ -38,8 +38,9 @@ from og.adapters.aws.ses_sender import SesEmailSender, delivered_message_id
 from og.adapters.aws.sfn_workflow import SfnWorkflow
 from og.adapters.aws.slack_chat import SlackWebChat
 from og.adapters.owner_messages import Answer, AnsweredPost, AnswerModal, FlagPost
-from og.adapters.ports import AFTER_ANSWER, SendRejected
+from og.adapters.ports import AFTER_ANSWER
 from og.core.emails import build_email
+from og.core.errors import BedrockError, SendRejected
 from og.core.models import OwnerAction
 
 REGION = "ap-southeast-1"

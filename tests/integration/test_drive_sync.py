@@ -17,10 +17,10 @@ from moto import mock_aws
 
 from og import wiring
 from og.adapters.aws.google_workspace import GoogleClients, GoogleDocs, GoogleSheet
+from og.core.errors import DriveSyncFailed
 from og.local.engine import load_handler, project_root
 from og.local.moto_bridge import LambdaContext
 from og.local.stack import init_home
-from og.logic.drive_sync import DriveSyncFailed
 
 ROOT = project_root()
 REGION = "ap-southeast-1"

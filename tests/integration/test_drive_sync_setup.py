@@ -11,9 +11,9 @@ from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
 from og import wiring
+from og.core.errors import DriveSyncFailed
 from og.local.engine import load_handler, project_root
 from og.local.moto_bridge import LambdaContext
-from og.logic.drive_sync import DriveSyncFailed
 
 ROOT = project_root()
 REGION = "ap-southeast-1"

@@ -17,15 +17,8 @@ from google_api_fake import ACCESS_TOKEN, CLIENT_EMAIL, FakeGoogle
 from moto import mock_aws
 
 from og import wiring
-from og.adapters.aws.google_workspace import (
-    SCOPES,
-    GoogleClients,
-    GoogleDocs,
-    GoogleFileError,
-    GoogleSheet,
-)
-from og.core.errors import DocumentError
-from og.core.list_rows import ListLayoutError
+from og.adapters.aws.google_workspace import SCOPES, GoogleClients, GoogleDocs, GoogleSheet
+from og.core.errors import DocumentError, GoogleFileError, ListLayoutError
 
 SHEET = "1SheetIdOfTheOnboardingList0000000000000"
 RULES = "1RulesDocId000000000000000000000000000000"

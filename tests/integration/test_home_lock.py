@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from og.local.home_lock import HomeBusy, HomeLock
+from og.core.errors import HomeBusy
+from og.local.home_lock import HomeLock
 
 
 @pytest.mark.parametrize("value", ["soon", "-1", "nan"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from og.adapters.local.sheet_file import CsvSheet, TextDocs
-from og.core.list_rows import ListLayoutError
+from og.core.errors import ListLayoutError
 
 ANA = {
     "customer_id": "hh-2001",

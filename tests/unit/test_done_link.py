@@ -5,9 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from og.core.done_link import (
-    InvalidDoneToken,
     LinkKey,
-    LinkKeyError,
     done_link,
     parse_link_keys,
     sign_done_token,
@@ -16,6 +14,7 @@ from og.core.done_link import (
     verify_done_token,
     verify_unsubscribe_token,
 )
+from og.core.errors import InvalidDoneToken, LinkKeyError
 
 SECRET = b"test-secret-of-enough-length-0123456789"
 ISSUED = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)

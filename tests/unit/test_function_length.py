@@ -12,9 +12,6 @@ LIMIT = 60
 ALLOWED = {
     ("src/og/logic/owner.py", "post_flag"),
     ("src/og/logic/sending.py", "send"),
-    ("src/og/local/moto_bridge.py", "apply"),
-    ("src/og/local/limits.py", "install"),
-    ("src/og/local/aws_limits.py", "install"),
 }
 
 

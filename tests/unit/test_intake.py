@@ -10,9 +10,9 @@ from email.policy import SMTP
 import pytest
 
 from og.core.customer_list import parse_customer_list
+from og.core.errors import IntakeError
 from og.core.intake import (
     Forwarded,
-    IntakeError,
     check_proposal,
     html_to_text,
     parse_welcome_email,

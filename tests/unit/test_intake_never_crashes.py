@@ -20,7 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from og.core.intake import IntakeError, WelcomeEmail, parse_welcome_email
+from og.core.errors import IntakeError
+from og.core.intake import WelcomeEmail, parse_welcome_email
 
 SOURCE = "s3://og-raw-mime/fuzzed"
 CORPUS = Path(__file__).parent / "intake_corpus"

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from og import layer
+from og.core.errors import LayerError
 from og.local.template import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,7 +129,7 @@ def test_a_rebuild_starts_from_an_empty_layer(tmp_path: Path):
 
 
 def test_build_fails_when_the_library_drops_a_document_the_adapter_needs(tmp_path: Path):
-    with pytest.raises(layer.LayerError, match=r"no discovery document drive\.v3\.json"):
+    with pytest.raises(LayerError, match=r"no discovery document drive\.v3\.json"):
         layer.build(tmp_path, install=_fake_pip(docs=("sheets.v4.json",)))
 
 

@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from og.core.list_rows import ListLayoutError, find_customer, list_layout, new_row, utc_text
+from og.core.errors import ListLayoutError
+from og.core.list_rows import find_customer, list_layout, new_row, utc_text
 
 HEADER = ["Notes", "Customer ID", "Name", "E-mail", "plan", "Signup date", "Finished at"]
 

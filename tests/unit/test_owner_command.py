@@ -1,7 +1,8 @@
 import pytest
 
+from og.core.errors import OwnerCommandError
 from og.core.models import OwnerAction
-from og.core.owner_command import OwnerCommand, OwnerCommandError, parse_owner_command
+from og.core.owner_command import OwnerCommand, parse_owner_command
 
 
 def test_pause_takes_the_rest_of_the_line_as_its_note():

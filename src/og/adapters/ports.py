@@ -227,10 +227,6 @@ class JourneyStore(Protocol):
         ...
 
 
-class SendRejected(Exception):
-    """The provider refused the message for certain: nothing was sent, a retry may send."""
-
-
 class EmailSender(Protocol):
     def send(self, message: EmailMessage) -> str:
         """Ship one RFC 5322 message; returns the provider's message id. Raises SendRejected

@@ -28,6 +28,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from og.core.errors import InvalidDoneToken, LinkKeyError
+
 __all__ = [
     "PLAIN_SECRET_KID",
     "InvalidDoneToken",
@@ -64,18 +66,6 @@ class LinkPurpose(StrEnum):
 _CODE = {LinkPurpose.DONE: "d", LinkPurpose.UNSUBSCRIBE: "u"}
 _PURPOSE = {code: purpose for purpose, code in _CODE.items()}
 _CLAIMS = {LinkPurpose.DONE: ("customer id", "step id"), LinkPurpose.UNSUBSCRIBE: ("customer id",)}
-
-
-class InvalidDoneToken(Exception):
-    """A link token that must not be honoured; `reason` says why (for logs, not users)."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(reason)
-
-
-class LinkKeyError(ValueError):
-    """The secret's value is not a key list the guide can use; the message says how to fix it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
 from og.core.customer_list import check_row
+from og.core.errors import IntakeError
 from og.core.models import Customer, Rules
 
 __all__ = [
@@ -79,10 +80,6 @@ def _policy() -> EmailPolicy[EmailMessage]:
 
 
 _POLICY = _policy()
-
-
-class IntakeError(ValueError):
-    """The file is not an email the guide can read; the message names the file and why."""
 
 
 @dataclass(frozen=True, slots=True)

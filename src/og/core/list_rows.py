@@ -9,16 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from og.core.customer_list import FINISHED_COLUMN, REQUIRED_COLUMNS, column_key, column_of
+from og.core.errors import ListLayoutError
 from og.core.text import normalize_cell
 
-__all__ = ["ListLayout", "ListLayoutError", "find_customer", "list_layout", "new_row", "utc_text"]
+__all__ = ["ListLayout", "find_customer", "list_layout", "new_row", "utc_text"]
 
 # Header cells the owner may give the finished_at column (compared as column keys).
 _FINISHED_HEADERS = frozenset({FINISHED_COLUMN, "finished"})
-
-
-class ListLayoutError(ValueError):
-    """The list's header cannot take what is asked (no header, a missing column)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from og.core.errors import OwnerCommandError
 from og.core.models import OwnerAction
 
 USAGE = (
@@ -13,10 +14,6 @@ USAGE = (
     "`/og resume CUSTOMER_ID` lets the guide carry on from where they are."
 )
 _VERBS = {"pause": OwnerAction.PAUSE, "resume": OwnerAction.RESUME}
-
-
-class OwnerCommandError(ValueError):
-    """What is wrong with the command's text; empty when the owner asked for help."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from og.core.errors import DocumentError, Problem
+from og.core.errors import DocumentError, NoTemplate, Problem
 from og.core.models import Rules, SendKind, Step
 from og.core.templates import (
     MessageTemplate,
@@ -56,7 +56,7 @@ class Voice:
 
     def template_for(self, kind: SendKind, step_id: str) -> MessageTemplate:
         """The template of a step message, nudge or flag; nudges and flags fall back to the
-        default section. Raises KeyError when the doc has none."""
+        default section. Raises NoTemplate when the doc has none."""
         found: MessageTemplate | None
         if kind is SendKind.STEP:
             found = self.steps.get(step_id)
@@ -65,14 +65,14 @@ class Voice:
         else:
             found = self.flags.get(step_id, self.default_flag)
         if found is None:
-            raise KeyError(f"{self.source}: no {kind.value} template for step '{step_id}'")
+            raise NoTemplate(f"{self.source}: no {kind.value} template for step '{step_id}'")
         return found
 
     @property
     def problems_template(self) -> MessageTemplate:
-        """The owner's report of skipped list rows. Raises KeyError when the doc has none."""
+        """The owner's report of skipped list rows. Raises NoTemplate when the doc has none."""
         if self.problem_report is None:
-            raise KeyError(f"{self.source}: no '=== problems ===' section")
+            raise NoTemplate(f"{self.source}: no '=== problems ===' section")
         return self.problem_report
 
 

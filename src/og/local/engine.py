@@ -21,6 +21,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from og.core.errors import SetupError
 from og.local import moto_bridge
 from og.local.template import ACCOUNT, REGION, FunctionSpec, LocalTemplate, read_template
 from og.logic.failures import failure_text
@@ -57,7 +58,7 @@ def project_root() -> Path:
     for parent in Path(__file__).resolve().parents:
         if (parent / "template.yaml").exists():
             return parent
-    raise RuntimeError("cannot find template.yaml; set OG_PROJECT_ROOT to the project checkout")
+    raise SetupError("cannot find template.yaml; set OG_PROJECT_ROOT to the project checkout")
 
 
 class LocalEngine:
@@ -277,7 +278,7 @@ def handler_environment(template: LocalTemplate, home: Path) -> dict[str, str]:
     for fn in template.functions.values():
         for key, value in fn.environment.items():
             if merged.setdefault(key, value) != value:
-                raise ValueError(
+                raise SetupError(
                     f"template.yaml: environment variable {key} differs between functions; "
                     "the local engine runs them in one process"
                 )

@@ -15,14 +15,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from og.core.errors import HomeBusy, SetupError
+
 LOCK_FILE = "og.lock"
 WAIT_ENV = "OG_HOME_LOCK_WAIT"
 DEFAULT_WAIT_S = 60.0
 _POLL_S = 0.1
-
-
-class HomeBusy(Exception):
-    """Another og command is writing to the home."""
 
 
 class HomeLock:
@@ -91,7 +89,7 @@ def _wait_from_env() -> float:
     except ValueError:
         seconds = -1.0
     if not seconds >= 0:
-        raise ValueError(f"{WAIT_ENV}={text!r}: write a number of seconds, 0 or more, like 60")
+        raise SetupError(f"{WAIT_ENV}={text!r}: write a number of seconds, 0 or more, like 60")
     return seconds
 
 

@@ -20,6 +20,7 @@ from og.adapters.local.slack_log import read_slack_log
 from og.adapters.local.store import SqliteJourneyStore
 from og.adapters.owner_messages import APPROVE, DISCARD, EDIT, PROPOSAL_FIELDS
 from og.adapters.ports import JourneyStore, PendingFlag, Proposal
+from og.core.errors import FunctionError, UnknownFlag, UnknownProposal, UsageError
 from og.local import function_url
 from og.wiring import adapters
 
@@ -120,27 +121,27 @@ def flag_to_answer(
     if flag_key:
         flag = store.flag(flag_key)
         if flag is None:
-            raise LookupError(f"no flag with key {flag_key!r}; `og flags` lists the open ones")
+            raise UnknownFlag(f"no flag with key {flag_key!r}; `og flags` lists the open ones")
         if customer_id and flag.customer_id != customer_id:
-            raise LookupError(
+            raise UsageError(
                 f"flag {flag_key} is customer {flag.customer_id}'s, not {customer_id}'s"
             )
         if flag.answer is not None:
-            raise LookupError(
+            raise UsageError(
                 f"flag {flag_key} (customer {flag.customer_id}, step {flag.step_id}) was already "
                 f"answered: {flag.answer}"
             )
         return flag
     if not customer_id:
-        raise ValueError("say which flag to answer: a customer id, or --flag KEY")
+        raise UsageError("say which flag to answer: a customer id, or --flag KEY")
     flags = store.open_flags(customer_id)
     if not flags:
-        raise LookupError(f"customer {customer_id} has no open flag to answer")
+        raise UnknownFlag(f"customer {customer_id} has no open flag to answer")
     if len(flags) > 1:
         listed = _table(
             ("KEY", "STEP", "REASON"), [(f.flag_key, f.step_id, f.reason) for f in flags]
         )
-        raise LookupError(
+        raise UsageError(
             f"customer {customer_id} has {len(flags)} open flags; say which one with "
             "--flag KEY:\n" + "\n".join(listed)
         )
@@ -161,9 +162,9 @@ def parse_edits(pairs: Sequence[str]) -> dict[str, str]:
         column, sep, value = pair.partition("=")
         column = column.strip()
         if not sep:
-            raise ValueError(f"--set {pair!r}: write it as column=value, e.g. --set plan=Starter")
+            raise UsageError(f"--set {pair!r}: write it as column=value, e.g. --set plan=Starter")
         if column not in COLUMNS:
-            raise ValueError(
+            raise UsageError(
                 f"--set {pair!r}: unknown column {column!r}; the columns are {', '.join(COLUMNS)}"
             )
         edits[column] = value
@@ -173,10 +174,12 @@ def parse_edits(pairs: Sequence[str]) -> dict[str, str]:
 def pending_proposal(store: JourneyStore, key: str) -> Proposal:
     proposal = store.proposal(key)
     if proposal is None:
-        raise LookupError(f"no intake proposal with key {key!r}; `og flags` lists the pending ones")
+        raise UnknownProposal(
+            f"no intake proposal with key {key!r}; `og flags` lists the pending ones"
+        )
     if proposal.decision is not None:
         when = f"{proposal.decided_at:%Y-%m-%d %H:%M}Z" if proposal.decided_at else "earlier"
-        raise LookupError(
+        raise UsageError(
             f"proposal {key} was already {proposal.decision.value} by {proposal.decided_by} "
             f"at {when}"
         )
@@ -198,7 +201,7 @@ def answer_proposal(
     proposal = pending_proposal(store, key)
     if action == "approve" and proposal.problems:
         # Slack offers no Approve button on such a proposal: Edit fixes it first.
-        raise ValueError(
+        raise UsageError(
             f"proposal {key} cannot be approved as it is ({'; '.join(proposal.problems)}); "
             f"fix it with: og edit --home {stack.home} {key} --set column=value"
         )
@@ -212,7 +215,7 @@ def answer_proposal(
         event = function_url.slack_event(payload | {"user": user}, secret)
         result = stack.invoke_done_handler(event, at)
         if result.get("statusCode") != 200:
-            raise RuntimeError(
+            raise FunctionError(
                 f"done-handler answered {result.get('statusCode')}: {result.get('body')}"
             )
         return result
@@ -232,7 +235,7 @@ def answer_proposal(
             if call["payload"]["trigger_id"] == trigger
         ]
         if not opened:
-            raise RuntimeError(f"done-handler opened no edit form for proposal {key}")
+            raise FunctionError(f"done-handler opened no edit form for proposal {key}")
         answer = json.loads(send(_submission(opened[-1], edits or {}))["body"])
         errors = answer.get("errors") or {}
     decided = store.proposal(key)

@@ -26,8 +26,9 @@ from urllib.parse import parse_qs, urlsplit
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 
 from og.core.config_doc import read_config_entries
+from og.core.errors import FunctionError, SetupError, UsageError
 from og.local import function_url, moto_bridge
-from og.local.stack import FunctionError, LocalStack, done_link_in, outbox_messages
+from og.local.stack import LocalStack, done_link_in, outbox_messages
 from og.wiring import adapters
 
 DEFAULT_PORT = 8765
@@ -54,7 +55,7 @@ def routes(stack: LocalStack) -> dict[str, Route]:
         for path, methods in served.items():
             local = (prefix + path).rstrip("/") if prefix else path
             if local in found:
-                raise ValueError(
+                raise SetupError(
                     f"og serve: {local} is served by both {found[local].function_name} and "
                     f"{fn.name}; give one of them another path"
                 )
@@ -67,7 +68,7 @@ def _served_paths(function_name: str, logical_id: str) -> dict[str, frozenset[st
     module_globals = inspect.unwrap(moto_bridge.handler(function_name)).__globals__
     resolver = next((v for v in module_globals.values() if isinstance(v, ApiGatewayResolver)), None)
     if resolver is None:
-        raise ValueError(
+        raise SetupError(
             f"template.yaml {logical_id} has a FunctionUrlConfig, but its handler module has "
             "no powertools event handler (app = LambdaFunctionUrlResolver()) to read routes from"
         )
@@ -249,7 +250,7 @@ def serve(stack: LocalStack, host: str, port: int) -> None:
     try:
         server = LocalServer(stack, host, port)
     except OSError as err:
-        raise ValueError(
+        raise UsageError(
             f"cannot listen on {host}:{port}: {err.strerror}; another og serve may be running "
             "there (choose another with --port)"
         ) from None

@@ -23,6 +23,7 @@ from og import wiring
 from og.adapters.local.after_answer import QueuedWork
 from og.adapters.ports import AFTER_ANSWER
 from og.core.config_doc import read_config_entries
+from og.core.errors import FunctionError, SetupError
 from og.core.models import DayPlan
 from og.local import function_url
 from og.local.engine import JOURNEY_MACHINE, TICK_MACHINE, ExecutionRecord, LocalEngine
@@ -80,12 +81,8 @@ def owner_slack_id(home: Path) -> str:
     """The owner's Slack user id from the home's config.txt."""
     entries = read_config_entries((home / "config.txt").read_text(encoding="utf-8"), "config.txt")
     if "owner_slack_id" not in entries:
-        raise ValueError(f"{home / 'config.txt'} has no owner_slack_id; add one (e.g. U0123ABCD)")
+        raise SetupError(f"{home / 'config.txt'} has no owner_slack_id; add one (e.g. U0123ABCD)")
     return entries["owner_slack_id"][0]
-
-
-class FunctionError(RuntimeError):
-    """A handler raised: the Lambda runtime's error, as `invoke` reports it."""
 
 
 @dataclass
@@ -192,7 +189,7 @@ class LocalStack:
         out = self.engine.client("lambda").invoke(FunctionName=fn, Payload=json.dumps(event))
         result: dict[str, Any] = json.loads(out["Payload"].read())
         if out.get("FunctionError"):
-            raise RuntimeError(
+            raise FunctionError(
                 f"done-handler failed: {result.get('errorType')}: {result.get('errorMessage')}"
             )
         if then_after_answer:
@@ -273,7 +270,7 @@ class LocalStack:
             }
             result = self.invoke_done_handler(function_url.slack_event(submission, secret), at)
         if result.get("statusCode") != 200:
-            raise RuntimeError(
+            raise FunctionError(
                 f"done-handler answered {result.get('statusCode')}: {result.get('body')}"
             )
         self.record_resumed(flag.execution)
@@ -299,7 +296,7 @@ class LocalStack:
         event = function_url.slack_command_event("/og", text, by_user, secret)
         result = self.invoke_done_handler(event, at)
         if result.get("statusCode") != 200:
-            raise RuntimeError(
+            raise FunctionError(
                 f"done-handler answered {result.get('statusCode')}: {result.get('body')}"
             )
         if flags:

@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 
 import yaml
 
+from og.core.errors import SetupError
+
 ACCOUNT = "123456789012"
 REGION = "ap-southeast-1"
 
@@ -75,7 +77,7 @@ class LocalTemplate:
         text = spec.definition_path.read_text(encoding="utf-8")
         missing = set(re.findall(r"\$\{(\w+)\}", text)) - spec.substitutions.keys()
         if missing:
-            raise ValueError(
+            raise SetupError(
                 f"{spec.definition_path.name}: no DefinitionSubstitutions for {sorted(missing)} "
                 f"in template.yaml resource {logical_id}"
             )
@@ -155,7 +157,7 @@ class _Resolver:
             return self.tpl.parameters[name]
         res = self.resources.get(name)
         if res is None:
-            raise ValueError(f"template.yaml: !Ref {name}: no such parameter or resource")
+            raise SetupError(f"template.yaml: !Ref {name}: no such parameter or resource")
         if res["Type"] == "AWS::Serverless::StateMachine":
             return self._arn(name, "Arn")
         return self.physical_name(name)
@@ -173,7 +175,7 @@ class _Resolver:
             return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
         if attr == "Name":
             return name
-        raise ValueError(f"template.yaml: !GetAtt {lid}.{attr} is not known to the local engine")
+        raise SetupError(f"template.yaml: !GetAtt {lid}.{attr} is not known to the local engine")
 
     def resolve(self, value: Any) -> Any:
         if not isinstance(value, _Tag):
@@ -206,4 +208,4 @@ class _Resolver:
                 return self._ref(key)
 
             return re.sub(r"\$\{([\w:.]+)\}", sub, text)
-        raise ValueError(f"template.yaml: !{value.name} is not supported by the local engine")
+        raise SetupError(f"template.yaml: !{value.name} is not supported by the local engine")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from og.adapters.ports import Documents, OnboardingSheet, OwnerDocs
+from og.core.errors import DriveSyncFailed
 from og.logic.documents import DocPlaces
 
 CONTENT_HASH = "og-content-sha256"
@@ -27,13 +28,6 @@ class Mirrored:
     outcome: str  # "written" | "unchanged" | "failed"
     version: str = ""
     detail: str = ""
-
-
-class DriveSyncFailed(Exception):
-    def __init__(self, results: list[Mirrored]):
-        self.results = results
-        failed = [r for r in results if r.outcome == "failed"]
-        super().__init__("; ".join(f"{r.target}: {r.detail}" for r in failed))
 
 
 def sync(

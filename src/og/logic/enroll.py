@@ -28,6 +28,7 @@ from pydantic import (
 from og.adapters.ports import OnboardingSheet, Secrets
 from og.core.config_doc import parse_config
 from og.core.customer_list import check_row
+from og.core.errors import InvalidSignup, RowProblems
 from og.core.list_rows import utc_text
 from og.core.models import Rules
 from og.core.rules_doc import parse_rules
@@ -51,14 +52,6 @@ class SignupCheck:
     rules: Rules
     now: datetime
     business_tz: str
-
-
-class RowProblems(ValueError):
-    """Raised inside Signup's validation: the values' problems, (body field, message) each."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{field}: {message}" for field, message in problems))
 
 
 class Signup(BaseModel):
@@ -112,12 +105,6 @@ class Signup(BaseModel):
     def normalized(self) -> dict[str, str]:
         """Trimmed, email lower-case, plan as the rules doc writes it, signup_at in UTC."""
         return dict(self._normalized)
-
-
-class InvalidSignup(ValueError):
-    def __init__(self, errors: list[dict[str, str]]):
-        self.errors = errors  # [{"field": ..., "message": ...}], one per problem
-        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
 
 
 def authorized(secrets: Secrets, secret_name: str, presented: str | None) -> bool:

@@ -13,6 +13,7 @@ from typing import Literal
 
 from og.adapters.ports import ClaimOutcome, JourneyStore, SendClaim
 from og.core.calendar import local_date, next_send_window
+from og.core.errors import SetupError
 from og.core.models import (
     Channel,
     Config,
@@ -39,7 +40,7 @@ def timed_out_before(send_timeout_seconds: int | None, now: datetime) -> datetim
     sending them."""
     seconds = send_timeout_seconds
     if seconds is None:
-        raise RuntimeError(
+        raise SetupError(
             "OG_SEND_TIMEOUT_SECONDS is not set: template.yaml passes the sender's timeout "
             "(parameter SenderTimeoutSeconds) to every function in Globals"
         )

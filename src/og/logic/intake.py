@@ -21,8 +21,8 @@ from og.adapters.ports import (
     ProposalDecision,
     Writer,
 )
+from og.core.errors import IntakeError, UnknownProposal
 from og.core.intake import (
-    IntakeError,
     WelcomeEmail,
     check_proposal,
     parse_welcome_email,
@@ -33,10 +33,6 @@ from og.logic.documents import GuideDocs, GuideFiles, load_docs, read_customers
 
 # SES writes this object when the S3 action is set up; it is not an email.
 SES_SETUP_OBJECT = "AMAZON_SES_SETUP_NOTIFICATION"
-
-
-class UnknownProposal(LookupError):
-    pass
 
 
 @dataclass(frozen=True)

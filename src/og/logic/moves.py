@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import date, datetime
 
+from og.core.errors import StepNotInRules
 from og.core.models import Channel, Customer, Move, MoveKind, Plan, Rules, SendKind, Step
 
 COLUMNS = (
@@ -91,7 +92,7 @@ def plan_and_step(rules: Rules, row: dict[str, str]) -> tuple[Plan, Step]:
     plan = rules.plan(row["plan"])
     step = plan.step(row["step_id"]) if plan else None
     if plan is None or step is None:
-        raise LookupError(
+        raise StepNotInRules(
             f"rules no longer have plan '{row['plan']}' step '{row['step_id']}' "
             f"(move {row['execution_name']})"
         )

@@ -21,6 +21,7 @@ from og.adapters.ports import (
 )
 from og.core.calendar import local_date
 from og.core.customer_list import parse_customer_list
+from og.core.errors import UnknownFlag
 from og.core.models import (
     Channel,
     CustomerState,
@@ -41,10 +42,6 @@ from og.logic.reflag import flag_key as _flag_key
 from og.logic.reflag import step_flag
 
 _FAILED_MOVE = {"step_due": "send the step", "nudge": "send the nudge"}
-
-
-class UnknownFlag(LookupError):
-    pass
 
 
 class AnswerPorts(Protocol):

@@ -12,8 +12,9 @@ from enum import StrEnum
 
 from og.adapters.ports import AfterAnswer, JourneyStore
 from og.adapters.slack_messages import escape as mrkdwn
+from og.core.errors import OwnerCommandError
 from og.core.models import Customer, Journey, OwnerAction, SendKind
-from og.core.owner_command import USAGE, OwnerCommandError, parse_owner_command
+from og.core.owner_command import USAGE, parse_owner_command
 from og.core.progress import held_because
 from og.logic import owner
 from og.logic.documents import GuideFiles, load_docs, read_customers

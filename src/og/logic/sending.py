@@ -13,7 +13,6 @@ from og.adapters.ports import (
     EmailSender,
     JourneyStore,
     Secrets,
-    SendRejected,
     Writer,
 )
 from og.core.calendar import local_date
@@ -24,15 +23,11 @@ from og.core.done_link import (
     unsubscribe_link,
 )
 from og.core.emails import build_email, message_id_for
+from og.core.errors import SendInDoubt, SendRejected, SetupError
 from og.core.models import Channel, SendKind, SendRecord, send_key
 from og.core.templates import RenderedMessage, message_context, render
 from og.logic.documents import GuideDocs, GuideFiles, load_docs
 from og.logic.moves import customer_of, plan_and_step, send_kind
-
-
-class SendInDoubt(Exception):
-    """An earlier attempt claimed this message and never confirmed it went out. Sending again
-    could send it twice, so the owner is asked to check instead."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +61,7 @@ def compose(
     customer = customer_of(row)
     base = docs.config.done_link_base
     if not base:
-        raise ValueError("config done_link_base is not set, so the step's done link cannot be made")
+        raise SetupError("config done_link_base is not set, so the step's done link cannot be made")
     secret = secrets.get(done_link_secret).encode()
     link = done_link(base, sign_done_token(customer.customer_id, step.id, secret, now))
     context = message_context(
@@ -88,7 +83,7 @@ def unsubscribe_url(
     """The RFC 8058 one-click address for the List-Unsubscribe header."""
     base = docs.config.done_link_base
     if not base:
-        raise ValueError("config done_link_base is not set, so the unsubscribe link cannot be made")
+        raise SetupError("config done_link_base is not set, so the unsubscribe link cannot be made")
     secret = secrets.get(done_link_secret)
     return unsubscribe_link(base, sign_unsubscribe_token(customer_id, secret, now))
 

@@ -10,6 +10,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from og.core.errors import BedrockError
+
 REWRITE_TOOL = "rewritten_email"
 CUSTOMER_TOOL = "customer_row"
 NARRATIVE_TOOL = "narrative"
@@ -60,10 +62,6 @@ def _tool_config(name: str, description: str, properties: dict[str, Any]) -> dic
         ],
         "toolChoice": {"tool": {"name": name}},
     }
-
-
-class BedrockError(RuntimeError):
-    """The model answered, but not with what the tool asks for."""
 
 
 class BedrockWriter:

@@ -52,6 +52,7 @@ from og.adapters.records import (
     send_item,
     state_from_item,
 )
+from og.core.errors import StoreContention
 from og.core.models import (
     CustomerState,
     Journey,
@@ -334,7 +335,7 @@ class DynamoJourneyStore:
                 note=note,
                 also=also,
             )
-        except RuntimeError as err:
+        except StoreContention as err:
             cancelled = err.__cause__
             if also and isinstance(cancelled, _ConditionFailed) and cancelled.failed(2):
                 return self._state(customer_id)[0]  # answered by a concurrent click
@@ -427,12 +428,12 @@ class DynamoJourneyStore:
             except _ConditionFailed as err:
                 if err.failed(0):
                     continue
-                raise RuntimeError(
+                raise StoreContention(
                     f"writing {self.tables.state_table} for {customer_id} ({action}) was "
                     f"cancelled: {err}"
                 ) from err
             return after
-        raise RuntimeError(
+        raise StoreContention(
             f"{self.tables.state_table} item {customer_id} kept changing under {action}; "
             f"gave up after {_ATTEMPTS} attempts"
         )
@@ -666,7 +667,7 @@ class DynamoJourneyStore:
                     break
                 _backoff(attempt)
             else:
-                raise RuntimeError(
+                raise StoreContention(
                     f"{table}: {len(pending[table])} items still unprocessed by BatchWriteItem "
                     f"after {_ATTEMPTS} attempts"
                 )
@@ -681,7 +682,7 @@ class DynamoJourneyStore:
             if not pending:
                 return found
             _backoff(attempt)
-        raise RuntimeError(
+        raise StoreContention(
             f"{table}: {len(pending[table]['Keys'])} keys still unprocessed by BatchGetItem "
             f"after {_ATTEMPTS} attempts"
         )

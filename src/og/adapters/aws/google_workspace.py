@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from og.adapters.ports import OWNER_DOC_NAMES
+from og.core.errors import GoogleFileError, SetupError
 from og.core.list_rows import find_customer, list_layout, new_row, utc_text
 
 SCOPES = (
@@ -26,11 +27,6 @@ if TYPE_CHECKING:
 
 # The Google client libraries are imported on first use: they take ~0.3 s to import, and every
 # function's wiring builds this adapter while only enroll, drive-sync and done-handler use it.
-
-
-class GoogleFileError(Exception):
-    """Google refused a file: usually it is not shared with the service account, or the id in
-    the config is wrong."""
 
 
 class GoogleClients:
@@ -70,7 +66,7 @@ class GoogleClients:
                     info, scopes=SCOPES
                 )
             except (ValueError, KeyError) as err:
-                raise ValueError(
+                raise SetupError(
                     f"the Google service account secret is not a service-account JSON key: {err}"
                 ) from None
             self.client_email = credentials.service_account_email

@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from og.adapters.ports import SendRejected
+from og.core.errors import SendRejected
 
 
 class SesEmailSender:
