@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from email.message import EmailMessage
 
 from og.adapters.ports import ClaimOutcome, SendRejected
+from og.contracts import JourneyMove
 from og.core.calendar import local_date
 from og.core.done_link import (
     done_link,
@@ -18,8 +19,8 @@ from og.core.done_link import (
 from og.core.emails import build_email, message_id_for
 from og.core.models import Channel, SendKind, SendRecord, send_key
 from og.core.templates import RenderedMessage, message_context, render
+from og.events import Journey
 from og.logic.documents import GuideDocs, load_docs
-from og.logic.moves import customer_of, plan_and_step, send_kind
 from og.wiring import Adapters
 
 
@@ -28,9 +29,9 @@ class SendInDoubt(Exception):
     could send it twice, so the owner is asked to check instead."""
 
 
-def compose(a: Adapters, docs: GuideDocs, row: dict[str, str], now: datetime) -> RenderedMessage:
-    plan, step = plan_and_step(docs.rules, row)
-    customer = customer_of(row)
+def compose(a: Adapters, docs: GuideDocs, move: JourneyMove, now: datetime) -> RenderedMessage:
+    plan, step = move.plan_and_step(docs.rules)
+    customer = move.customer
     base = docs.config.done_link_base
     if not base:
         raise ValueError("config done_link_base is not set, so the step's done link cannot be made")
@@ -41,11 +42,11 @@ def compose(a: Adapters, docs: GuideDocs, row: dict[str, str], now: datetime) ->
         step,
         docs.config,
         plan_name=plan.name,
-        days_since_signup=int(row["days_since_signup"]),
+        days_since_signup=move.days_since_signup,
         done_link=link,
-        reason=row["reason"],
+        reason=move.reason,
     )
-    rendered = render(docs.voice.template_for(send_kind(row), step.id), context)
+    rendered = render(docs.voice.template_for(move.send_kind, step.id), context)
     return replace(rendered, done_link=link)
 
 
@@ -58,11 +59,11 @@ def unsubscribe_url(a: Adapters, docs: GuideDocs, customer_id: str, now: datetim
     return unsubscribe_link(base, sign_unsubscribe_token(customer_id, secret, now))
 
 
-def personalize(a: Adapters, row: dict[str, str]) -> dict[str, str]:
+def personalize(a: Adapters, move: JourneyMove) -> dict[str, str]:
     docs = load_docs(a)
-    message = compose(a, docs, row, a.clock())
+    message = compose(a, docs, move, a.clock())
     instructions = (
-        f"Lightly personalize this onboarding email for {row['name']} on the {row['plan']} plan. "
+        f"Lightly personalize this onboarding email for {move.name} on the {move.plan} plan. "
         "Keep every fact, link and the sign-off; keep it short and in the same voice."
     )
     return {
@@ -72,16 +73,16 @@ def personalize(a: Adapters, row: dict[str, str]) -> dict[str, str]:
     }
 
 
-def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
-    row: dict[str, str] = journey["move"]
+def send(a: Adapters, journey: Journey, attempt: str) -> dict[str, str]:
+    move = journey.move
     now = a.clock()
     docs = load_docs(a)
-    customer = customer_of(row)
+    customer = move.customer
     tz = customer.timezone or docs.config.timezone
     record = SendRecord(
         customer_id=customer.customer_id,
-        step_id=row["step_id"],
-        kind=send_kind(row),
+        step_id=move.step_id,
+        kind=move.send_kind,
         sent_at=now,
         local_date=local_date(now, tz),
         channel=Channel.EMAIL,
@@ -107,29 +108,7 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
             "not sending again"
         )
     try:
-        pre = journey.get("message")
-        message = (
-            RenderedMessage(pre["subject"], pre["body"], pre.get("done_link", ""))
-            if pre
-            else compose(a, docs, row, now)
-        )
-        email = build_email(
-            sender=docs.config.sender,
-            to_name=customer.name,
-            to_addr=customer.email,
-            subject=message.subject,
-            body=message.body,
-            sent_at=now,
-            message_id=message_id_for(
-                customer.customer_id, record.step_id, record.kind.value, docs.config.sender
-            ),
-            reply_to=docs.config.reply_to,
-            done_link=message.done_link,
-            in_reply_to=_step_message_id(a, record, docs.config.sender)
-            if record.kind is SendKind.NUDGE
-            else None,
-            unsubscribe_url=unsubscribe_url(a, docs, customer.customer_id, now),
-        )
+        email = _email(a, docs, journey, record, now)
     except Exception:
         a.store.release_send(record, attempt)  # nothing went out
         raise
@@ -144,6 +123,36 @@ def send(a: Adapters, journey: dict[str, Any], attempt: str) -> dict[str, str]:
         "outcome": "sent",
         "detail": f"{record.send_key} to {customer.email} at {now.isoformat()} ({message_id})",
     }
+
+
+def _email(
+    a: Adapters, docs: GuideDocs, journey: Journey, record: SendRecord, now: datetime
+) -> EmailMessage:
+    """The move's email: as Personalize wrote it, else composed from the rules and voice."""
+    customer = journey.move.customer
+    pre = journey.message
+    message = (
+        RenderedMessage(pre.subject, pre.body, pre.done_link)
+        if pre
+        else compose(a, docs, journey.move, now)
+    )
+    return build_email(
+        sender=docs.config.sender,
+        to_name=customer.name,
+        to_addr=customer.email,
+        subject=message.subject,
+        body=message.body,
+        sent_at=now,
+        message_id=message_id_for(
+            customer.customer_id, record.step_id, record.kind.value, docs.config.sender
+        ),
+        reply_to=docs.config.reply_to,
+        done_link=message.done_link,
+        in_reply_to=_step_message_id(a, record, docs.config.sender)
+        if record.kind is SendKind.NUDGE
+        else None,
+        unsubscribe_url=unsubscribe_url(a, docs, customer.customer_id, now),
+    )
 
 
 def _step_message_id(a: Adapters, record: SendRecord, sender: str) -> str:
