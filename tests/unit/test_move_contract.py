@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from og import asl
+from og import asl, channels
 from og.contracts import JourneyMove
 from og.core.models import Channel, Customer, Move, MoveKind, SendWindow, Step
 from og.events import FlagTask, JourneyTask
@@ -130,3 +130,26 @@ def test_an_unknown_channel_is_refused_with_the_channels_there_are() -> None:
     [error] = caught.value.errors()
     assert error["loc"] == ("journey", "move", "channel")
     assert "'email' or 'slack'" in error["msg"]
+
+
+def test_a_channel_without_a_sender_stops_the_asl_build_with_where_to_add_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(channels, "SENDERS", {Channel.EMAIL: "SendEmail"})
+    with pytest.raises(ValueError, match=r"channel slack has no sender.*src/og/channels\.py"):
+        asl.compose(ROOT)
+
+
+def test_every_channel_has_a_sender_and_a_branch_in_the_journey() -> None:
+    """The README's new-channel recipe, checked: the enum value, the registry entry and the ASL
+    branch (email is the journey's Default, through Personalize when the step says so)."""
+    assert set(channels.SENDERS) == set(Channel)
+    states = machine("customer-journey")["States"]
+    choose = states["ChooseMove"]
+    routed = {
+        r["StringEquals"]: r["Next"] for r in choose["Choices"] if r["Variable"] == "$.move.channel"
+    }
+    assert routed == {c.value: s for c, s in channels.SENDERS.items() if c is not channels.DEFAULT}
+    assert choose["Default"] == channels.SENDERS[channels.DEFAULT]
+    for state in channels.SENDERS.values():
+        assert states[state]["Resource"] == "arn:aws:states:::lambda:invoke"
