@@ -606,13 +606,13 @@ def journey_task_resources() -> dict[str, str]:
     }
 
 
-def category(move: dict[str, str]) -> str:
+def category(move: dict[str, Any]) -> str:
     if move["move"] == "flag":
         return "flag"
     if move["channel"] == "slack":
         return "owner_step"
     what = "step" if move["move"] == "step_due" else "nudge"
-    return f"{what}_personalized" if move["personalized"] == "true" else f"{what}_email"
+    return f"{what}_personalized" if move["personalized"] is True else f"{what}_email"
 
 
 def journey_counts(records: list[Any]) -> dict[str, Any]:

@@ -14,4 +14,4 @@ logger = Logger()
 @logger.inject_lambda_context
 @event_parser(model=JourneyTask)
 def handler(event: JourneyTask, context: LambdaContext) -> dict[str, str]:
-    return sending.personalize(personalize_ports(), event.journey["move"])
+    return sending.personalize(personalize_ports(), event.journey.move)

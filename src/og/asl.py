@@ -3,8 +3,9 @@
 A machine's layout lives in asl-fragments/machines/<name>.json. Anywhere in it (or in a fragment),
 an object {"$fragment": "<name>", ...} is replaced by asl-fragments/<name>.json; when the fragment
 is an object, the other keys of the reference are laid over it (so a task keeps its shared
-Resource and Retry, and adds its own Parameters and Next). `${Name}` placeholders are left for
-DefinitionSubstitutions.
+Resource and Retry, and adds its own Parameters and Next); a list fragment inside a list is spliced
+in. `channel-choices` is written from og.channels (ChooseMove's rule per channel). `${Name}`
+placeholders are left for DefinitionSubstitutions.
 """
 
 from __future__ import annotations
@@ -13,12 +14,24 @@ import json
 from pathlib import Path
 from typing import Any
 
+from og.channels import channel_choices
 from og.core.errors import SetupError
+
+
+def _generated() -> dict[str, Any]:
+    """Fragments written from code rather than a file."""
+    return {"channel-choices": channel_choices()}
 
 
 def _expand(value: Any, fragments: Path, trail: tuple[str, ...]) -> Any:
     if isinstance(value, list):
-        return [_expand(v, fragments, trail) for v in value]
+        out: list[Any] = []
+        for v in value:
+            expanded = _expand(v, fragments, trail)
+            # a list fragment inside a list (a rule set in Choices) is spliced in
+            spliced = isinstance(v, dict) and "$fragment" in v and isinstance(expanded, list)
+            out.extend(expanded if spliced else [expanded])
+        return out
     if not isinstance(value, dict):
         return value
     if "$fragment" in value:
@@ -26,9 +39,13 @@ def _expand(value: Any, fragments: Path, trail: tuple[str, ...]) -> Any:
         if name in trail:
             raise SetupError(f"asl-fragments: fragment cycle {' -> '.join((*trail, name))}")
         path = fragments / f"{name}.json"
-        if not path.exists():
+        generated = _generated()
+        if name in generated:
+            body = generated[name]
+        elif not path.exists():
             raise FileNotFoundError(f"asl-fragments: no fragment '{name}' ({path}) in {trail[-1]}")
-        body = _expand(json.loads(path.read_text(encoding="utf-8")), fragments, (*trail, name))
+        else:
+            body = _expand(json.loads(path.read_text(encoding="utf-8")), fragments, (*trail, name))
         overrides = {k: v for k, v in value.items() if k != "$fragment"}
         if overrides and not isinstance(body, dict):
             raise SetupError(f"asl-fragments: fragment '{name}' is not an object; cannot add keys")

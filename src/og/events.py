@@ -4,9 +4,11 @@ parser), so a malformed payload fails with the field that is wrong."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
+
+from og.contracts import JourneyMove
 
 
 class ScheduledEvent(BaseModel):
@@ -20,8 +22,31 @@ class TickEvent(BaseModel):
     tick: str | None = None
 
 
+class PersonalizedMessage(BaseModel):
+    """The Personalize state's result, which SendEmail sends as is."""
+
+    subject: str
+    body: str
+    done_link: str = ""
+
+
+class TaskFailure(BaseModel):
+    """What the journey's Catch stores in $.failure: the error and cause of the failed task."""
+
+    Error: str | None = None
+    Cause: str | None = None
+
+
+class Journey(BaseModel):
+    """A journey execution's state as its tasks receive it (`"journey.$": "$"`)."""
+
+    move: JourneyMove
+    message: PersonalizedMessage | None = None
+    failure: TaskFailure | None = None
+
+
 class JourneyTask(BaseModel):
-    journey: dict[str, Any]
+    journey: Journey
     execution: str
 
 

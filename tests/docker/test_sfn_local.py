@@ -84,7 +84,7 @@ def move_row(
     *,
     personalized: bool = False,
     channel: str = "email",
-) -> dict[str, str]:
+) -> dict[str, Any]:
     day = "2026-12-10"
     send_at = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     row = {
@@ -96,14 +96,14 @@ def move_row(
         "send_at": send_at,
         "deferred_because": "",
         "date": day,
-        "personalized": "true" if personalized else "false",
+        "personalized": personalized,  # typed, as daily-tick's ItemSelector hands it on
         "channel": channel,
     }
     assert set(row) == set(moves.COLUMNS), "the move row no longer matches og.logic.moves"
     return row
 
 
-def start(journey: Journey, row: dict[str, str]) -> tuple[str, str]:
+def start(journey: Journey, row: dict[str, Any]) -> tuple[str, str]:
     name = row["execution_name"]
     return name, journey.sfn_local.start(name, {"move": row})
 

@@ -68,3 +68,16 @@ def test_missing_fragment_and_cycles_are_named(tmp_path):
     (root / "asl-fragments" / "a.json").write_text(json.dumps({"$fragment": "a"}))
     with pytest.raises(ValueError, match="cycle"):
         asl.compose(root)
+
+
+def test_a_list_fragment_inside_a_list_is_spliced_in(tmp_path):
+    root = _tree(
+        tmp_path,
+        {"StartAt": "A", "States": {"A": {"Type": "Choice", "Choices": [
+            {"Variable": "$.a", "StringEquals": "x", "Next": "B"},
+            {"$fragment": "rules"},
+        ], "Default": "B"}, "B": {"Type": "Succeed"}}},
+        rules=[{"Variable": "$.b", "StringEquals": "y", "Next": "B"}],
+    )  # fmt: skip
+    choices = json.loads(asl.compose(root)["m.asl.json"])["States"]["A"]["Choices"]
+    assert [c["Variable"] for c in choices] == ["$.a", "$.b"]

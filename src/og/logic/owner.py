@@ -29,15 +29,16 @@ from og.core.models import (
     Plan,
     SendKind,
     SendRecord,
+    Step,
     send_key,
 )
 from og.core.step_identity import PlanIds, plan_step_ids
 from og.core.templates import message_context, problems_context, render
+from og.events import Journey
 from og.logic import in_doubt
 from og.logic.customer_links import mark_finished_in_sheet
 from og.logic.documents import GuideFiles, load_docs
 from og.logic.failures import failure_text
-from og.logic.moves import customer_of, plan_and_step, send_kind
 from og.logic.reflag import flag_key as _flag_key
 from og.logic.reflag import step_flag
 
@@ -66,36 +67,16 @@ class OwnerPorts:
     send_timeout_seconds: int | None
 
 
-def post_flag(a: OwnerPorts, journey: dict[str, Any], token: str, execution: str) -> dict[str, str]:
+def post_flag(a: OwnerPorts, journey: Journey, token: str, execution: str) -> dict[str, str]:
     """Store the task token under a short key first (so a click can always resume), then post
     the flag once; a retried task only replaces the stored token."""
-    row: dict[str, str] = journey["move"]
-    failure = journey.get("failure")
+    move = journey.move
     rules_version = _rules_version(a.files)  # before the read: a later edit is then always noticed
     docs = load_docs(a.files)
-    plan, step = plan_and_step(docs.rules, row)
-    customer = customer_of(row)
+    plan, step = move.plan_and_step(docs.rules)
+    customer = move.customer
     now = a.clock()
-    # A failure is flagged once per execution; but a send that failed after its claim may have
-    # gone out, and that is the step's one flag, the same one a later tick would raise about
-    # the claim left in doubt (og.logic.in_doubt) — or a new one, when the owner let the
-    # earlier one go with Pause or Hand off and resumed the customer since (og.logic.reflag).
-    per_execution = bool(failure)
-    about_step = step_flag(a.store, a.store.journey(customer.customer_id).state, step.id)
-    if failure:
-        what = {"step_due": "send the step", "nudge": "send the nudge"}.get(
-            row["move"], row["move"]
-        )
-        detail = failure_text(failure.get("Error"), failure.get("Cause"))[:500]
-        reason = f"could not {what} '{step.title}': {detail}"
-        key = _flag_key(customer.customer_id, step.id, "failure", execution)
-        if in_doubt.is_in_doubt(a.store, customer.customer_id, send_key(step.id, send_kind(row))):
-            reason += "; it may have gone out, so it will not be sent again"
-            key = about_step.key
-            per_execution = False
-    else:
-        reason = row["reason"]
-        key = about_step.key
+    key, reason, per_execution, reflag = _what_to_flag(a, journey, step, execution)
     existing = a.store.flag(key)
     if existing and existing.answer is None and not per_execution:
         reason = existing.reason  # the same flag, posted again: it says what it said
@@ -120,7 +101,7 @@ def post_flag(a: OwnerPorts, journey: dict[str, Any], token: str, execution: str
         local_date=local_date(now, docs.config.timezone),
         channel=Channel.SLACK,
         recipient=docs.config.owner_slack_id,
-        reflag=0 if per_execution else about_step.reflag,
+        reflag=reflag,
     )
     if per_execution:
         if existing:
@@ -138,7 +119,7 @@ def post_flag(a: OwnerPorts, journey: dict[str, Any], token: str, execution: str
         step,
         docs.config,
         plan_name=plan.name,
-        days_since_signup=int(row["days_since_signup"]),
+        days_since_signup=move.days_since_signup,
         reason=reason,
     )
     message = render(docs.voice.template_for(SendKind.FLAG, step.id), context)
@@ -148,18 +129,39 @@ def post_flag(a: OwnerPorts, journey: dict[str, Any], token: str, execution: str
     return {"outcome": "posted", "detail": key}
 
 
-def post_owner_step(a: OwnerPorts, journey: dict[str, Any], execution: str) -> dict[str, str]:
+def _what_to_flag(
+    a: OwnerPorts, journey: Journey, step: Step, execution: str
+) -> tuple[str, str, bool, int]:
+    """The flag's key and reason, whether it is flagged once per execution, and its reflag.
+    A failure is flagged once per execution; but a send that failed after its claim may have
+    gone out, and that is the step's one flag, the same one a later tick would raise about
+    the claim left in doubt (og.logic.in_doubt) — or a new one, when the owner let the
+    earlier one go with Pause or Hand off and resumed the customer since (og.logic.reflag)."""
+    move, failure = journey.move, journey.failure
+    about_step = step_flag(a.store, a.store.journey(move.customer_id).state, step.id)
+    if not failure:
+        return about_step.key, move.reason, False, about_step.reflag
+    what = _FAILED_MOVE.get(move.move, move.move)
+    detail = failure_text(failure.Error, failure.Cause)[:500]
+    reason = f"could not {what} '{step.title}': {detail}"
+    if in_doubt.is_in_doubt(a.store, move.customer_id, send_key(step.id, move.send_kind)):
+        reason += "; it may have gone out, so it will not be sent again"
+        return about_step.key, reason, False, about_step.reflag
+    return _flag_key(move.customer_id, step.id, "failure", execution), reason, True, 0
+
+
+def post_owner_step(a: OwnerPorts, journey: Journey, execution: str) -> dict[str, str]:
     """A step the owner carries out (channel: slack): posted once, like a step email."""
-    row: dict[str, str] = journey["move"]
+    move = journey.move
     rules_version = _rules_version(a.files)  # before the read, as in post_flag
     docs = load_docs(a.files)
-    plan, step = plan_and_step(docs.rules, row)
-    customer = customer_of(row)
+    plan, step = move.plan_and_step(docs.rules)
+    customer = move.customer
     now = a.clock()
     record = SendRecord(
         customer_id=customer.customer_id,
         step_id=step.id,
-        kind=SendKind.STEP if row["move"] == "step_due" else SendKind.NUDGE,
+        kind=move.send_kind,
         sent_at=now,
         local_date=local_date(now, customer.timezone or docs.config.timezone),
         channel=Channel.SLACK,
@@ -172,8 +174,8 @@ def post_owner_step(a: OwnerPorts, journey: dict[str, Any], execution: str) -> d
         step,
         docs.config,
         plan_name=plan.name,
-        days_since_signup=int(row["days_since_signup"]),
-        reason=row["reason"],
+        days_since_signup=move.days_since_signup,
+        reason=move.reason,
     )
     message = render(docs.voice.template_for(record.kind, step.id), context)
     # Stored before the post, so a Done click always finds what it marks.

@@ -6,15 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from email.message import EmailMessage
 
-from og.adapters.ports import (
-    ClaimOutcome,
-    EmailSender,
-    JourneyStore,
-    Secrets,
-    Writer,
-)
+from og.adapters.ports import ClaimOutcome, EmailSender, JourneyStore, Secrets, Writer
+from og.contracts import JourneyMove
 from og.core.calendar import local_date
 from og.core.done_link import (
     done_link,
@@ -26,8 +21,8 @@ from og.core.emails import build_email, message_id_for
 from og.core.errors import SendInDoubt, SendRejected, SetupError
 from og.core.models import Channel, SendKind, SendRecord, send_key
 from og.core.templates import RenderedMessage, message_context, render
+from og.events import Journey
 from og.logic.documents import GuideDocs, GuideFiles, load_docs
-from og.logic.moves import customer_of, plan_and_step, send_kind
 
 
 @dataclass(frozen=True)
@@ -52,13 +47,13 @@ class PersonalizePorts:
 def compose(
     secrets: Secrets,
     docs: GuideDocs,
-    row: dict[str, str],
+    move: JourneyMove,
     now: datetime,
     *,
     done_link_secret: str,
 ) -> RenderedMessage:
-    plan, step = plan_and_step(docs.rules, row)
-    customer = customer_of(row)
+    plan, step = move.plan_and_step(docs.rules)
+    customer = move.customer
     base = docs.config.done_link_base
     if not base:
         raise SetupError("config done_link_base is not set, so the step's done link cannot be made")
@@ -69,11 +64,11 @@ def compose(
         step,
         docs.config,
         plan_name=plan.name,
-        days_since_signup=int(row["days_since_signup"]),
+        days_since_signup=move.days_since_signup,
         done_link=link,
-        reason=row["reason"],
+        reason=move.reason,
     )
-    rendered = render(docs.voice.template_for(send_kind(row), step.id), context)
+    rendered = render(docs.voice.template_for(move.send_kind, step.id), context)
     return replace(rendered, done_link=link)
 
 
@@ -88,11 +83,11 @@ def unsubscribe_url(
     return unsubscribe_link(base, sign_unsubscribe_token(customer_id, secret, now))
 
 
-def personalize(a: PersonalizePorts, row: dict[str, str]) -> dict[str, str]:
+def personalize(a: PersonalizePorts, move: JourneyMove) -> dict[str, str]:
     docs = load_docs(a.files)
-    message = compose(a.secrets, docs, row, a.clock(), done_link_secret=a.done_link_secret)
+    message = compose(a.secrets, docs, move, a.clock(), done_link_secret=a.done_link_secret)
     instructions = (
-        f"Lightly personalize this onboarding email for {row['name']} on the {row['plan']} plan. "
+        f"Lightly personalize this onboarding email for {move.name} on the {move.plan} plan. "
         "Keep every fact, link and the sign-off; keep it short and in the same voice."
     )
     return {
@@ -102,16 +97,16 @@ def personalize(a: PersonalizePorts, row: dict[str, str]) -> dict[str, str]:
     }
 
 
-def send(a: SendingPorts, journey: dict[str, Any], attempt: str) -> dict[str, str]:
-    row: dict[str, str] = journey["move"]
+def send(a: SendingPorts, journey: Journey, attempt: str) -> dict[str, str]:
+    move = journey.move
     now = a.clock()
     docs = load_docs(a.files)
-    customer = customer_of(row)
+    customer = move.customer
     tz = customer.timezone or docs.config.timezone
     record = SendRecord(
         customer_id=customer.customer_id,
-        step_id=row["step_id"],
-        kind=send_kind(row),
+        step_id=move.step_id,
+        kind=move.send_kind,
         sent_at=now,
         local_date=local_date(now, tz),
         channel=Channel.EMAIL,
@@ -137,31 +132,7 @@ def send(a: SendingPorts, journey: dict[str, Any], attempt: str) -> dict[str, st
             "not sending again"
         )
     try:
-        pre = journey.get("message")
-        message = (
-            RenderedMessage(pre["subject"], pre["body"], pre.get("done_link", ""))
-            if pre
-            else compose(a.secrets, docs, row, now, done_link_secret=a.done_link_secret)
-        )
-        email = build_email(
-            sender=docs.config.sender,
-            to_name=customer.name,
-            to_addr=customer.email,
-            subject=message.subject,
-            body=message.body,
-            sent_at=now,
-            message_id=message_id_for(
-                customer.customer_id, record.step_id, record.kind.value, docs.config.sender
-            ),
-            reply_to=docs.config.reply_to,
-            done_link=message.done_link,
-            in_reply_to=_step_message_id(a.store, record, docs.config.sender)
-            if record.kind is SendKind.NUDGE
-            else None,
-            unsubscribe_url=unsubscribe_url(
-                a.secrets, docs, customer.customer_id, now, done_link_secret=a.done_link_secret
-            ),
-        )
+        email = _email(a, docs, journey, record, now)
     except Exception:
         a.store.release_send(record, attempt)  # nothing went out
         raise
@@ -176,6 +147,38 @@ def send(a: SendingPorts, journey: dict[str, Any], attempt: str) -> dict[str, st
         "outcome": "sent",
         "detail": f"{record.send_key} to {customer.email} at {now.isoformat()} ({message_id})",
     }
+
+
+def _email(
+    a: SendingPorts, docs: GuideDocs, journey: Journey, record: SendRecord, now: datetime
+) -> EmailMessage:
+    """The move's email: as Personalize wrote it, else composed from the rules and voice."""
+    customer = journey.move.customer
+    pre = journey.message
+    message = (
+        RenderedMessage(pre.subject, pre.body, pre.done_link)
+        if pre
+        else compose(a.secrets, docs, journey.move, now, done_link_secret=a.done_link_secret)
+    )
+    return build_email(
+        sender=docs.config.sender,
+        to_name=customer.name,
+        to_addr=customer.email,
+        subject=message.subject,
+        body=message.body,
+        sent_at=now,
+        message_id=message_id_for(
+            customer.customer_id, record.step_id, record.kind.value, docs.config.sender
+        ),
+        reply_to=docs.config.reply_to,
+        done_link=message.done_link,
+        in_reply_to=_step_message_id(a.store, record, docs.config.sender)
+        if record.kind is SendKind.NUDGE
+        else None,
+        unsubscribe_url=unsubscribe_url(
+            a.secrets, docs, customer.customer_id, now, done_link_secret=a.done_link_secret
+        ),
+    )
 
 
 def _step_message_id(store: JourneyStore, record: SendRecord, sender: str) -> str:
