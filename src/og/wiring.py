@@ -21,6 +21,7 @@ from og.adapters.ports import (
     EmailSender,
     JourneyStore,
     OnboardingSheet,
+    Once,
     OwnerChat,
     OwnerDocs,
     Secrets,
@@ -88,6 +89,7 @@ class Adapters:
     owner_docs: OwnerDocs
     idempotency: Callable[[], BasePersistenceLayer]
     after_answer: AfterAnswer
+    once: Once
 
 
 _overrides: dict[str, object] = {}
@@ -130,6 +132,7 @@ def _local(settings: Settings) -> Adapters:
     from og.adapters.aws.sfn_workflow import SfnWorkflow
     from og.adapters.local.after_answer import QueuedWork
     from og.adapters.local.config_file import ConfigFile, SecretsFile
+    from og.adapters.local.once import SqliteOnce
     from og.adapters.local.outbox import OutboxEmailSender
     from og.adapters.local.sheet_file import CsvSheet, TextDocs
     from og.adapters.local.slack_log import SlackLogChat
@@ -156,6 +159,7 @@ def _local(settings: Settings) -> Adapters:
         owner_docs=TextDocs(home),
         idempotency=_idempotency_store(settings),
         after_answer=QueuedWork(),
+        once=SqliteOnce(home / "og.sqlite"),
     )
 
 
@@ -163,6 +167,7 @@ def _aws(settings: Settings) -> Adapters:
     from datetime import UTC
 
     from og.adapters.aws.bedrock_writer import BedrockWriter
+    from og.adapters.aws.dynamodb_once import DynamoOnce
     from og.adapters.aws.dynamodb_store import DynamoJourneyStore
     from og.adapters.aws.google_workspace import GoogleClients, GoogleDocs, GoogleSheet
     from og.adapters.aws.parameters import SecretsManagerSecrets, SsmConfigSource
@@ -195,6 +200,7 @@ def _aws(settings: Settings) -> Adapters:
         owner_docs=GoogleDocs(google, google_file_id),
         idempotency=_idempotency_store(settings),
         after_answer=SelfInvocation(),
+        once=DynamoOnce(settings),
     )
 
 
