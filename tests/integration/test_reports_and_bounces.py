@@ -25,6 +25,7 @@ from local_home import (
 )
 
 from og import wiring
+from og.adapters.aws.dynamodb_once import DynamoOnce
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.local.writer import NARRATIVE_LABEL
 from og.adapters.ports import JourneyStore, PendingFlag
@@ -49,7 +50,8 @@ def store(request: pytest.FixtureRequest, home: LocalHome) -> Iterator[JourneySt
     client = boto3.client("dynamodb", region_name=REGION)
     create_template_tables(client)
     dynamo = DynamoJourneyStore(wiring.Settings(list_bucket="l", rules_bucket="r"), client)
-    with wiring.overridden(store=dynamo):
+    once = DynamoOnce(wiring.Settings(list_bucket="l", rules_bucket="r"), client)
+    with wiring.overridden(store=dynamo, once=once):
         yield dynamo
 
 
@@ -212,6 +214,33 @@ def test_the_weekly_digest_is_posted_once_to_its_channel(
         in (table)
     )
     assert "Paused    hh-1003   Sarah O'Connor" in table
+
+
+class KilledAfterPosting:
+    """The owner chat of a process killed right after Slack accepted its post."""
+
+    def __init__(self, chat: Any):
+        self.chat = chat
+
+    def post(self, channel: str, message: Any) -> str:
+        self.chat.post(channel, message)
+        raise SystemExit("killed")
+
+
+def test_a_digest_run_killed_after_posting_is_in_doubt_and_not_posted_again(
+    home: LocalHome, store: JourneyStore
+) -> None:
+    event = {"scheduled_time": "2026-12-13T10:00:00Z"}
+    with (
+        wiring.overridden(chat=KilledAfterPosting(wiring.adapters().chat)),
+        pytest.raises(SystemExit),
+    ):
+        invoke("digest", event)
+
+    again = invoke("digest", event)
+
+    assert again["outcome"] == "in_doubt"
+    assert len(home.slack("chat.postMessage")) == 1
 
 
 # --- summary -------------------------------------------------------------------------------------
