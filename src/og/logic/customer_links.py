@@ -15,6 +15,7 @@ from og.core.done_link import verify_done_token, verify_unsubscribe_token
 from og.core.models import Customer, CustomerState, Step
 from og.core.step_identity import plan_step_ids
 from og.logic.documents import GuideDocs, load_docs, read_customers
+from og.logic.post_once import post_once
 from og.wiring import Adapters
 
 BY_CUSTOMER = "customer"
@@ -120,12 +121,10 @@ def press_unsubscribe(a: Adapters, token: str) -> tuple[str, bool]:
 
 
 def _tell_owner_once(a: Adapters, customer_id: str, now: datetime) -> None:
-    """Once per customer, with the store's report markers: a repeated unsubscribe that finds the
-    owner not told yet (an earlier Slack post failed) tries again. The unsubscribe itself is
+    """Once per customer, through the Once port: a repeated unsubscribe that finds the owner not
+    told yet (an earlier Slack post was refused) tries again. The unsubscribe itself is
     recorded already, so a failure here is logged and counted, never raised."""
     key = f"unsubscribed:{customer_id}"
-    if not a.store.unreported([key]):
-        return
     try:
         docs = load_docs(a)
         c = _customer(a, docs, customer_id, now)
@@ -134,9 +133,7 @@ def _tell_owner_once(a: Adapters, customer_id: str, now: datetime) -> None:
             f"{who} unsubscribed with the link in an onboarding email; the guide sends them "
             "nothing more."
         )
-        a.chat.post(docs.config.owner_slack_id, ReportPost(text))
+        post_once(a, key, docs.config.owner_slack_id, ReportPost(text))
     except Exception:
         logger.exception("could not tell the owner about an unsubscribe", extra={"key": key})
         metrics.add_metric(name="OwnerNoticeFailures", unit=MetricUnit.Count, value=1)
-        return
-    a.store.mark_reported([key], a.clock())
