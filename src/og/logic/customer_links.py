@@ -122,7 +122,7 @@ def press_unsubscribe(a: Adapters, token: str) -> tuple[str, bool]:
 
 def _tell_owner_once(a: Adapters, customer_id: str, now: datetime) -> None:
     """Once per customer, through the Once port: a repeated unsubscribe that finds the owner not
-    told yet (an earlier Slack post was refused) tries again. The unsubscribe itself is
+    told yet (an earlier Slack post failed) tries again. The unsubscribe itself is
     recorded already, so a failure here is logged and counted, never raised."""
     key = f"unsubscribed:{customer_id}"
     try:

@@ -11,17 +11,17 @@ from og.wiring import Adapters
 
 def post_once(a: Adapters, key: str, channel: str, post: OwnerPost) -> OnceOutcome:
     """Post unless `key` was posted (DONE) or may have been (IN_DOUBT: a run killed between the
-    post and its confirm); CLAIMED means it was posted now."""
+    post and its confirm); CLAIMED means it was posted now. A post that raises is released."""
     attempt = uuid.uuid4().hex
     claimed = a.once.claim(key, attempt, a.clock())
     if claimed != OnceOutcome.CLAIMED:
         return claimed
     try:
         ts = a.chat.post(channel, post)
-    except OSError:
-        raise  # a lost connection or a short write may have posted it: the claim stays in doubt
     except Exception:
-        a.once.release(key, attempt)  # Slack refused it: a retry may post
+        # A failed post (even a timeout) is tried again: for the owner's own Slack, a rare
+        # repeat beats a missed report. Only a run killed mid-post leaves the claim in doubt.
+        a.once.release(key, attempt)
         raise
     a.once.confirm(key, attempt, ts, a.clock())
     return OnceOutcome.CLAIMED
