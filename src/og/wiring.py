@@ -21,6 +21,7 @@ from og.adapters.ports import (
     EmailSender,
     JourneyStore,
     OnboardingSheet,
+    Once,
     OwnerChat,
     OwnerDocs,
     Secrets,
@@ -100,6 +101,7 @@ class Adapters:
     owner_docs: OwnerDocs
     idempotency: Callable[[], BasePersistenceLayer]
     after_answer: AfterAnswer
+    once: Once
 
 
 # The ports of each use case, from the adapters in force (og.logic imported on use: a handler
@@ -141,7 +143,14 @@ def link_ports() -> LinkPorts:
 
     a = adapters()
     return LinkPorts(
-        guide_files(), a.store, a.secrets, a.sheet, a.chat, a.clock, a.settings.done_link_secret
+        guide_files(),
+        a.store,
+        a.secrets,
+        a.sheet,
+        a.chat,
+        a.once,
+        a.clock,
+        a.settings.done_link_secret,
     )
 
 
@@ -171,7 +180,7 @@ def intake_ports() -> IntakePorts:
     from og.logic.intake import IntakePorts
 
     a = adapters()
-    return IntakePorts(guide_files(), a.store, a.chat, a.writer, a.sheet, a.clock)
+    return IntakePorts(guide_files(), a.store, a.chat, a.once, a.writer, a.sheet, a.clock)
 
 
 def tick_ports() -> TickPorts:
@@ -180,7 +189,7 @@ def tick_ports() -> TickPorts:
     a = adapters()
     s = a.settings
     return TickPorts(
-        guide_files(), a.store, a.chat, a.clock, s.moves_prefix, s.send_timeout_seconds
+        guide_files(), a.store, a.chat, a.once, a.clock, s.moves_prefix, s.send_timeout_seconds
     )
 
 
@@ -188,14 +197,14 @@ def digest_ports() -> DigestPorts:
     from og.logic.digest import DigestPorts
 
     a = adapters()
-    return DigestPorts(guide_files(), a.store, a.chat, a.clock)
+    return DigestPorts(guide_files(), a.store, a.chat, a.once, a.clock)
 
 
 def summary_ports() -> SummaryPorts:
     from og.logic.summary import SummaryPorts
 
     a = adapters()
-    return SummaryPorts(guide_files(), a.store, a.writer, a.email, a.clock)
+    return SummaryPorts(guide_files(), a.store, a.writer, a.email, a.once, a.clock)
 
 
 def feedback_ports() -> FeedbackPorts:
@@ -245,6 +254,7 @@ def _local(settings: Settings) -> Adapters:
     from og.adapters.aws.sfn_workflow import SfnWorkflow
     from og.adapters.local.after_answer import QueuedWork
     from og.adapters.local.config_file import ConfigFile, SecretsFile
+    from og.adapters.local.once import SqliteOnce
     from og.adapters.local.outbox import OutboxEmailSender
     from og.adapters.local.sheet_file import CsvSheet, TextDocs
     from og.adapters.local.slack_log import SlackLogChat
@@ -271,6 +281,7 @@ def _local(settings: Settings) -> Adapters:
         owner_docs=TextDocs(home),
         idempotency=_idempotency_store(settings),
         after_answer=QueuedWork(),
+        once=SqliteOnce(home / "og.sqlite"),
     )
 
 
@@ -278,6 +289,7 @@ def _aws(settings: Settings) -> Adapters:
     from datetime import UTC
 
     from og.adapters.aws.bedrock_writer import BedrockWriter
+    from og.adapters.aws.dynamodb_once import DynamoOnce
     from og.adapters.aws.dynamodb_store import DynamoJourneyStore
     from og.adapters.aws.google_workspace import GoogleClients, GoogleDocs, GoogleSheet
     from og.adapters.aws.parameters import SecretsManagerSecrets, SsmConfigSource
@@ -310,6 +322,7 @@ def _aws(settings: Settings) -> Adapters:
         owner_docs=GoogleDocs(google, google_file_id),
         idempotency=_idempotency_store(settings),
         after_answer=SelfInvocation(),
+        once=DynamoOnce(settings),
     )
 
 

@@ -304,6 +304,31 @@ def test_an_unreadable_email_is_reported_once_and_ses_setup_notices_are_skipped(
     )
 
 
+class KilledAfterPosting:
+    """The owner chat of a process killed right after Slack accepted its post."""
+
+    def __init__(self, chat: Any):
+        self.chat = chat
+
+    def post(self, channel: str, message: Any) -> str:
+        self.chat.post(channel, message)
+        raise SystemExit("killed")
+
+
+def test_an_unreadable_email_whose_report_run_was_killed_is_not_reported_twice(
+    home: LocalHome,
+) -> None:
+    with (
+        wiring.overridden(chat=KilledAfterPosting(wiring.adapters().chat)),
+        pytest.raises(SystemExit),
+    ):
+        receive(home, b"\r\n", key="broken")
+
+    invoke("intake_ses_parser", s3_put("broken"))  # S3's retried event
+
+    assert len(home.slack("chat.postMessage")) == 1
+
+
 class ThrottledBedrock(StandInWriter):
     """Bedrock answering every call with ThrottlingException, as botocore raises it once its own
     retries are used up."""

@@ -25,9 +25,11 @@ from local_home import (
 )
 
 from og import wiring
+from og.adapters.aws.dynamodb_once import DynamoOnce
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.local.writer import NARRATIVE_LABEL
 from og.adapters.ports import JourneyStore, PendingFlag
+from og.core.errors import SendRejected
 from og.core.models import CustomerState, OwnerAction
 
 NOW = datetime(2026, 12, 13, 10, 0, tzinfo=UTC)  # Sunday 18:00 in Singapore
@@ -49,7 +51,8 @@ def store(request: pytest.FixtureRequest, home: LocalHome) -> Iterator[JourneySt
     client = boto3.client("dynamodb", region_name=REGION)
     create_template_tables(client)
     dynamo = DynamoJourneyStore(wiring.Settings(list_bucket="l", rules_bucket="r"), client)
-    with wiring.overridden(store=dynamo):
+    once = DynamoOnce(wiring.Settings(list_bucket="l", rules_bucket="r"), client)
+    with wiring.overridden(store=dynamo, once=once):
         yield dynamo
 
 
@@ -214,6 +217,33 @@ def test_the_weekly_digest_is_posted_once_to_its_channel(
     assert "Paused    hh-1003   Sarah O'Connor" in table
 
 
+class KilledAfterPosting:
+    """The owner chat of a process killed right after Slack accepted its post."""
+
+    def __init__(self, chat: Any):
+        self.chat = chat
+
+    def post(self, channel: str, message: Any) -> str:
+        self.chat.post(channel, message)
+        raise SystemExit("killed")
+
+
+def test_a_digest_run_killed_after_posting_is_in_doubt_and_not_posted_again(
+    home: LocalHome, store: JourneyStore
+) -> None:
+    event = {"scheduled_time": "2026-12-13T10:00:00Z"}
+    with (
+        wiring.overridden(chat=KilledAfterPosting(wiring.adapters().chat)),
+        pytest.raises(SystemExit),
+    ):
+        invoke("digest", event)
+
+    again = invoke("digest", event)
+
+    assert again["outcome"] == "in_doubt"
+    assert len(home.slack("chat.postMessage")) == 1
+
+
 # --- summary -------------------------------------------------------------------------------------
 def outbox(home: LocalHome) -> list[EmailMessage]:
     return [
@@ -245,6 +275,46 @@ def test_the_monthly_summary_is_emailed_once_to_its_recipients(
     assert "Steps marked done      1" in lines
     assert "Starter  Welcome — set up your wholesale account  1" in lines
     assert "Pro      (no step done yet)                       5" in lines
+
+
+class SendsThen:
+    """An email sender that sends, then fails as `then` says (a killed process, a timeout)."""
+
+    def __init__(self, email: Any, then: BaseException):
+        self.email, self.then = email, then
+
+    def send(self, message: EmailMessage) -> str:
+        self.email.send(message)
+        raise self.then
+
+
+class Refuses:
+    def send(self, message: EmailMessage) -> str:
+        raise SendRejected("MessageRejected: Email address is not verified")
+
+
+def test_a_summary_run_killed_after_sending_is_in_doubt_and_not_sent_again(
+    home: LocalHome, store: JourneyStore
+) -> None:
+    home.edit_config("summary_recipients: owner@harbourhearth.example\n")
+    event = {"scheduled_time": "2027-01-04T01:00:00Z"}
+    killed = SendsThen(wiring.adapters().email, SystemExit("killed"))
+    with wiring.overridden(email=killed), pytest.raises(SystemExit):
+        invoke("summary", event)
+
+    assert invoke("summary", event)["outcome"] == "in_doubt"
+    assert len(outbox(home)) == 1
+
+
+def test_a_refused_summary_is_sent_by_the_next_run(home: LocalHome, store: JourneyStore) -> None:
+    home.edit_config("summary_recipients: owner@harbourhearth.example\n")
+    event = {"scheduled_time": "2027-01-04T01:00:00Z"}
+    with wiring.overridden(email=Refuses()), pytest.raises(Exception, match="not verified"):
+        invoke("summary", event)
+
+    assert invoke("summary", event)["outcome"] == "sent"
+    assert invoke("summary", event)["outcome"] == "already_sent"
+    assert len(outbox(home)) == 1
 
 
 def test_no_summary_without_recipients(home: LocalHome) -> None:

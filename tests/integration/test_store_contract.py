@@ -4,6 +4,7 @@ tables created from template.yaml's key schemas). Whatever the guide relies on h
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -13,10 +14,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from og.adapters.aws.dynamodb_once import DynamoOnce
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
+from og.adapters.local.once import SqliteOnce
 from og.adapters.local.store import SqliteJourneyStore
 from og.adapters.ports import (
     ClaimOutcome,
+    OnceClaim,
+    OnceOutcome,
     OwnerTask,
     PendingFlag,
     Proposal,
@@ -745,3 +750,84 @@ def test_dynamodb_two_clicks_at_once_answer_the_flag_once(dynamodb: Any) -> None
     flag = racing.flag("k1")
     assert flag is not None and (flag.answer, flag.answered_by) == ("hand_off", "U2")
     assert [e.action for e in racing.audit_trail("c1")] == ["flag:setup", "owner:hand_off"]
+
+
+# --- Once: a report claimed and never confirmed is in doubt, never done twice ---------------
+KEY = "digest#2026-W10"
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def flavour(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Any, Any]:
+    """(once, store) sharing one database, as wiring builds them."""
+    if request.param == "sqlite":
+        path = tmp_path / "og.sqlite"
+        return SqliteOnce(path), SqliteJourneyStore(path)
+    client = request.getfixturevalue("dynamodb")
+    return DynamoOnce(SETTINGS, client), DynamoJourneyStore(SETTINGS, client)
+
+
+@pytest.fixture
+def once(flavour: tuple[Any, Any]) -> Any:
+    return flavour[0]
+
+
+def test_the_first_claim_wins_and_a_confirmed_effect_is_done_for_everyone(once: Any) -> None:
+    assert once.claim(KEY, "run-1", T0) == OnceOutcome.CLAIMED
+    once.confirm(KEY, "run-1", "1700000000.000100", T0)
+    assert once.claim(KEY, "run-2", T0) == OnceOutcome.DONE
+    assert once.claim(KEY, "run-1", T0) == OnceOutcome.DONE
+    assert once.result(KEY) == "1700000000.000100"
+    assert once.claim("digest#2026-W11", "run-2", T0) == OnceOutcome.CLAIMED
+
+
+def test_a_run_killed_between_the_effect_and_the_confirm_leaves_it_in_doubt(once: Any) -> None:
+    assert once.claim(KEY, "run-1", T0) == OnceOutcome.CLAIMED
+    # run-1 posted and was killed before confirming: the next run must not post again.
+    assert once.claim(KEY, "run-2", T0 + timedelta(hours=1)) == OnceOutcome.IN_DOUBT
+    assert once.result(KEY) is None
+    # The same attempt retried (a Lambda retry of the same request) may finish its own work.
+    assert once.claim(KEY, "run-1", T0) == OnceOutcome.CLAIMED
+
+
+def test_a_release_lets_a_retry_claim_and_only_the_claimer_can_release(once: Any) -> None:
+    once.claim(KEY, "run-1", T0)
+    once.release(KEY, "run-2")
+    assert once.claim(KEY, "run-2", T0) == OnceOutcome.IN_DOUBT
+    once.release(KEY, "run-1")
+    assert once.claim(KEY, "run-2", T0) == OnceOutcome.CLAIMED
+    once.confirm(KEY, "run-2", "ts", T0)
+    once.release(KEY, "run-2")  # a done effect stays done
+    assert once.claim(KEY, "run-3", T0) == OnceOutcome.DONE
+
+
+def test_a_confirm_by_another_attempt_does_not_mark_it_done(once: Any) -> None:
+    once.claim(KEY, "run-1", T0)
+    once.confirm(KEY, "run-2", "ts", T0)
+    assert once.claim(KEY, "run-3", T0) == OnceOutcome.IN_DOUBT
+
+
+def test_in_doubt_lists_unconfirmed_claims_made_before_a_moment_oldest_first(once: Any) -> None:
+    once.claim("b", "run-2", T0 + timedelta(minutes=5))
+    once.claim("a", "run-1", T0)
+    once.claim("done", "run-1", T0)
+    once.confirm("done", "run-1", "ts", T0)
+    once.claim("released", "run-1", T0)
+    once.release("released", "run-1")
+    once.claim("fresh", "run-3", T0 + timedelta(hours=1))
+    assert once.in_doubt(T0 + timedelta(minutes=30)) == [
+        OnceClaim("a", "run-1", T0),
+        OnceClaim("b", "run-2", T0 + timedelta(minutes=5)),
+    ]
+
+
+def test_a_report_marked_before_the_upgrade_stays_done(flavour: tuple[Any, Any]) -> None:
+    once, store = flavour
+    store.mark_reported([KEY], T0)
+    assert once.claim(KEY, "run-1", T0 + timedelta(days=1)) == OnceOutcome.DONE
+    assert once.in_doubt(T0 + timedelta(days=2)) == []
+
+
+def test_two_runs_racing_for_one_key_claim_it_once(once: Any) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(lambda n: once.claim(KEY, f"run-{n}", T0), range(8)))
+    assert sorted(outcomes) == sorted([OnceOutcome.CLAIMED] + [OnceOutcome.IN_DOUBT] * 7)

@@ -8,6 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 60
 
+
 def _long_functions() -> list[tuple[str, int, str, int]]:
     found = []
     for folder in ("src/og", "functions"):
@@ -23,11 +24,9 @@ def _long_functions() -> list[tuple[str, int, str, int]]:
 
 def test_no_function_is_over_60_lines() -> None:
     offenders = [
-        f"{path}:{line} {name} is {length} lines"
-        for path, line, name, length in _long_functions()
+        f"{path}:{line} {name} is {length} lines" for path, line, name, length in _long_functions()
     ]
     assert not offenders, (
         f"functions over {LIMIT} lines; split each where a name would explain a part:\n"
         + "\n".join(offenders)
     )
-

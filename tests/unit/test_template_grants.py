@@ -23,6 +23,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from og.adapters.aws.dynamodb_once import DynamoOnce
 from og.adapters.aws.dynamodb_store import DynamoJourneyStore
 from og.adapters.ports import OwnerTask, PendingFlag, Proposal, ProposalDecision
 from og.core.models import Channel, OwnerAction, SendKind, SendRecord
@@ -76,6 +77,14 @@ FOOTPRINT: dict[str, set[tuple[str, str]]] = {
     "unreported": {("BatchGetItem", "FlagsTable")},
     "mark_reported": {("BatchWriteItem", "FlagsTable")},
 }
+# The Once port (DynamoOnce, on og-flags), keyed "once.<method>".
+FOOTPRINT |= {
+    "once.claim": {("PutItem", "FlagsTable"), ("GetItem", "FlagsTable")},
+    "once.confirm": {("UpdateItem", "FlagsTable")},
+    "once.result": {("GetItem", "FlagsTable")},
+    "once.release": {("DeleteItem", "FlagsTable")},
+    "once.in_doubt": {("Scan", "FlagsTable")},
+}
 STORE_TABLES = {"StateTable", "SendsTable", "SendDaysTable", "AuditTable"}
 STORE_TABLES |= {"SendsArchiveTable", "FlagsTable"}
 
@@ -86,7 +95,11 @@ def test_every_store_method_has_its_footprint() -> None:
         for name, member in inspect.getmembers(DynamoJourneyStore, inspect.isfunction)
         if not name.startswith("_")
     }
-    assert public == {key.split(":")[0] for key in FOOTPRINT}
+    assert public == {key.split(":")[0] for key in FOOTPRINT if not key.startswith("once.")}
+    once = {name for name in inspect.getmembers(DynamoOnce, inspect.isfunction)}
+    assert {f"once.{n}" for n, _ in once if not n.startswith("_")} == {
+        key for key in FOOTPRINT if key.startswith("once.")
+    }
 
 
 # --- what the code can reach ----------------------------------------------------------------
@@ -128,6 +141,10 @@ class _Module:
                     store.add(node.attr)
                 if isinstance(value, ast.Name) and value.id == "store":  # a port passed alone
                     store.add(node.attr)
+                if isinstance(value, ast.Attribute) and value.attr == "once":
+                    store.add(f"once.{node.attr}")
+                if isinstance(value, ast.Name) and value.id == "once":  # a port passed alone
+                    store.add(f"once.{node.attr}")
                 if isinstance(value, ast.Name) and value.id == "a":  # a use case's ports
                     store.add(f"port:{node.attr}")
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -287,7 +304,7 @@ def _iam_actions(operation: str, params: dict[str, Any]) -> set[tuple[str, str]]
 
 
 def _record(
-    send: Callable[[str, int], SendRecord], store: DynamoJourneyStore
+    send: Callable[[str, int], SendRecord], store: DynamoJourneyStore, once: DynamoOnce
 ) -> Iterator[tuple[set[str], Callable[[], object]]]:
     """Every store method, with the footprint keys its call site has, in an order that takes
     each through its branches (a claim released, a flag answered, a journey finished)."""
@@ -379,6 +396,13 @@ def _record(
     )
     yield {"unreported"}, lambda: store.unreported(["list:row-3"])
     yield {"mark_reported"}, lambda: store.mark_reported(["list:row-3"], t0)
+    yield {"once.claim"}, lambda: once.claim("digest:2026-03-08", "r1", t0)
+    yield {"once.claim"}, lambda: once.claim("digest:2026-03-08", "r2", t0)
+    yield {"once.in_doubt"}, lambda: once.in_doubt(t0 + timedelta(days=1))
+    yield {"once.confirm"}, lambda: once.confirm("digest:2026-03-08", "r1", "ts-1", t0)
+    yield {"once.result"}, lambda: once.result("digest:2026-03-08")
+    yield {"once.claim"}, lambda: once.claim("digest:2026-03-15", "r1", t0)
+    yield {"once.release"}, lambda: once.release("digest:2026-03-15", "r1")
 
 
 def test_each_footprint_is_what_the_dynamodb_store_really_calls(
@@ -419,7 +443,8 @@ def test_each_footprint_is_what_the_dynamodb_store_really_calls(
                 "c1", step, SendKind.STEP, at, at.date(), Channel.EMAIL, "c1@example.com"
             )
 
-        for keys, call in _record(send, store):
+        once = DynamoOnce(Settings(list_bucket="l", rules_bucket="r"), client)
+        for keys, call in _record(send, store, once):
             calls.append(set())
             call()
             allowed = set().union(*(FOOTPRINT[k] for k in keys))

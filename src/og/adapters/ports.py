@@ -75,6 +75,48 @@ class SendClaim:
         return self.attempt.partition("/")[0]
 
 
+class OnceOutcome(StrEnum):
+    CLAIMED = "claimed"  # this attempt may do the effect
+    DONE = "done"  # the effect happened before: never again
+    IN_DOUBT = "in_doubt"  # an earlier attempt claimed it and never confirmed: it may have happened
+
+
+@dataclass(frozen=True, slots=True)
+class OnceClaim:
+    """A claim never confirmed nor released: its effect may or may not have happened."""
+
+    key: str
+    attempt: str
+    claimed_at: datetime
+
+
+class Once(Protocol):
+    """Do an effect (a Slack post, a report) at most once, and know if it may have happened:
+    claim before the effect, confirm after it, release when it failed for certain. A run killed
+    between the effect and the confirm leaves the claim in doubt instead of doing it twice."""
+
+    def claim(self, key: str, attempt: str, at: datetime) -> OnceOutcome:
+        """Atomically reserve `key` for `attempt`; the same attempt claiming again is CLAIMED
+        (a retried Lambda request may finish its own work)."""
+        ...
+
+    def confirm(self, key: str, attempt: str, result: str, at: datetime) -> None:
+        """The effect happened; `result` is what to remember of it (e.g. a message ts)."""
+        ...
+
+    def result(self, key: str) -> str | None:
+        """What confirm recorded (None while unclaimed, unconfirmed, or marked the old way)."""
+        ...
+
+    def release(self, key: str, attempt: str) -> None:
+        """Undo this attempt's claim (the effect failed for certain), so a retry may do it."""
+        ...
+
+    def in_doubt(self, claimed_before: datetime) -> list[OnceClaim]:
+        """Claims neither confirmed nor released, made before `claimed_before`, oldest first."""
+        ...
+
+
 class ProposalDecision(StrEnum):
     APPROVED = "approved"
     DISCARDED = "discarded"

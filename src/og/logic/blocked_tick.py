@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from og.adapters.owner_messages import ReportPost
-from og.adapters.ports import ConfigSource, JourneyStore, OwnerChat
+from og.adapters.ports import ConfigSource, JourneyStore, Once, OnceOutcome, OwnerChat
 from og.core.config_doc import owner_slack_id_in
 from og.core.errors import DocumentError, Problem
+from og.logic.post_once import post_once
 
 MAX_LISTED = 100  # with lines cut at 300 characters, well inside Slack's 50 blocks
 
@@ -29,6 +30,7 @@ class BlockedTickPorts:
     store: JourneyStore
     config: ConfigSource
     chat: OwnerChat
+    once: Once
     clock: Callable[[], datetime]
 
 
@@ -36,8 +38,6 @@ def tell_owner(a: BlockedTickPorts, err: DocumentError) -> bool:
     """Post the problem list to the owner unless this very list was posted before. True when
     posted."""
     key = problems_key(err.problems)
-    if not a.store.unreported([key]):
-        return False
     try:
         owner = owner_slack_id_in(a.config.entries())
     except DocumentError:  # config.txt itself unreadable: nobody to tell but the alarm
@@ -57,6 +57,5 @@ def tell_owner(a: BlockedTickPorts, err: DocumentError) -> bool:
         "Each line names the file, the line and the field, and says how to fix it. The next "
         "tick runs with the fixed documents; you hear again only if the problems change."
     )
-    a.chat.post(owner, ReportPost(headline, fixed_width=tuple(lines), footer=footer))
-    a.store.mark_reported([key], a.clock())
-    return True
+    post = ReportPost(headline, fixed_width=tuple(lines), footer=footer)
+    return post_once(a, key, owner, post) == OnceOutcome.CLAIMED

@@ -12,11 +12,12 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from og.adapters.owner_messages import ReportPost
-from og.adapters.ports import JourneyStore, OnboardingSheet, OwnerChat, Secrets
+from og.adapters.ports import JourneyStore, OnboardingSheet, Once, OwnerChat, Secrets
 from og.core.done_link import verify_done_token, verify_unsubscribe_token
 from og.core.models import Customer, CustomerState, Step
 from og.core.step_identity import plan_step_ids
 from og.logic.documents import GuideDocs, GuideFiles, load_docs, read_customers
+from og.logic.post_once import post_once
 
 BY_CUSTOMER = "customer"
 
@@ -47,6 +48,7 @@ class LinkPorts:
     secrets: Secrets
     sheet: OnboardingSheet
     chat: OwnerChat
+    once: Once
     clock: Callable[[], datetime]
     done_link_secret: str  # the secret's name
 
@@ -132,12 +134,10 @@ def press_unsubscribe(a: LinkPorts, token: str) -> tuple[str, bool]:
 
 
 def _tell_owner_once(a: LinkPorts, customer_id: str, now: datetime) -> None:
-    """Once per customer, with the store's report markers: a repeated unsubscribe that finds the
-    owner not told yet (an earlier Slack post failed) tries again. The unsubscribe itself is
+    """Once per customer, through the Once port: a repeated unsubscribe that finds the owner not
+    told yet (an earlier Slack post failed) tries again. The unsubscribe itself is
     recorded already, so a failure here is logged and counted, never raised."""
     key = f"unsubscribed:{customer_id}"
-    if not a.store.unreported([key]):
-        return
     try:
         docs = load_docs(a.files)
         c = _customer(a, docs, customer_id, now)
@@ -146,9 +146,7 @@ def _tell_owner_once(a: LinkPorts, customer_id: str, now: datetime) -> None:
             f"{who} unsubscribed with the link in an onboarding email; the guide sends them "
             "nothing more."
         )
-        a.chat.post(docs.config.owner_slack_id, ReportPost(text))
+        post_once(a, key, docs.config.owner_slack_id, ReportPost(text))
     except Exception:
         logger.exception("could not tell the owner about an unsubscribe", extra={"key": key})
         metrics.add_metric(name="OwnerNoticeFailures", unit=MetricUnit.Count, value=1)
-        return
-    a.store.mark_reported([key], a.clock())

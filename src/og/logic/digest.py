@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from og.adapters.owner_messages import DigestPost
-from og.adapters.ports import JourneyStore, OwnerChat
+from og.adapters.ports import JourneyStore, Once, OnceOutcome, OwnerChat
 from og.core.digest import build_digest
 from og.logic.documents import GuideFiles, load_docs, read_customers
+from og.logic.post_once import post_once
 
 WEEK = timedelta(days=7)
 
@@ -21,6 +22,7 @@ class DigestPorts:
     files: GuideFiles
     store: JourneyStore
     chat: OwnerChat
+    once: Once
     clock: Callable[[], datetime]
 
 
@@ -45,16 +47,18 @@ def run(a: DigestPorts, at: datetime) -> dict[str, Any]:
         business_tz=docs.config.timezone,
         flag_reasons=flag_reasons,
     )
-    # A retried or re-run schedule finds the week posted (the list-problem report's marker).
+    # A retried or re-run schedule finds the week posted, or — after a run killed mid-post — in
+    # doubt, and never posts it twice.
     marker = f"digest:{digest.last_day.isoformat()}"
-    if not a.store.unreported([marker]):
-        return {"outcome": "already_posted", "detail": marker}
     channel = docs.config.digest_channel or docs.config.owner_slack_id
     table = tuple(digest.table().text_lines()) if digest.rows else ()
-    ts = a.chat.post(channel, DigestPost(digest.headline, digest.activity, table))
-    a.store.mark_reported([marker], a.clock())
+    posted = post_once(a, marker, channel, DigestPost(digest.headline, digest.activity, table))
+    if posted == OnceOutcome.DONE:
+        return {"outcome": "already_posted", "detail": marker}
+    if posted == OnceOutcome.IN_DOUBT:
+        return {"outcome": "in_doubt", "detail": f"{marker} may have been posted; not again"}
     return {
         "outcome": "posted",
-        "detail": f"{marker} to {channel} ({ts})",
+        "detail": f"{marker} to {channel} ({a.once.result(marker)})",
         "rows": len(digest.rows),
     }

@@ -149,6 +149,7 @@ def enroll(
     """Add the signup to the onboarding list once per signup_id. Raises powertools'
     IdempotencyValidationError when the signup_id was enrolled with other details, and
     IdempotencyAlreadyInProgressError while another request for it is being handled."""
+    # Powertools idempotency, not the Once port: a retried signup must get the first answer back.
     config = IdempotencyConfig(
         event_key_jmespath="signup_id",
         payload_validation_jmespath="[name, email, plan, signup_at, timezone, owner]",

@@ -16,6 +16,7 @@ from og.adapters.owner_messages import ProposalEditModal, ProposalPost, ReportPo
 from og.adapters.ports import (
     JourneyStore,
     OnboardingSheet,
+    Once,
     OwnerChat,
     Proposal,
     ProposalDecision,
@@ -30,6 +31,7 @@ from og.core.intake import (
     proposal_row,
 )
 from og.logic.documents import GuideDocs, GuideFiles, load_docs, read_customers
+from og.logic.post_once import post_once
 
 # SES writes this object when the S3 action is set up; it is not an email.
 SES_SETUP_OBJECT = "AMAZON_SES_SETUP_NOTIFICATION"
@@ -40,6 +42,7 @@ class IntakePorts:
     files: GuideFiles
     store: JourneyStore
     chat: OwnerChat
+    once: Once
     writer: Writer
     sheet: OnboardingSheet
     clock: Callable[[], datetime]
@@ -102,28 +105,21 @@ def propose(a: IntakePorts, bucket: str, key: str) -> dict[str, Any]:
 
 def _report_unreadable(a: IntakePorts, docs: GuideDocs, pkey: str, why: str) -> dict[str, str]:
     """Tell the owner once that a forwarded email could not be read (nothing to approve)."""
-    marker = f"intake-unreadable:{pkey}"
-    if a.store.unreported([marker]):
-        text = f"A forwarded welcome email could not be read, so no customer was proposed: {why}"
-        a.chat.post(docs.config.owner_slack_id, ReportPost(text))
-        a.store.mark_reported([marker], a.clock())
+    text = f"A forwarded welcome email could not be read, so no customer was proposed: {why}"
+    post_once(a, f"intake-unreadable:{pkey}", docs.config.owner_slack_id, ReportPost(text))
     return {"outcome": "unreadable", "detail": why}
 
 
 def _report_model_failure(
     a: IntakePorts, docs: GuideDocs, pkey: str, source: str, email: WelcomeEmail, err: Exception
 ) -> None:
-    marker = f"intake-model-failed:{pkey}"
-    if not a.store.unreported([marker]):
-        return
     text = (
         f"A forwarded welcome email ({email.subject or 'no subject'}, from "
         f"{email.sender or 'unknown sender'}) could not be read by the model: "
         f"{type(err).__name__}: {err}. The email is kept at {source}. The guide tries again "
         "twice in the next minutes; if no proposal follows, forward the email again."
     )
-    a.chat.post(docs.config.owner_slack_id, ReportPost(text))
-    a.store.mark_reported([marker], a.clock())
+    post_once(a, f"intake-model-failed:{pkey}", docs.config.owner_slack_id, ReportPost(text))
 
 
 # --- the owner's answers (done-handler) ----------------------------------------------------------

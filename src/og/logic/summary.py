@@ -4,15 +4,18 @@ config's summary_recipients."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Any
 
-from og.adapters.ports import EmailSender, JourneyStore, Writer
+from og.adapters.ports import EmailSender, JourneyStore, Once, OnceOutcome, Writer
 from og.core.emails import build_report_email, message_id_for
+from og.core.errors import SendRejected
 from og.core.summary import build_figures, previous_month, summary_html, summary_text
-from og.logic.documents import GuideFiles, load_docs, read_customers
+from og.logic.documents import GuideDocs, GuideFiles, load_docs, read_customers
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class SummaryPorts:
     store: JourneyStore
     writer: Writer
     email: EmailSender
+    once: Once
     clock: Callable[[], datetime]
 
 
@@ -31,10 +35,36 @@ def run(a: SummaryPorts, at: datetime) -> dict[str, Any]:
         return {"outcome": "skipped", "detail": "summary_recipients is not set in the config"}
     start, end = previous_month(at, config.timezone)
     month = start.strftime("%Y-%m")
-    # A retried or re-run schedule finds the month sent (the list-problem report's marker).
+    # Claimed first: a retried or re-run schedule finds the month sent, or — after a run killed
+    # mid-send — in doubt, and never sends it twice.
     marker = f"summary:{month}"
-    if not a.store.unreported([marker]):
+    attempt = uuid.uuid4().hex
+    claimed = a.once.claim(marker, attempt, a.clock())
+    if claimed == OnceOutcome.DONE:
         return {"outcome": "already_sent", "detail": marker}
+    if claimed == OnceOutcome.IN_DOUBT:
+        return {"outcome": "in_doubt", "detail": f"{marker} may have been sent; not again"}
+    try:
+        message = _summary_email(a, docs, at, start, end, month)
+    except Exception:
+        a.once.release(marker, attempt)  # nothing was sent: a retry may send
+        raise
+    try:
+        message_id = a.email.send(message)
+    except SendRejected:
+        a.once.release(marker, attempt)  # refused for certain; any other failure (a timeout)
+        raise  # may have sent it and leaves the month in doubt
+    a.once.confirm(marker, attempt, message_id, a.clock())
+    return {
+        "outcome": "sent",
+        "detail": f"{marker} to {', '.join(config.summary_recipients)} ({message_id})",
+    }
+
+
+def _summary_email(
+    a: SummaryPorts, docs: GuideDocs, at: datetime, start: datetime, end: datetime, month: str
+) -> EmailMessage:
+    config = docs.config
     customers, _ = read_customers(a.files, docs, at)
     figures = build_figures(
         customers,
@@ -51,19 +81,12 @@ def run(a: SummaryPorts, at: datetime) -> dict[str, Any]:
             "how many signed up and finished, and where unfinished customers stopped."
         ),
     )
-    now = a.clock()
-    message = build_report_email(
+    return build_report_email(
         sender=config.sender,
         recipients=config.summary_recipients,
         subject=f"{config.business_name}: onboarding in {figures.month_name}",
         text=summary_text(paragraph, figures),
         html=summary_html(paragraph, figures),
         message_id=message_id_for("summary", month, "report", config.sender),
-        sent_at=now,
+        sent_at=a.clock(),
     )
-    message_id = a.email.send(message)
-    a.store.mark_reported([marker], now)
-    return {
-        "outcome": "sent",
-        "detail": f"{marker} to {', '.join(config.summary_recipients)} ({message_id})",
-    }

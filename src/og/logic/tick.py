@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from og.adapters.ports import JourneyStore, OwnerChat
+from og.adapters.ports import JourneyStore, Once, OwnerChat
 from og.core.decide import plan_day
 from og.core.errors import DocumentError
 from og.core.models import DayPlan
@@ -24,6 +24,7 @@ class TickPorts:
     files: GuideFiles
     store: JourneyStore
     chat: OwnerChat
+    once: Once
     clock: Callable[[], datetime]
     moves_prefix: str
     send_timeout_seconds: int | None
@@ -48,7 +49,9 @@ def run(a: TickPorts, tick_at: datetime) -> dict[str, Any]:
         # The owner gets the problem list; the tick still fails with it, for the alarm, even
         # when Slack cannot be reached.
         try:
-            blocked = blocked_tick.BlockedTickPorts(a.store, a.files.config, a.chat, a.clock)
+            blocked = blocked_tick.BlockedTickPorts(
+                a.store, a.files.config, a.chat, a.once, a.clock
+            )
             blocked_tick.tell_owner(blocked, err)
         finally:
             raise err

@@ -1,0 +1,99 @@
+"""Once on SQLite, in the store's og.sqlite: the same rules as the DynamoDB flavour."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from og.adapters.ports import OnceClaim, OnceOutcome
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS once_claims (key TEXT PRIMARY KEY, attempt TEXT NOT NULL,
+  status TEXT NOT NULL, claimed_at TEXT NOT NULL, result TEXT);
+"""
+
+
+class SqliteOnce:
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.RLock()
+        with sqlite3.connect(self.path) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            finally:
+                db.close()
+
+    def claim(self, key: str, attempt: str, at: datetime) -> OnceOutcome:
+        with self._tx() as db:
+            if _marked_the_old_way(db, key):
+                return OnceOutcome.DONE
+            row = db.execute(
+                "SELECT attempt, status FROM once_claims WHERE key = ?", (key,)
+            ).fetchone()
+            if row is None:
+                db.execute(
+                    "INSERT INTO once_claims VALUES (?, ?, 'claimed', ?, NULL)",
+                    (key, attempt, at.isoformat()),
+                )
+                return OnceOutcome.CLAIMED
+            if row[1] == "done":
+                return OnceOutcome.DONE
+            return OnceOutcome.CLAIMED if row[0] == attempt else OnceOutcome.IN_DOUBT
+
+    def confirm(self, key: str, attempt: str, result: str, at: datetime) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE once_claims SET status = 'done', result = ? WHERE key = ? AND attempt = ?",
+                (result, key, attempt),
+            )
+
+    def result(self, key: str) -> str | None:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT result FROM once_claims WHERE key = ? AND status = 'done'", (key,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def release(self, key: str, attempt: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "DELETE FROM once_claims WHERE key = ? AND attempt = ? AND status = 'claimed'",
+                (key, attempt),
+            )
+
+    def in_doubt(self, claimed_before: datetime) -> list[OnceClaim]:
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT key, attempt, claimed_at FROM once_claims WHERE status = 'claimed'"
+            ).fetchall()
+        claims = [OnceClaim(r[0], r[1], datetime.fromisoformat(r[2])) for r in rows]
+        return sorted(
+            (c for c in claims if c.claimed_at < claimed_before), key=lambda c: c.claimed_at
+        )
+
+
+def _marked_the_old_way(db: sqlite3.Connection, key: str) -> bool:
+    # Before Once, a report was marked after its post in reported_problems (the store's table):
+    # such a key was reported, so it stays done after the upgrade.
+    if not db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reported_problems'"
+    ).fetchone():
+        return False
+    found = db.execute("SELECT 1 FROM reported_problems WHERE problem_key = ?", (key,))
+    return found.fetchone() is not None
