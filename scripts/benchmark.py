@@ -194,8 +194,6 @@ DDB_UNITS: dict[str, tuple[float, float]] = {
     "record_step_done": (1, 4),  # GetItem og-state; transaction: state + audit
     "record_step_done/finished": (1, 6),  # extra when it finishes: Query og-sends, ~6 sends
     # BatchWritten to og-sends-archive
-    "unreported": (1, 0),  # BatchGetItem of today's problem keys (1 RRU a key; usually none)
-    "mark_reported": (0, 1),  # BatchWriteItem, 1 WRU a key
     "load_journeys": (0, 0),  # the daily Scans: priced by size, see SCAN_ITEM_BYTES
 }
 SCAN_ITEM_BYTES = {"state": 200, "send": 300}  # assumed DynamoDB item sizes for the daily Scans

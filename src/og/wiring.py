@@ -162,6 +162,7 @@ def owner_ports() -> OwnerPorts:
         guide_files(),
         a.store,
         a.chat,
+        a.once,
         a.clock,
         a.workflow,
         a.after_answer,

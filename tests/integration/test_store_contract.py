@@ -3,6 +3,7 @@ tables created from template.yaml's key schemas). Whatever the guide relies on h
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -15,7 +16,7 @@ import pytest
 from moto import mock_aws
 
 from og.adapters.aws.dynamodb_once import DynamoOnce
-from og.adapters.aws.dynamodb_store import DynamoJourneyStore
+from og.adapters.aws.dynamodb_store import DynamoJourneyStore, _dump, _problem_item_key
 from og.adapters.local.once import SqliteOnce
 from og.adapters.local.store import SqliteJourneyStore
 from og.adapters.ports import (
@@ -291,14 +292,15 @@ def test_a_flag_marks_the_customer_and_a_retry_replaces_the_token(store: Store) 
 
 
 def test_every_customers_open_flags_oldest_first_without_proposals_or_reports(
-    store: Store,
+    flavour: tuple[Any, Any],
 ) -> None:
+    once, store = flavour
     later = replace(flag_for("c2", key="k2"), posted_at=T0 + timedelta(hours=1))
     store.save_flag(later)
     store.save_flag(flag_for("c1", key="k1"))
     store.save_flag(replace(flag_for("c1", "welcome", key="k3"), posted_at=T0 - timedelta(days=1)))
     store.save_proposal(proposal_for())
-    store.mark_reported(["onboarding.csv line 3: bad email"], T0)
+    _report(once, ["onboarding.csv line 3: bad email"], T0)
     store.record_owner_action(
         "c1", OwnerAction.DONE, by_user="U1", at=T0, flag_key="k3", step_id="welcome"
     )
@@ -570,16 +572,17 @@ def test_a_customer_never_seen_before_can_unsubscribe(store: Store) -> None:
 
 
 # --- the list problem report ---------------------------------------------------------------------
-def test_each_problem_is_reported_once(store: Store) -> None:
+def test_each_problem_is_reported_once(flavour: tuple[Any, Any]) -> None:
+    once, store = flavour
     long_key = "c7:email:" + "x" * 5000
-    assert store.unreported(["a", "b"]) == ["a", "b"]
+    assert once.unclaimed(["a", "b"]) == ["a", "b"]
 
-    store.mark_reported(["a", long_key], T0)
+    _report(once, ["a", long_key], T0)
 
-    assert store.unreported(["b", "a", "c", "b", long_key]) == ["b", "c", "b"]
-    store.mark_reported(["b", "c"], T0 + timedelta(days=1))
-    assert store.unreported(["a", "b", "c", long_key]) == []
-    assert store.unreported([]) == []
+    assert once.unclaimed(["b", "a", "c", "b", long_key]) == ["b", "c", "b"]
+    _report(once, ["b", "c"], T0 + timedelta(days=1))
+    assert once.unclaimed(["a", "b", "c", long_key]) == []
+    assert once.unclaimed([]) == []
     # Reported problems are not flags of any customer.
     assert store.open_flags("c7") == []
 
@@ -821,8 +824,9 @@ def test_in_doubt_lists_unconfirmed_claims_made_before_a_moment_oldest_first(onc
 
 
 def test_a_report_marked_before_the_upgrade_stays_done(flavour: tuple[Any, Any]) -> None:
-    once, store = flavour
-    store.mark_reported([KEY], T0)
+    once, _ = flavour
+    _mark_the_old_way(once, KEY, T0)
+    assert once.unclaimed([KEY, "other"]) == ["other"]
     assert once.claim(KEY, "run-1", T0 + timedelta(days=1)) == OnceOutcome.DONE
     assert once.in_doubt(T0 + timedelta(days=2)) == []
 
@@ -831,3 +835,24 @@ def test_two_runs_racing_for_one_key_claim_it_once(once: Any) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = list(pool.map(lambda n: once.claim(KEY, f"run-{n}", T0), range(8)))
     assert sorted(outcomes) == sorted([OnceOutcome.CLAIMED] + [OnceOutcome.IN_DOUBT] * 7)
+
+
+def _report(once: Any, keys: list[str], at: datetime) -> None:
+    """Report each key, as the owner's list-problem report does: claim, post, confirm."""
+    for key in keys:
+        assert once.claim(key, "report-run", at) == OnceOutcome.CLAIMED
+        once.confirm(key, "report-run", "ts", at)
+
+
+def _mark_the_old_way(once: Any, key: str, at: datetime) -> None:
+    """A report marker as the stores wrote it before Once (after the post, no claim)."""
+    if isinstance(once, SqliteOnce):
+        with sqlite3.connect(once.path) as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS reported_problems "
+                "(problem_key TEXT PRIMARY KEY, reported_at TEXT)"
+            )
+            db.execute("INSERT INTO reported_problems VALUES (?, ?)", (key, at.isoformat()))
+        return
+    item = {"flag_key": _problem_item_key(key), "problem_key": key, "reported_at": at.isoformat()}
+    once._db.put_item(TableName=SETTINGS.flags_table, Item=_dump(item))

@@ -74,8 +74,6 @@ FOOTPRINT: dict[str, set[tuple[str, str]]] = {
         ("UpdateItem", "FlagsTable"),
         ("PutItem", "AuditTable"),
     },
-    "unreported": {("BatchGetItem", "FlagsTable")},
-    "mark_reported": {("BatchWriteItem", "FlagsTable")},
 }
 # The Once port (DynamoOnce, on og-flags), keyed "once.<method>".
 FOOTPRINT |= {
@@ -84,6 +82,7 @@ FOOTPRINT |= {
     "once.result": {("GetItem", "FlagsTable")},
     "once.release": {("DeleteItem", "FlagsTable")},
     "once.in_doubt": {("Scan", "FlagsTable")},
+    "once.unclaimed": {("BatchGetItem", "FlagsTable")},
 }
 STORE_TABLES = {"StateTable", "SendsTable", "SendDaysTable", "AuditTable"}
 STORE_TABLES |= {"SendsArchiveTable", "FlagsTable"}
@@ -394,8 +393,7 @@ def _record(
             "p1", ProposalDecision.APPROVED, row=proposal.row, by_user="U1", at=t0
         ),
     )
-    yield {"unreported"}, lambda: store.unreported(["list:row-3"])
-    yield {"mark_reported"}, lambda: store.mark_reported(["list:row-3"], t0)
+    yield {"once.unclaimed"}, lambda: once.unclaimed(["list:row-3", "digest:2026-03-08"])
     yield {"once.claim"}, lambda: once.claim("digest:2026-03-08", "r1", t0)
     yield {"once.claim"}, lambda: once.claim("digest:2026-03-08", "r2", t0)
     yield {"once.in_doubt"}, lambda: once.in_doubt(t0 + timedelta(days=1))

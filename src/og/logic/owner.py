@@ -3,6 +3,7 @@ the list-problem report and the owner's answers. (Customers' clicks: og.logic.cu
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,8 @@ from og.adapters.ports import (
     ClaimOutcome,
     JourneyStore,
     OnboardingSheet,
+    Once,
+    OnceOutcome,
     OwnerChat,
     OwnerTask,
     PendingFlag,
@@ -61,6 +64,7 @@ class OwnerPorts:
     files: GuideFiles
     store: JourneyStore
     chat: OwnerChat
+    once: Once
     clock: Callable[[], datetime]
     workflow: Workflow
     after_answer: AfterAnswer
@@ -196,12 +200,14 @@ def post_owner_step(a: OwnerPorts, journey: Journey, execution: str) -> dict[str
 
 
 def report_problems(a: OwnerPorts, problems: list[dict[str, str]]) -> dict[str, Any]:
-    """One Slack message listing rows skipped from the onboarding list, each reported once."""
-    keys = a.store.unreported([p["key"] for p in problems])
-    fresh = [p for p in problems if p["key"] in keys]
+    """One Slack message listing rows skipped from the onboarding list, each reported at most
+    once: claimed before the post, so a run killed after it never reports them again."""
+    docs = load_docs(a.files)
+    attempt = uuid.uuid4().hex
+    now = a.clock()
+    fresh = [p for p in problems if a.once.claim(p["key"], attempt, now) is OnceOutcome.CLAIMED]
     if not fresh:
         return {"posted": 0}
-    docs = load_docs(a.files)
     message = render(
         docs.voice.problems_template,
         problems_context(
@@ -210,8 +216,14 @@ def report_problems(a: OwnerPorts, problems: list[dict[str, str]]) -> dict[str, 
             list_name=a.files.at.list_key,
         ),
     )
-    a.chat.post(docs.config.owner_slack_id, ReportPost(message.subject, message.body))
-    a.store.mark_reported([p["key"] for p in fresh], a.clock())
+    try:
+        ts = a.chat.post(docs.config.owner_slack_id, ReportPost(message.subject, message.body))
+    except Exception:
+        for p in fresh:  # as post_once: a failed post is tried again
+            a.once.release(p["key"], attempt)
+        raise
+    for p in fresh:
+        a.once.confirm(p["key"], attempt, ts, a.clock())
     return {"posted": len(fresh)}
 
 

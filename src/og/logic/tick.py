@@ -59,7 +59,7 @@ def run(a: TickPorts, tick_at: datetime) -> dict[str, Any]:
     rows = [move_row(m, day.business_date) for m in day.moves]
     key = f"{a.moves_prefix}{day.business_date.isoformat()}.csv"
     a.files.documents.write_text(s.list_bucket, key, to_csv(rows), "text/csv")
-    unreported = set(a.store.unreported([p.key for p in day.problems]))
+    unreported = set(a.once.unclaimed([p.key for p in day.problems]))
     new_problems = [{"key": p.key, "text": str(p)} for p in day.problems if p.key in unreported]
     return {
         "date": day.business_date.isoformat(),

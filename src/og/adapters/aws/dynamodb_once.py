@@ -9,8 +9,19 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from og.adapters.aws.dynamodb_store import TableNames, _code, _dump, _load, _problem_item_key
+from og.adapters.aws.dynamodb_store import (
+    _ATTEMPTS,
+    TableNames,
+    _backoff,
+    _code,
+    _dump,
+    _load,
+    _problem_item_key,
+)
 from og.adapters.ports import OnceClaim, OnceOutcome
+from og.core.errors import StoreContention
+
+_BATCH_GET = 100  # BatchGetItem limit
 
 
 class DynamoOnce:
@@ -78,6 +89,14 @@ class DynamoOnce:
             if _code(err) != "ConditionalCheckFailedException":
                 raise
 
+    def unclaimed(self, keys: list[str]) -> list[str]:
+        wanted = list(dict.fromkeys(_problem_item_key(k) for k in keys))
+        seen: set[str] = set()
+        for start in range(0, len(wanted), _BATCH_GET):
+            batch = [_dump({"flag_key": k}) for k in wanted[start : start + _BATCH_GET]]
+            seen |= {item["flag_key"] for item in self._batch_get(batch)}
+        return [k for k in keys if _problem_item_key(k) not in seen]
+
     def in_doubt(self, claimed_before: datetime) -> list[OnceClaim]:
         pages = self._db.get_paginator("scan").paginate(
             TableName=self.tables.flags_table,
@@ -101,3 +120,19 @@ class DynamoOnce:
             ConsistentRead=True,
         ).get("Item")
         return _load(item) if item else None
+
+    def _batch_get(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        table = self.tables.flags_table
+        found: list[dict[str, Any]] = []
+        pending: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": True}}
+        for attempt in range(_ATTEMPTS):
+            response = self._db.batch_get_item(RequestItems=pending)
+            found += (_load(i) for i in response["Responses"].get(table, []))
+            pending = response.get("UnprocessedKeys", {})
+            if not pending:
+                return found
+            _backoff(attempt)
+        raise StoreContention(
+            f"{table}: {len(pending[table]['Keys'])} keys still unprocessed by BatchGetItem "
+            f"after {_ATTEMPTS} attempts"
+        )

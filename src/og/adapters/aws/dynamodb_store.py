@@ -66,7 +66,6 @@ _DESERIALIZER = TypeDeserializer()
 
 _ATTEMPTS = 6  # transaction conflicts, unprocessed batch items, optimistic-lock retries
 _BATCH_WRITE = 25  # BatchWriteItem limit
-_BATCH_GET = 100  # BatchGetItem limit
 # Cancellation codes that say "try again", as opposed to a condition that did not hold.
 _TRANSIENT = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 
@@ -587,27 +586,6 @@ class DynamoJourneyStore:
         return replace(before, row=dict(row), decision=decision, decided_by=by_user, decided_at=at)
 
     # --- the list problem report ---------------------------------------------------------------
-    def unreported(self, problem_keys: list[str]) -> list[str]:
-        wanted = list(dict.fromkeys(_problem_item_key(k) for k in problem_keys))
-        seen: set[str] = set()
-        for start in range(0, len(wanted), _BATCH_GET):
-            keys = [_dump({"flag_key": k}) for k in wanted[start : start + _BATCH_GET]]
-            seen |= {item["flag_key"] for item in self._batch_get(self.tables.flags_table, keys)}
-        return [k for k in problem_keys if _problem_item_key(k) not in seen]
-
-    def mark_reported(self, problem_keys: list[str], at: datetime) -> None:
-        # Plain Puts (BatchWriteItem cannot be conditional): a key reported twice in a race keeps
-        # the later reported_at, which nothing reads.
-        items = {
-            _problem_item_key(k): {
-                "flag_key": _problem_item_key(k),
-                "problem_key": k,
-                "reported_at": at.isoformat(),
-            }
-            for k in problem_keys
-        }
-        self._batch_write(self.tables.flags_table, list(items.values()))
-
     # --- DynamoDB plumbing ---------------------------------------------------------------------
     def _state(self, customer_id: str) -> tuple[CustomerState, int]:
         item = self._get(self.tables.state_table, {"customer_id": customer_id})
@@ -671,21 +649,6 @@ class DynamoJourneyStore:
                     f"{table}: {len(pending[table])} items still unprocessed by BatchWriteItem "
                     f"after {_ATTEMPTS} attempts"
                 )
-
-    def _batch_get(self, table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        pending: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": True}}
-        for attempt in range(_ATTEMPTS):
-            response = self._db.batch_get_item(RequestItems=pending)
-            found += (_load(i) for i in response["Responses"].get(table, []))
-            pending = response.get("UnprocessedKeys", {})
-            if not pending:
-                return found
-            _backoff(attempt)
-        raise StoreContention(
-            f"{table}: {len(pending[table]['Keys'])} keys still unprocessed by BatchGetItem "
-            f"after {_ATTEMPTS} attempts"
-        )
 
 
 def _answer_flag(

@@ -77,6 +77,13 @@ class SqliteOnce:
                 (key, attempt),
             )
 
+    def unclaimed(self, keys: list[str]) -> list[str]:
+        with self._tx() as db:
+            seen = {r[0] for r in db.execute("SELECT key FROM once_claims").fetchall()}
+            if _has_old_markers(db):
+                seen |= {r[0] for r in db.execute("SELECT problem_key FROM reported_problems")}
+        return [k for k in keys if k not in seen]
+
     def in_doubt(self, claimed_before: datetime) -> list[OnceClaim]:
         with self._tx() as db:
             rows = db.execute(
@@ -91,9 +98,16 @@ class SqliteOnce:
 def _marked_the_old_way(db: sqlite3.Connection, key: str) -> bool:
     # Before Once, a report was marked after its post in reported_problems (the store's table):
     # such a key was reported, so it stays done after the upgrade.
-    if not db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reported_problems'"
-    ).fetchone():
+    if not _has_old_markers(db):
         return False
     found = db.execute("SELECT 1 FROM reported_problems WHERE problem_key = ?", (key,))
     return found.fetchone() is not None
+
+
+def _has_old_markers(db: sqlite3.Connection) -> bool:
+    return (
+        db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reported_problems'"
+        ).fetchone()
+        is not None
+    )

@@ -61,7 +61,6 @@ CREATE TABLE IF NOT EXISTS sends_archive (
   PRIMARY KEY (customer_id, journey_id, send_key));
 CREATE TABLE IF NOT EXISTS flags (flag_key TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
   item TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS reported_problems (problem_key TEXT PRIMARY KEY, reported_at TEXT);
 CREATE TABLE IF NOT EXISTS proposals (proposal_key TEXT PRIMARY KEY, item TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS owner_tasks (task_key TEXT PRIMARY KEY, item TEXT NOT NULL);
 """
@@ -462,19 +461,6 @@ class SqliteJourneyStore:
             return after
 
     # --- the list problem report ---------------------------------------------------------------
-    def unreported(self, problem_keys: list[str]) -> list[str]:
-        with self._tx() as db:
-            seen = {
-                r[0] for r in db.execute("SELECT problem_key FROM reported_problems").fetchall()
-            }
-        return [k for k in problem_keys if k not in seen]
-
-    def mark_reported(self, problem_keys: list[str], at: datetime) -> None:
-        with self._tx() as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO reported_problems VALUES (?, ?)",
-                [(k, at.isoformat()) for k in problem_keys],
-            )
 
 
 _SEND_COLUMNS = (
