@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
+from og.adapters.local.sqlite_file import SqliteFile
 from og.adapters.ports import OnceClaim, OnceOutcome
 
 _SCHEMA = """
@@ -20,24 +19,10 @@ CREATE TABLE IF NOT EXISTS once_claims (key TEXT PRIMARY KEY, attempt TEXT NOT N
 class SqliteOnce:
     def __init__(self, path: Path):
         self.path = path
-        self._lock = threading.RLock()
-        with sqlite3.connect(self.path) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+        self._file = SqliteFile(path, _SCHEMA)
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                yield db
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            finally:
-                db.close()
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._file.transaction()
 
     def claim(self, key: str, attempt: str, at: datetime) -> OnceOutcome:
         with self._tx() as db:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from og.adapters.local.sqlite_file import SqliteFile
 from og.adapters.ports import (
     AuditEntry,
     ClaimOutcome,
@@ -69,28 +68,10 @@ CREATE TABLE IF NOT EXISTS owner_tasks (task_key TEXT PRIMARY KEY, item TEXT NOT
 class SqliteJourneyStore:
     def __init__(self, path: Path):
         self.path = path
-        self._lock = threading.RLock()
-        with sqlite3.connect(self.path) as db:
-            # WAL with NORMAL sync: committed work survives a crashed process (not a power cut),
-            # without an fsync per claim.
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+        self._file = SqliteFile(path, _SCHEMA)
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        # One short-lived connection per operation: handlers run on the engine's threads.
-        with self._lock:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA synchronous=NORMAL")
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                yield db
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            finally:
-                db.close()
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._file.transaction()
 
     # --- reads -------------------------------------------------------------------------------
     def load_journeys(self) -> dict[str, Journey]:
