@@ -14,7 +14,14 @@ from urllib.parse import quote_plus
 
 import pytest
 from botocore.exceptions import ClientError
-from local_home import RAW_MIME_BUCKET, LocalHome, invoke, local_home, run_after_answer
+from local_home import (
+    RAW_MIME_BUCKET,
+    KilledAfterPosting,
+    LocalHome,
+    invoke,
+    local_home,
+    run_after_answer,
+)
 
 from og import wiring
 from og.adapters.local.writer import PROPOSAL_LABEL, StandInWriter
@@ -302,17 +309,6 @@ def test_an_unreadable_email_is_reported_once_and_ses_setup_notices_are_skipped(
         "A forwarded welcome email could not be read, so no customer was proposed: "
         "s3://og-raw-mime/broken: the file is empty, not an email"
     )
-
-
-class KilledAfterPosting:
-    """The owner chat of a process killed right after Slack accepted its post."""
-
-    def __init__(self, chat: Any):
-        self.chat = chat
-
-    def post(self, channel: str, message: Any) -> str:
-        self.chat.post(channel, message)
-        raise SystemExit("killed")
 
 
 def test_an_unreadable_email_whose_report_run_was_killed_is_not_reported_twice(

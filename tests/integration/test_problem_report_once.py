@@ -10,29 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from local_home import local_home
+from local_home import KilledAfterPosting, local_home
 
 from og import wiring
 from og.adapters.owner_messages import OwnerPost
-from og.adapters.ports import OwnerChat
 from og.logic import owner
 
 NOW = datetime(2026, 12, 14, 1, 0, tzinfo=UTC)
 BAD_EMAIL = {"key": "onboarding.csv:hh-9:email", "text": "onboarding.csv line 9: email is empty"}
 BAD_PLAN = {"key": "onboarding.csv:hh-8:plan", "text": "onboarding.csv line 8: no plan 'Gold'"}
-
-
-class _Killed(BaseException):
-    """The Lambda runtime ending the process: no `except Exception` runs."""
-
-
-class _PostsThenDies:
-    def __init__(self, chat: OwnerChat):
-        self.chat = chat
-
-    def post(self, channel: str, message: OwnerPost) -> str:
-        self.chat.post(channel, message)
-        raise _Killed
 
 
 class _SlackDown:
@@ -45,8 +31,8 @@ def test_a_report_cut_off_after_its_post_is_never_posted_again(
 ) -> None:
     with local_home(tmp_path, monkeypatch, NOW) as home:
         ports = wiring.owner_ports()
-        with pytest.raises(_Killed):
-            owner.report_problems(replace(ports, chat=_PostsThenDies(ports.chat)), [BAD_EMAIL])
+        with pytest.raises(SystemExit):
+            owner.report_problems(replace(ports, chat=KilledAfterPosting(ports.chat)), [BAD_EMAIL])
         assert len(home.slack("chat.postMessage")) == 1
 
         assert owner.report_problems(ports, [BAD_EMAIL]) == {"posted": 0}

@@ -17,6 +17,7 @@ import boto3
 import pytest
 from local_home import (
     REGION,
+    KilledAfterPosting,
     LocalHome,
     create_template_tables,
     invoke,
@@ -215,17 +216,6 @@ def test_the_weekly_digest_is_posted_once_to_its_channel(
         in (table)
     )
     assert "Paused    hh-1003   Sarah O'Connor" in table
-
-
-class KilledAfterPosting:
-    """The owner chat of a process killed right after Slack accepted its post."""
-
-    def __init__(self, chat: Any):
-        self.chat = chat
-
-    def post(self, channel: str, message: Any) -> str:
-        self.chat.post(channel, message)
-        raise SystemExit("killed")
 
 
 def test_a_digest_run_killed_after_posting_is_in_doubt_and_not_posted_again(
