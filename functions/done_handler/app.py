@@ -398,7 +398,8 @@ def _submission(payload: dict[str, Any], user: str) -> Response[str]:
         return _json(answer)
     if not (
         isinstance(meta, dict)
-        and meta.get("action") in messages.ACTION_LABELS
+        and isinstance(meta.get("action"), str)  # a list or an object is not hashable
+        and meta["action"] in messages.ACTION_LABELS
         and isinstance(meta.get("flag_key"), str)
     ):
         raise MalformedRequest("payload.view.private_metadata is not this app's")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from local_home import LocalHome, invoke, local_home, run_after_answer
 
@@ -141,6 +141,17 @@ def _seen(home: LocalHome) -> tuple[Any, ...]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(payload=_mostly(BLOCK_ACTIONS | VIEW_SUBMISSION))
+@example(  # found by hypothesis: an action that is a list (unhashable) was a 500
+    payload={
+        "type": "view_submission",
+        "user": {"id": "U0OWNER01"},
+        "view": {
+            "callback_id": "og_owner_answer",
+            "private_metadata": '{"flag_key": "f1a9f1a9f1a9f1a9", "action": []}',
+            "state": {"values": None},
+        },
+    }
+)
 def test_any_signed_interaction_is_answered_200_or_400(home: LocalHome, payload: Any) -> None:
     before = _seen(home)
     event = function_url.slack_event(payload, home.signing_secret)
