@@ -7,6 +7,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from og.local.template import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,3 +114,21 @@ def test_each_function_package_holds_every_module_its_handler_imports():
         for name in external - local - set(sys.stdlib_module_names) - runtime:
             dists = {_normal(d) for d in distributions.get(name, [])}
             assert dists & layer_reqs, f"{fn['FunctionName']} imports {name}, not in the layer"
+
+
+def test_og_version_prints_the_installed_package_version(capsys):
+    from og import cli
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0
+    installed = importlib.metadata.version("onboarding-guide")
+    assert capsys.readouterr().out.strip() == f"og {installed}"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert installed == project["version"]
+
+
+def test_the_license_file_is_the_license_pyproject_names():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License\n")
