@@ -91,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("validate", help="check the list, rules, voice and config")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument(
+        "--date",
+        type=_date,
+        default=None,
+        help="check the list as the tick of this business date reads it: a sign-up after that "
+        "day's tick is in the future (default: now)",
+    )
 
     p = sub.add_parser("tick", help="run the daily tick for one day")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
@@ -162,6 +169,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from og.core.config_doc import read_config_entries
     from og.core.customer_list import parse_customer_list
+    from og.local.stack import tick_time
     from og.logic.documents import parse_docs
 
     _require_home(args.home)
@@ -171,7 +179,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         ("rules.txt", (h / "rules.txt").read_text(encoding="utf-8")),
         ("voice.txt", (h / "voice.txt").read_text(encoding="utf-8")),
     )
-    now = datetime.now(ZoneInfo("UTC"))
+    now = tick_time(h, args.date) if args.date else datetime.now(ZoneInfo("UTC"))
     customers, problems = parse_customer_list(
         (h / "onboarding.csv").read_text(encoding="utf-8-sig"),
         docs.rules,

@@ -165,10 +165,11 @@ def test_subject_must_be_one_line() -> None:
 def test_template_problems_lists_everything() -> None:
     t = template("Hi {{ a }}", "{{ b }}\n{{ c }}")
     problems = template_problems(t, sample_context())
+    variables = f"(variables: {', '.join(sorted(sample_context()))})"
     assert [str(p) for p in problems] == [
-        "voice.txt line 11, step: welcome: unknown variable 'a'",
-        "voice.txt line 13, step: welcome: unknown variable 'b'",
-        "voice.txt line 14, step: welcome: unknown variable 'c'",
+        f"voice.txt line 11, step: welcome: unknown variable 'a' {variables}",
+        f"voice.txt line 13, step: welcome: unknown variable 'b' {variables}",
+        f"voice.txt line 14, step: welcome: unknown variable 'c' {variables}",
     ]
 
 

@@ -207,13 +207,20 @@ def test_check_voice_section_for_unknown_step() -> None:
     assert "no plan in the rules doc has a step 'farewell'" in problems[0].message
 
 
+STEP_VARIABLES = (
+    "(variables: business_name, customer_id, days_since_signup, done_link, email, first_name, "
+    "name, plan, reason, signup_date, step_id, step_title)"
+)
+
+
 def test_check_voice_renders_every_template() -> None:
     text = VOICE.replace("Still on {{ step_title }}?", "Still on {{ step_titel }}?").replace(
         "{{ problems }}", "{% for p in problems %}"
     )
     problems = check_voice(parse_voice(text), RULES)
     assert [str(p) for p in problems] == [
-        "voice.txt line 20, nudge (default): unknown variable 'step_titel'",
+        "voice.txt line 20, nudge (default): unknown variable 'step_titel'; did you mean "
+        f"'step_title'? {STEP_VARIABLES}",
         "voice.txt line 29, problems: template syntax error: Unexpected end of template. Jinja "
         "was looking for the following tags: 'endfor' or 'else'. The innermost block that "
         "needs to be closed is 'for'.",
@@ -224,13 +231,17 @@ def test_check_voice_catches_unknown_variable_in_subject() -> None:
     text = VOICE.replace("Subject: Welcome, {{ first_name }}!", "Subject: Hi {{ frist_name }}")
     (p,) = check_voice(parse_voice(text), RULES)
     assert (p.source, p.line, p.field) == ("voice.txt", 4, "step: welcome")
-    assert p.message == "unknown variable 'frist_name'"
+    assert (
+        p.message == f"unknown variable 'frist_name'; did you mean 'first_name'? {STEP_VARIABLES}"
+    )
 
 
 def test_problem_variables_are_not_step_variables() -> None:
     text = VOICE.replace("{{ problems }}", "{{ first_name }}")
     (p,) = check_voice(parse_voice(text), RULES)
-    assert (p.line, p.field, p.message) == (29, "problems", "unknown variable 'first_name'")
+    assert (p.line, p.field) == (29, "problems")
+    assert p.message.startswith("unknown variable 'first_name'")
+    assert p.message.endswith("(variables: business_name, list_name, problem_count, problems)")
 
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -241,3 +252,20 @@ def test_bundled_example_voice_matches_example_rules() -> None:
     voice = parse_voice((EXAMPLES / "voice.txt").read_text(encoding="utf-8"))
     assert check_voice(voice, rules) == []
     assert voice.default_nudge is not None and voice.default_flag is not None
+
+
+@pytest.mark.parametrize(
+    "written", ["${first_name}", "{ first_name }", "{first_name}", "${frist_name}"]
+)
+def test_another_tools_placeholder_is_named_not_sent_as_written(written: str) -> None:
+    text = VOICE.replace("Subject: Welcome, {{ first_name }}!", f"Subject: Welcome, {written}!")
+    (p,) = check_voice(parse_voice(text), RULES)
+    assert (p.line, p.field) == (4, "step: welcome")
+    assert p.message == f"'{written}' would be sent as written; write {{{{ first_name }}}}"
+
+
+def test_braces_in_prose_and_jinja_itself_are_left_alone() -> None:
+    text = VOICE.replace(
+        "Subject: Welcome, {{ first_name }}!", "Subject: Welcome {opening offer}, {{ first_name }}!"
+    )
+    assert check_voice(parse_voice(text), RULES) == []

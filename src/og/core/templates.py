@@ -7,6 +7,7 @@ for the problem report); anything else is an error that names the voice doc line
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -88,6 +89,8 @@ PROBLEM_REPORT_VARIABLES: Mapping[str, str] = MappingProxyType(
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 _TEMPLATE_FILENAME = "<template>"
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
+# ${name} or { name } (not jinja's {{ name }}).
+_OTHER_PLACEHOLDER = re.compile(r"\$\{\s*(\w+)\s*\}|(?<![{$])\{\s*(\w+)\s*\}(?!\})")
 _LINE_BREAKS = ("\r", "\n", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
 
 
@@ -126,10 +129,11 @@ def _run(
         line = base_line + (exc.lineno or 1) - 1
         return None, [_Issue(line, f"template syntax error: {exc.message or exc}")]
     issues = [
-        _Issue(base_line + lineno - 1, f"unknown variable '{name}'", name)
+        _Issue(base_line + lineno - 1, _unknown(name, context), name)
         for name, lineno in compiled.variables
         if name not in context and name not in _ENV.globals
     ]
+    issues += _sent_as_written(text, context, base_line)
     if issues and not find_all:
         return None, issues[:1]
     if issues:
@@ -142,8 +146,32 @@ def _run(
         message = str(exc)
         undefined = _UNDEFINED_NAME.match(message)
         if isinstance(exc, jinja2.UndefinedError) and undefined:
-            return None, [_Issue(line, f"unknown variable '{undefined[1]}'", undefined[1])]
+            name = undefined[1]
+            return None, [_Issue(line, _unknown(name, context), name)]
         return None, [_Issue(line, f"cannot render: {message or type(exc).__name__}")]
+
+
+def _unknown(name: str, context: Mapping[str, object]) -> str:
+    """ "unknown variable 'frist_name'; did you mean 'first_name'?" and the variables there are."""
+    known = sorted(context)
+    close = difflib.get_close_matches(name, known, n=1)
+    guess = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown variable '{name}'{guess} (variables: {', '.join(known)})"
+
+
+def _sent_as_written(text: str, context: Mapping[str, object], base_line: int) -> list[_Issue]:
+    """`{ first_name }` and `${first_name}` (other tools' placeholders) are plain text to jinja:
+    the customer would get them as written."""
+    issues = []
+    for found in _OTHER_PLACEHOLDER.finditer(text):
+        name = found[1] or found[2]
+        meant = [name] if name in context else difflib.get_close_matches(name, list(context), n=1)
+        if meant:
+            line = base_line + text.count("\n", 0, found.start())
+            issues.append(
+                _Issue(line, f"'{found[0]}' would be sent as written; write {{{{ {meant[0]} }}}}")
+            )
+    return issues
 
 
 def _template_line(tb: TracebackType | None) -> int | None:
