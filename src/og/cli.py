@@ -81,11 +81,8 @@ def _version() -> str:
         return "unknown (not installed: pip install -e .)"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="og", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"og {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_home_and_day_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """init, validate, tick and simulate: a home, and the days run on it."""
     p = sub.add_parser("init", help="create an og home with the bundled example data")
     p.add_argument("home", type=Path, nargs="?", default=DEFAULT_HOME)
 
@@ -108,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
     p.add_argument("--start", type=_date, required=True)
     p.add_argument("--days", type=int, default=21)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="og", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"og {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    _add_home_and_day_commands(sub)
 
     p = sub.add_parser("history", help="one customer's timeline")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
@@ -150,6 +155,18 @@ def main(argv: list[str] | None = None) -> int:
         return 75  # EX_TEMPFAIL: try again later
 
 
+def _home_file(home: Path, name: str) -> str:
+    from og.core.text import decode_export
+
+    path = home / name
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} is missing: an og home has config.txt, rules.txt, voice.txt and "
+            f"onboarding.csv (og init DIR makes one from the bundled example)"
+        )
+    return decode_export(path.read_bytes(), name)
+
+
 def _require_home(home: Path) -> None:
     if not (home / "config.txt").exists():
         raise FileNotFoundError(f"{home} is not an og home (no config.txt); run: og init {home}")
@@ -175,13 +192,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _require_home(args.home)
     h = args.home
     docs = parse_docs(
-        read_config_entries((h / "config.txt").read_text(encoding="utf-8"), "config.txt"),
-        ("rules.txt", (h / "rules.txt").read_text(encoding="utf-8")),
-        ("voice.txt", (h / "voice.txt").read_text(encoding="utf-8")),
+        read_config_entries(_home_file(h, "config.txt"), "config.txt"),
+        ("rules.txt", _home_file(h, "rules.txt")),
+        ("voice.txt", _home_file(h, "voice.txt")),
     )
     now = tick_time(h, args.date) if args.date else datetime.now(ZoneInfo("UTC"))
     customers, problems = parse_customer_list(
-        (h / "onboarding.csv").read_text(encoding="utf-8-sig"),
+        _home_file(h, "onboarding.csv"),
         docs.rules,
         now,
         docs.config.timezone,

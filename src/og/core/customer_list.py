@@ -29,6 +29,7 @@ __all__ = [
     "check_row",
     "column_key",
     "column_of",
+    "list_delimiter",
     "parse_customer_list",
 ]
 
@@ -77,7 +78,7 @@ def parse_customer_list(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=list_delimiter(text))
     business_zone = ZoneInfo(business_tz)
 
     header: dict[str, int] | None = None
@@ -165,6 +166,17 @@ def column_of(header_cell: str) -> str | None:
     """The list column a header cell names (`Customer ID` -> customer_id, `Signup date` ->
     signup_at), or None for the owner's own columns."""
     return _ALIASES.get(column_key(header_cell))
+
+
+def list_delimiter(text: str) -> str:
+    """`,` — or `;` / a tab when the header row has none of the commas, as Excel saves a CSV
+    where the decimal mark is a comma (much of Europe) or as "Unicode text"."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    if "," not in header:
+        for delimiter in (";", "\t"):
+            if delimiter in header:
+                return delimiter
+    return ","
 
 
 def _header(values: list[str], line: int, source: str) -> dict[str, int]:

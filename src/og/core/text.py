@@ -6,9 +6,12 @@ line 12 of the exported file.
 
 from __future__ import annotations
 
+import codecs
 import re
 
-__all__ = ["normalize_cell", "normalize_export", "split_lines", "strip_bullet"]
+from og.core.errors import DocumentError, Problem
+
+__all__ = ["decode_export", "normalize_cell", "normalize_export", "split_lines", "strip_bullet"]
 
 _BOM = "\ufeff"
 
@@ -51,6 +54,36 @@ _BULLET = re.compile(
     )""",
     re.VERBOSE,
 )
+
+
+def decode_export(data: bytes, source: str) -> str:
+    """A document's bytes as text: UTF-8 (with or without a BOM) or UTF-16 with its BOM (Excel's
+    "Unicode text"). Anything else — Excel's "CSV" or "ANSI" (Windows-1252) — is refused with
+    the line and how to save it, rather than guessed: a wrong guess mangles names in emails."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        how = (
+            "in Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'; in Google Sheets it is "
+            "already UTF-8"
+            if source.endswith(".csv")
+            else "save it as UTF-8 text"
+        )
+        raise DocumentError(
+            [
+                Problem(
+                    source,
+                    line,
+                    None,
+                    f"is not UTF-8 text (byte 0x{data[err.start]:02x} at column {column}; it "
+                    f"looks like a Windows-1252 'ANSI' file); {how}",
+                )
+            ]
+        ) from None
 
 
 def normalize_export(text: str) -> str:

@@ -10,6 +10,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from og.core.text import decode_export
+
 
 class S3Documents:
     def __init__(self, client: Any = None):
@@ -21,7 +23,7 @@ class S3Documents:
         return self._client or boto3.client("s3")
 
     def read_text(self, bucket: str, key: str) -> str:
-        return self.read_bytes(bucket, key).decode("utf-8-sig")
+        return decode_export(self.read_bytes(bucket, key), key)
 
     def read_bytes(self, bucket: str, key: str) -> bytes:
         return bytes(self._s3.get_object(Bucket=bucket, Key=key)["Body"].read())

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from og.adapters.ports import OWNER_DOC_NAMES
-from og.core.customer_list import FINISHED_COLUMN
+from og.core.customer_list import FINISHED_COLUMN, list_delimiter
 from og.core.list_rows import find_customer, list_layout, new_row, utc_text
+from og.core.text import decode_export
 
 
 def _version(path: Path) -> str:
@@ -24,10 +25,13 @@ class CsvSheet:
 
     def _rows(self) -> tuple[str, list[list[str]]]:
         text = self.path.read_bytes().decode("utf-8")  # as written: keeps \r\n line endings
-        return text, list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+        cells = csv.reader(
+            io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=list_delimiter(text)
+        )
+        return text, list(cells)
 
     def export_csv(self) -> tuple[str, str]:
-        return self.path.read_bytes().decode("utf-8-sig"), _version(self.path)
+        return decode_export(self.path.read_bytes(), self.path.name), _version(self.path)
 
     def append_customer(self, row: Mapping[str, str]) -> bool:
         text, rows = self._rows()
@@ -36,7 +40,9 @@ class CsvSheet:
             return False
         cells = new_row(layout, row, self.path.name)
         out = io.StringIO()
-        csv.writer(out, lineterminator=_line_ending(text)).writerow(cells)
+        csv.writer(out, lineterminator=_line_ending(text), delimiter=list_delimiter(text)).writerow(
+            cells
+        )
         # A file saved without a final line break would glue the new row onto the last one.
         separator = "" if text.endswith(("\n", "\r")) or not text else _line_ending(text)
         with self.path.open("a", encoding="utf-8", newline="") as f:
@@ -62,7 +68,8 @@ class CsvSheet:
         row[column] = utc_text(at)
         rows[index] = row
         out = io.StringIO()
-        csv.writer(out, lineterminator=_line_ending(text)).writerows(rows)
+        writer = csv.writer(out, lineterminator=_line_ending(text), delimiter=list_delimiter(text))
+        writer.writerows(rows)
         bom = "\ufeff" if text.startswith("\ufeff") else ""
         self.path.write_text(bom + out.getvalue(), encoding="utf-8", newline="")
         return True
@@ -76,7 +83,7 @@ class TextDocs:
         if name not in OWNER_DOC_NAMES:
             raise ValueError(f"unknown doc {name!r}; the docs are {', '.join(OWNER_DOC_NAMES)}")
         path = self.home / f"{name}.txt"
-        return path.read_bytes().decode("utf-8-sig"), _version(path)
+        return decode_export(path.read_bytes(), path.name), _version(path)
 
 
 def _line_ending(text: str) -> str:
