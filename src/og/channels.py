@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from og.core.errors import SetupError
 from og.core.models import Channel
 
 # Email is ChooseMove's Default, reached after the Personalize rule (a personalized step is an
@@ -23,7 +24,7 @@ def channel_choices() -> list[dict[str, Any]]:
     """ChooseMove's rules for every channel but the default (the `channel-choices` fragment)."""
     missing = [c.value for c in Channel if c not in SENDERS]
     if missing:
-        raise ValueError(
+        raise SetupError(
             f"channel {', '.join(missing)} has no sender: add its customer-journey state to "
             "SENDERS in src/og/channels.py"
         )
