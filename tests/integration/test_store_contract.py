@@ -21,7 +21,6 @@ from og.adapters.local.once import SqliteOnce
 from og.adapters.local.store import SqliteJourneyStore
 from og.adapters.ports import (
     ClaimOutcome,
-    OnceClaim,
     OnceOutcome,
     OwnerTask,
     PendingFlag,
@@ -809,26 +808,11 @@ def test_a_confirm_by_another_attempt_does_not_mark_it_done(once: Any) -> None:
     assert once.claim(KEY, "run-3", T0) == OnceOutcome.IN_DOUBT
 
 
-def test_in_doubt_lists_unconfirmed_claims_made_before_a_moment_oldest_first(once: Any) -> None:
-    once.claim("b", "run-2", T0 + timedelta(minutes=5))
-    once.claim("a", "run-1", T0)
-    once.claim("done", "run-1", T0)
-    once.confirm("done", "run-1", "ts", T0)
-    once.claim("released", "run-1", T0)
-    once.release("released", "run-1")
-    once.claim("fresh", "run-3", T0 + timedelta(hours=1))
-    assert once.in_doubt(T0 + timedelta(minutes=30)) == [
-        OnceClaim("a", "run-1", T0),
-        OnceClaim("b", "run-2", T0 + timedelta(minutes=5)),
-    ]
-
-
 def test_a_report_marked_before_the_upgrade_stays_done(flavour: tuple[Any, Any]) -> None:
     once, _ = flavour
     _mark_the_old_way(once, KEY, T0)
     assert once.unclaimed([KEY, "other"]) == ["other"]
     assert once.claim(KEY, "run-1", T0 + timedelta(days=1)) == OnceOutcome.DONE
-    assert once.in_doubt(T0 + timedelta(days=2)) == []
 
 
 def test_two_runs_racing_for_one_key_claim_it_once(once: Any) -> None:

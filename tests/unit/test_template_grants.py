@@ -81,7 +81,6 @@ FOOTPRINT |= {
     "once.confirm": {("UpdateItem", "FlagsTable")},
     "once.result": {("GetItem", "FlagsTable")},
     "once.release": {("DeleteItem", "FlagsTable")},
-    "once.in_doubt": {("Scan", "FlagsTable")},
     "once.unclaimed": {("BatchGetItem", "FlagsTable")},
 }
 STORE_TABLES = {"StateTable", "SendsTable", "SendDaysTable", "AuditTable"}
@@ -396,7 +395,6 @@ def _record(
     yield {"once.unclaimed"}, lambda: once.unclaimed(["list:row-3", "digest:2026-03-08"])
     yield {"once.claim"}, lambda: once.claim("digest:2026-03-08", "r1", t0)
     yield {"once.claim"}, lambda: once.claim("digest:2026-03-08", "r2", t0)
-    yield {"once.in_doubt"}, lambda: once.in_doubt(t0 + timedelta(days=1))
     yield {"once.confirm"}, lambda: once.confirm("digest:2026-03-08", "r1", "ts-1", t0)
     yield {"once.result"}, lambda: once.result("digest:2026-03-08")
     yield {"once.claim"}, lambda: once.claim("digest:2026-03-15", "r1", t0)

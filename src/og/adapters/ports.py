@@ -81,15 +81,6 @@ class OnceOutcome(StrEnum):
     IN_DOUBT = "in_doubt"  # an earlier attempt claimed it and never confirmed: it may have happened
 
 
-@dataclass(frozen=True, slots=True)
-class OnceClaim:
-    """A claim never confirmed nor released: its effect may or may not have happened."""
-
-    key: str
-    attempt: str
-    claimed_at: datetime
-
-
 class Once(Protocol):
     """Do an effect (a Slack post, a report) at most once, and know if it may have happened:
     claim before the effect, confirm after it, release when it failed for certain. A run killed
@@ -115,10 +106,6 @@ class Once(Protocol):
     def unclaimed(self, keys: list[str]) -> list[str]:
         """The keys never claimed (nor reported before Once), in their order: what a batch of
         reports still has to tell."""
-        ...
-
-    def in_doubt(self, claimed_before: datetime) -> list[OnceClaim]:
-        """Claims neither confirmed nor released, made before `claimed_before`, oldest first."""
         ...
 
 

@@ -18,7 +18,7 @@ from og.adapters.aws.dynamodb_store import (
     _load,
     _problem_item_key,
 )
-from og.adapters.ports import OnceClaim, OnceOutcome
+from og.adapters.ports import OnceOutcome
 from og.core.errors import StoreContention
 
 _BATCH_GET = 100  # BatchGetItem limit
@@ -96,22 +96,6 @@ class DynamoOnce:
             batch = [_dump({"flag_key": k}) for k in wanted[start : start + _BATCH_GET]]
             seen |= {item["flag_key"] for item in self._batch_get(batch)}
         return [k for k in keys if _problem_item_key(k) not in seen]
-
-    def in_doubt(self, claimed_before: datetime) -> list[OnceClaim]:
-        pages = self._db.get_paginator("scan").paginate(
-            TableName=self.tables.flags_table,
-            ConsistentRead=True,
-            FilterExpression="once_status = :claimed",
-            ExpressionAttributeValues=_dump({":claimed": "claimed"}),
-        )
-        claims = [
-            OnceClaim(i["problem_key"], i["attempt"], datetime.fromisoformat(i["claimed_at"]))
-            for page in pages
-            for i in map(_load, page["Items"])
-        ]
-        return sorted(
-            (c for c in claims if c.claimed_at < claimed_before), key=lambda c: c.claimed_at
-        )
 
     def _get(self, key: str) -> dict[str, Any] | None:
         item = self._db.get_item(

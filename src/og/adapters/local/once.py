@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from og.adapters.local.sqlite_file import SqliteFile
-from og.adapters.ports import OnceClaim, OnceOutcome
+from og.adapters.ports import OnceOutcome
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS once_claims (key TEXT PRIMARY KEY, attempt TEXT NOT NULL,
@@ -68,16 +68,6 @@ class SqliteOnce:
             if _has_old_markers(db):
                 seen |= {r[0] for r in db.execute("SELECT problem_key FROM reported_problems")}
         return [k for k in keys if k not in seen]
-
-    def in_doubt(self, claimed_before: datetime) -> list[OnceClaim]:
-        with self._tx() as db:
-            rows = db.execute(
-                "SELECT key, attempt, claimed_at FROM once_claims WHERE status = 'claimed'"
-            ).fetchall()
-        claims = [OnceClaim(r[0], r[1], datetime.fromisoformat(r[2])) for r in rows]
-        return sorted(
-            (c for c in claims if c.claimed_at < claimed_before), key=lambda c: c.claimed_at
-        )
 
 
 def _marked_the_old_way(db: sqlite3.Connection, key: str) -> bool:
