@@ -42,6 +42,7 @@ from og.logic import in_doubt
 from og.logic.customer_links import mark_finished_in_sheet
 from og.logic.documents import GuideFiles, load_docs
 from og.logic.failures import failure_text
+from og.logic.post_once import post_once
 from og.logic.reflag import flag_key as _flag_key
 from og.logic.reflag import step_flag
 
@@ -107,10 +108,7 @@ def post_flag(a: OwnerPorts, journey: Journey, token: str, execution: str) -> di
         recipient=docs.config.owner_slack_id,
         reflag=reflag,
     )
-    if per_execution:
-        if existing:
-            return {"outcome": "already_posted", "detail": key}
-    else:
+    if not per_execution:
         claimed = in_doubt.claim_owner_post(
             a.store, a.clock, record, execution, send_timeout_seconds=a.send_timeout_seconds
         )
@@ -127,9 +125,24 @@ def post_flag(a: OwnerPorts, journey: Journey, token: str, execution: str) -> di
         reason=reason,
     )
     message = render(docs.voice.template_for(SendKind.FLAG, step.id), context)
-    ts = a.chat.post(docs.config.owner_slack_id, FlagPost(key, message.subject, message.body))
-    if not per_execution:
-        a.store.confirm_send(record, execution, ts)
+    post = FlagPost(key, message.subject, message.body)
+    if per_execution:
+        return _post_failure_flag(a, key, docs.config.owner_slack_id, post)
+    ts = a.chat.post(docs.config.owner_slack_id, post)
+    a.store.confirm_send(record, execution, ts)
+    return {"outcome": "posted", "detail": key}
+
+
+def _post_failure_flag(a: OwnerPorts, key: str, channel: str, post: FlagPost) -> dict[str, str]:
+    """A failure is flagged once per execution: the flag is saved (with its token) before this,
+    so a run killed between the save and the post posts it when retried; one killed after Slack
+    took the post leaves it in doubt rather than posting twice (the flag stays open in the store,
+    listed by `og flags` and the weekly digest)."""
+    posted = post_once(a, f"flag-post:{key}", channel, post)
+    if posted == OnceOutcome.DONE:
+        return {"outcome": "already_posted", "detail": key}
+    if posted == OnceOutcome.IN_DOUBT:
+        return {"outcome": "in_doubt", "detail": f"{key} may have been posted; not again"}
     return {"outcome": "posted", "detail": key}
 
 
