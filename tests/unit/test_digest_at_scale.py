@@ -11,6 +11,7 @@ reports it from about 13,200 characters, so the digest keeps its blocks under 12
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -154,11 +155,14 @@ def test_the_flags_awaiting_an_answer_are_listed_oldest_first() -> None:
 
 def test_a_small_week_is_not_cut_and_has_no_pointer() -> None:
     few = CUSTOMERS[:5] + CUSTOMERS[100:103]
+    later = replace(FLAGS[3], posted_at=END)  # after the digest's time: not yet
+    flags = [*FLAGS[:3], later]
     digest = build_digest(
-        few, RULES, JOURNEYS, CHANGES, start=START, end=END, business_tz=TZ, open_flags=FLAGS[:3]
+        few, RULES, JOURNEYS, CHANGES, start=START, end=END, business_tz=TZ, open_flags=flags
     )
     blocks = message(digest_post(digest)).blocks
     payload = json.dumps(blocks, ensure_ascii=False)
 
     assert "more" not in payload and "og report" not in payload
     assert "*Flags awaiting your answer (3)*" in payload
+    assert later.customer_id not in payload

@@ -173,7 +173,7 @@ def build_digest(
 ) -> WeeklyDigest:
     """The week [start, end) for everyone on the list. `changes` are the audit entries of the
     week; `flag_reasons` the reason of each flagged customer's open flag, where known;
-    `open_flags` the flags awaiting an answer."""
+    `open_flags` the flags awaiting an answer (those posted after `end` are left out)."""
     changes = list(changes)
     finished = finished_between(changes, start, end)
     reasons = flag_reasons or {}
@@ -217,16 +217,22 @@ def build_digest(
         messages_sent=sum(s.kind is not SendKind.FLAG for s in sends),
         done_clicks=sum(c.action.startswith("done:") for c in changes if start <= c.ts < end),
         rows=tuple(rows),
-        open_flags=_open_flags(open_flags, customers, rules, business_tz),
+        open_flags=_open_flags(open_flags, customers, rules, end, business_tz),
     )
 
 
 def _open_flags(
-    flags: Iterable[AwaitingFlag], customers: list[Customer], rules: Rules, business_tz: str
+    flags: Iterable[AwaitingFlag],
+    customers: list[Customer],
+    rules: Rules,
+    end: datetime,
+    business_tz: str,
 ) -> tuple[OpenFlag, ...]:
+    """Those posted before `end`, oldest first."""
     by_id = {c.customer_id: c for c in customers}
     found: list[OpenFlag] = []
-    for flag in sorted(flags, key=lambda f: (f.posted_at, f.customer_id)):
+    posted = [f for f in flags if f.posted_at < end]
+    for flag in sorted(posted, key=lambda f: (f.posted_at, f.customer_id)):
         customer = by_id.get(flag.customer_id)
         plan = rules.plan(customer.plan) if customer else None
         step = plan.step(flag.step_id) if plan else None

@@ -74,6 +74,7 @@ def run(a: SummaryPorts, at: datetime) -> dict[str, Any]:
     return {
         "outcome": "sent",
         "detail": f"{marker} to {', '.join(config.summary_recipients)} ({message_id})",
+        "message_id": message_id,
         "narrative": narrative,
     }
 
