@@ -46,6 +46,9 @@ def test_a_paragraph_of_computed_figures_passes(paragraph: str) -> None:
         ("By 2026-12-15, 12 had signed up.", ["2026", "15"]),
         ("Compared with 2025, sign-ups rose.", ["2025"]),
         ("Sign-ups rose 1,205 times.", ["1,205"]),
+        ("It took 12,6 days.", ["6"]),  # a decimal comma: 12 is a figure, 6 is not
+        ("Most finished by the 9th.", ["9th"]),
+        ("One hundred customers signed up.", ["One hundred"]),
     ],
 )
 def test_an_invented_number_is_named(paragraph: str, invented: list[str]) -> None:

@@ -1,9 +1,10 @@
 """The check a model's summary paragraph must pass: every number in it is one the summary
 computed. A paragraph that states any other number is not used (the template paragraph is).
 
-What counts as a number: digits (12, 1,204, 3.5, -2), a percentage (40%, 40 percent, 40 per
-cent: it must be one of the computed percentages), and spelled-out numbers from zero to
-ninety-nine, "a hundred" and "half" (a number, so 50 % must have been computed). Digits
+What counts as a number: digits (12, 1,204, 3.5, -2, the 5th; a decimal comma, 12,6, is read
+as two numbers), a percentage (40%, 40 percent, 40 per cent: it must be one of the computed
+percentages), and spelled-out numbers from zero to ninety-nine, "a hundred" and "half" (a
+share, so 50 % must have been computed). Digits right after letters (Q4, v2) are not read. Digits
 inside a name the summary uses (a step title such as "Order 2 samples", a plan, the business)
 are part of the name, not a number. Dates and years are numbers too: the month reported may be
 named ("December", "December 2026"), but any other date or year must be a computed figure,
@@ -25,12 +26,13 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
          "eighty": 80, "ninety": 90}  # fmt: skip
 _PERCENT = r"(?P<percent>\s*(?:%|percent\b|per\s+cent\b))?"
 _DIGITS = re.compile(
-    r"(?<![\w.,])(?P<number>\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?P<decimals>\.\d+)?(?![\w])" + _PERCENT,
+    r"(?<!\w)(?P<number>\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?P<decimals>\.\d+)?(?:st|nd|rd|th)?"
+    + _PERCENT,
     re.IGNORECASE,
 )
 _WORDS = re.compile(
-    rf"\b(?P<words>(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS[1:10])}))?"
-    rf"|{'|'.join(_UNITS)}|a\s+hundred|one\s+hundred|half)\b" + _PERCENT,
+    rf"\b(?P<words>(?:a|one)\s+hundred|(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS[1:10])}))?"
+    rf"|{'|'.join(_UNITS)}|half)\b" + _PERCENT,
     re.IGNORECASE,
 )
 _NOBODY = re.compile(r"\bno[\s-]one\b", re.IGNORECASE)
