@@ -225,6 +225,8 @@ def test_the_template_paragraph_states_only_computed_figures() -> None:
     )
     assert figures.unverified(figures.paragraph()) == []
     assert figures.unverified("4 signed up, 2 of them in seven days.") == ["seven"]
+    assert figures.unverified("Bakery 21 had 4 sign-ups.", names=("Bakery 21",)) == []
+    assert figures.unverified("Bakery 21 had 4 sign-ups.") == ["21"]
     cids = ("funnel-1.2026-12@hh.example", "funnel-2.2026-12@hh.example")
     html = summary_html("Steady.", figures, cids)
     assert '<img src="cid:funnel-1.2026-12@hh.example" width="480"' in html

@@ -124,10 +124,14 @@ class MonthlyFigures:
         # The sign-ups are 100 % of themselves.
         return (100, *(f.finished_percent for f in self.funnels), *steps)
 
-    def unverified(self, paragraph: str) -> list[str]:
-        """The numbers in `paragraph` that are none of these figures (empty: it may be used)."""
+    def unverified(self, paragraph: str, *, names: tuple[str, ...] = ()) -> list[str]:
+        """The numbers in `paragraph` that are none of these figures (empty: it may be used);
+        digits in `names` (the business's) and in the figures' own names are not numbers."""
         return unverified_numbers(
-            paragraph, counts=self.counts(), percents=self.percents(), names=self.names()
+            paragraph,
+            counts=self.counts(),
+            percents=self.percents(),
+            names=(*self.names(), *names),
         )
 
     def paragraph(self) -> str:

@@ -126,7 +126,7 @@ def _paragraph(writer: Writer, figures: MonthlyFigures, business: str) -> tuple[
     except BedrockError as err:
         logger.warning("summary paragraph from the template: the model failed", error=str(err))
         return figures.paragraph(), "template"
-    unverified = figures.unverified(written)
+    unverified = figures.unverified(written, names=(business,))
     if unverified:
         logger.warning(
             "summary paragraph from the template: the model's states numbers that are not "
