@@ -95,6 +95,8 @@ def build_report_email(
     msg["Message-ID"] = f"<{message_id}>"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    # A funnel PNG is about 1 KB. SES takes the raw message whole, up to 40 MB through the v2
+    # API (SesEmailSender) and 10 MB through v1, base64 included.
     html_part = msg.get_body(("html",))
     for cid, png in images:
         assert html_part is not None  # added just above
