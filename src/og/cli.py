@@ -107,12 +107,32 @@ def _add_home_and_day_commands(sub: argparse._SubParsersAction[argparse.Argument
     p.add_argument("--days", type=int, default=21)
 
 
+def _add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """digest and summary: the weekly and monthly reports, run as their schedules run them."""
+    p = sub.add_parser("digest", help="post the weekly digest to the local Slack log and print it")
+    p.add_argument(
+        "--home", type=Path, default=DEFAULT_HOME, help="the og home (default: .og-home)"
+    )
+    p.add_argument(
+        "--date",
+        type=_date,
+        default=None,
+        help="the business date whose 6pm digest to run: the 7 days before it (default: today)",
+    )
+    p = sub.add_parser("summary", help="write the monthly summary email to the local outbox")
+    p.add_argument(
+        "--home", type=Path, default=DEFAULT_HOME, help="the og home (default: .og-home)"
+    )
+    p.add_argument("--month", required=True, help="the month to report, as YYYY-MM (e.g. 2026-12)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="og", description=__doc__)
     parser.add_argument("--version", action="version", version=f"og {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     _add_home_and_day_commands(sub)
+    _add_report_commands(sub)
 
     p = sub.add_parser("history", help="one customer's timeline")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)
@@ -502,6 +522,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_run(args: argparse.Namespace) -> int:
+    """`og digest` / `og summary`: the report's real handler on the home, and what came out."""
+    from og.local import reports
+
+    _require_home(args.home)
+    if args.command == "digest":
+        ran = reports.run_digest(args.home, args.date or _today(args.home))
+    else:
+        ran = reports.run_summary(args.home, reports.parse_month(args.month))
+    print("\n".join(ran.told))
+    return 0 if ran.ok else 1
+
+
 def cmd_asl(args: argparse.Namespace) -> int:
     from og import asl
     from og.local.engine import project_root
@@ -533,6 +566,8 @@ _COMMANDS = {
     "intake": cmd_intake,
     "serve": cmd_serve,
     "asl": cmd_asl,
+    "digest": cmd_report_run,
+    "summary": cmd_report_run,
 }
 
 if __name__ == "__main__":

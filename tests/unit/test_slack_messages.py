@@ -65,6 +65,14 @@ POSTS: list[OwnerPost] = [
     ReportPost(EVIL, EVIL, (EVIL, "row 3: plan: unknown plan")),
     DigestPost(EVIL, EVIL, ("customer   step", f"{EVIL}  welcome")),
     DigestPost("Quiet week", "No activity", ()),
+    DigestPost(
+        EVIL,
+        EVIL,
+        (),
+        flags_heading="Flags awaiting your answer (1)",
+        flag_lines=("Customer  Reason", "--------  ------", f"c-1       {EVIL}"),
+        footer="Every customer: `og report` (a file) or the console (`og serve`).",
+    ),
 ]
 MODALS: list[OwnerModal] = [
     AnswerModal("f-1", OwnerAction.PAUSE),

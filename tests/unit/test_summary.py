@@ -129,6 +129,7 @@ def test_the_months_figures() -> None:
         "Customers on the list  6\n"
         "Sign-ups this month    4\n"
         "Finished onboarding    1\n"
+        "Median days to finish  25.5\n"
         "Still onboarding       3\n"
         "Step messages sent     2\n"
         "Nudges sent            1\n"
@@ -136,6 +137,23 @@ def test_the_months_figures() -> None:
         "Steps marked done      2\n"
         "Paused                 1\n"
         "Handed off             1\n\n"
+        "Activation funnel, Starter (everyone signed up by the month's end):\n"
+        "Stage        Customers  Of sign-ups  Median days\n"
+        "-----------  ---------  -----------  -----------\n"
+        "signed up    4          100%\n"
+        "Welcome      3          75%\n"
+        "First order  2          50%\n"
+        "Feedback     1          25%\n"
+        "finished     1          25%          25.5\n"
+        "Most stop between signing up and 'Welcome' (1 customer).\n\n"
+        "Activation funnel, Pro (everyone signed up by the month's end):\n"
+        "Stage         Customers  Of sign-ups  Median days\n"
+        "------------  ---------  -----------  -----------\n"
+        "signed up     1          100%\n"
+        "Welcome       1          100%\n"
+        "Kickoff call  0          0%\n"
+        "finished      0          0%\n"
+        "Most stop between 'Welcome' and 'Kickoff call' (1 customer).\n\n"
         "Where unfinished customers are (their last step done):\n"
         "Plan     Last step done      Customers\n"
         "-------  ------------------  ---------\n"
@@ -183,3 +201,33 @@ def test_the_report_email_goes_to_every_recipient_with_text_and_html() -> None:
             message_id="m@b.example",
             sent_at=datetime(2027, 1, 4, tzinfo=UTC),
         )
+
+
+def test_the_template_paragraph_states_only_computed_figures() -> None:
+    now = datetime(2027, 1, 4, 1, 0, tzinfo=UTC)
+    customers = parse_customer_list(LIST, RULES, now, TZ)[0]
+    journeys = {
+        "a": Journey(
+            CustomerState("a", frozenset({"welcome", "first-order", "feedback"}), finished=True)
+        ),
+        "b": Journey(CustomerState("b", frozenset({"welcome"}))),
+    }
+    changes = [_entry("a", datetime(2026, 12, 4, 3, 0, tzinfo=UTC), "done:feedback", True)]
+
+    figures = build_figures(customers, RULES, journeys, changes, start=START, end=END)
+
+    assert figures.median_days_to_finish == 14.5  # 20 November 00:00 SGT to 4 December 11:00
+    assert figures.paragraph() == (
+        "In December 2026, 4 customers signed up and 1 customer finished onboarding, in a median "
+        "of 14.5 days from sign-up. Still onboarding now: 5. On the Starter plan, most stop "
+        "between signing up and 'Welcome' (2 customers). On the Pro plan, most stop between "
+        "signing up and 'Welcome' (1 customer)."
+    )
+    assert figures.unverified(figures.paragraph()) == []
+    assert figures.unverified("4 signed up, 2 of them in seven days.") == ["seven"]
+    assert figures.unverified("Bakery 21 had 4 sign-ups.", names=("Bakery 21",)) == []
+    assert figures.unverified("Bakery 21 had 4 sign-ups.") == ["21"]
+    cids = ("funnel-1.2026-12@hh.example", "funnel-2.2026-12@hh.example")
+    html = summary_html("Steady.", figures, cids)
+    assert '<img src="cid:funnel-1.2026-12@hh.example" width="480"' in html
+    assert 'alt="Funnel: signed up 1, Welcome 0, Kickoff call 0, finished 0"' in html

@@ -73,12 +73,16 @@ class ReportPost:
 
 @dataclass(frozen=True, slots=True)
 class DigestPost:
-    """The weekly digest: a headline, a line of activity and a fixed-width table."""
+    """The weekly digest: a headline, a line of activity, a fixed-width table, the flags awaiting
+    an answer (fixed-width) and a closing note (where the full lists are, when cut)."""
 
     headline: str
     activity: str
     table_lines: tuple[str, ...]
     empty_note: str = "Nobody finished, got stuck, was paused or was handed off this week."
+    flags_heading: str = ""
+    flag_lines: tuple[str, ...] = ()
+    footer: str = ""
 
 
 OwnerPost = FlagPost | OwnerTaskPost | ProposalPost | ReportPost | DigestPost

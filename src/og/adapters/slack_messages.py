@@ -291,7 +291,13 @@ def _digest(post: DigestPost) -> SlackMessage:
         if post.table_lines
         else _sections([post.empty_note])
     )
-    blocks = _fit(head, table, [])
+    if post.flag_lines:
+        table += _sections([f"*{post.flags_heading}*"])
+        table += _sections(list(post.flag_lines), code=True)
+    footer: list[Block] = (
+        [ContextBlock(elements=[MarkdownTextObject(text=post.footer)])] if post.footer else []
+    )
+    blocks = _fit(head, table, footer)
     return SlackMessage(_fallback(post.headline), _dicts(blocks))
 
 

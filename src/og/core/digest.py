@@ -1,5 +1,7 @@
 """The weekly digest: who finished onboarding this week, who is stuck (flagged, or a step sent
-and not done for longer than the rules allow), who is paused and who was handed off."""
+and not done for longer than the rules allow), who is paused and who was handed off, and the
+flags still awaiting the owner's answer (who, which step, since when, why). At a few hundred
+customers each list is cut to its first rows with "…and N more", pointing to the full list."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from og.core.step_identity import carry_over
 from og.core.tables import Table
 
 __all__ = [
+    "AwaitingFlag",
     "Change",
     "DigestRow",
+    "OpenFlag",
     "WeeklyDigest",
     "build_digest",
     "finished_between",
@@ -26,6 +30,8 @@ STUCK = "Stuck"
 PAUSED = "Paused"
 HANDED_OFF = "Handed off"
 _ORDER = (FINISHED, STUCK, PAUSED, HANDED_OFF)
+ROWS_SHOWN = 10  # of each status, and of the open flags: the message stays short in Slack
+FULL_LIST = "Every customer: `og report` (a file) or the console (`og serve`)."
 
 
 class Change(Protocol):
@@ -41,6 +47,28 @@ class Change(Protocol):
     def before(self) -> Mapping[str, Any]: ...
     @property
     def after(self) -> Mapping[str, Any]: ...
+
+
+class AwaitingFlag(Protocol):
+    """A flag posted to the owner and not answered yet (og-flags)."""
+
+    @property
+    def customer_id(self) -> str: ...
+    @property
+    def step_id(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def posted_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OpenFlag:
+    customer_id: str
+    name: str
+    step: str  # the step's title now, or its id when the plan no longer has it
+    since: date  # the business date it was posted
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +89,7 @@ class WeeklyDigest:
     messages_sent: int  # step and nudge messages that went out in the week
     done_clicks: int
     rows: tuple[DigestRow, ...]
+    open_flags: tuple[OpenFlag, ...] = ()  # oldest first
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.rows)
@@ -86,6 +115,38 @@ class WeeklyDigest:
             tuple((r.status, r.customer_id, r.name, r.plan, r.detail) for r in self.rows),
         )
 
+    def table_lines(self, shown: int = ROWS_SHOWN) -> tuple[str, ...]:
+        """The table as fixed-width lines, each status cut to its first `shown` rows and an
+        "…and N more" line."""
+        lines = self.table().text_lines()
+        out, at = lines[:2], 2
+        for status in _ORDER:
+            n = self.count(status)
+            out += lines[at : at + min(n, shown)]
+            if n > shown:
+                out.append(f"…and {n - shown} more {status.lower()}")
+            at += n
+        return tuple(out)
+
+    def flag_lines(self, shown: int = ROWS_SHOWN) -> tuple[str, ...]:
+        """The flags awaiting an answer as fixed-width lines, cut to the `shown` oldest."""
+        if not self.open_flags:
+            return ()
+        table = Table(
+            ("Customer", "Name", "Step", "Since", "Reason"),
+            tuple(
+                (f.customer_id, f.name, f.step, f.since.isoformat(), f.reason)
+                for f in self.open_flags[:shown]
+            ),
+        )
+        more = len(self.open_flags) - shown
+        return (*table.text_lines(), *([f"…and {more} more flags"] if more > 0 else []))
+
+    @property
+    def cut(self) -> bool:
+        """Whether a list is longer than the digest shows."""
+        return len(self.open_flags) > ROWS_SHOWN or any(self.count(s) > ROWS_SHOWN for s in _ORDER)
+
 
 def finished_between(
     changes: Iterable[Change], start: datetime, end: datetime
@@ -108,9 +169,11 @@ def build_digest(
     end: datetime,
     business_tz: str,
     flag_reasons: Mapping[str, str] | None = None,
+    open_flags: Iterable[AwaitingFlag] = (),
 ) -> WeeklyDigest:
     """The week [start, end) for everyone on the list. `changes` are the audit entries of the
-    week; `flag_reasons` the reason of each flagged customer's open flag, where known."""
+    week; `flag_reasons` the reason of each flagged customer's open flag, where known;
+    `open_flags` the flags awaiting an answer (those posted after `end` are left out)."""
     changes = list(changes)
     finished = finished_between(changes, start, end)
     reasons = flag_reasons or {}
@@ -154,7 +217,30 @@ def build_digest(
         messages_sent=sum(s.kind is not SendKind.FLAG for s in sends),
         done_clicks=sum(c.action.startswith("done:") for c in changes if start <= c.ts < end),
         rows=tuple(rows),
+        open_flags=_open_flags(open_flags, customers, rules, end, business_tz),
     )
+
+
+def _open_flags(
+    flags: Iterable[AwaitingFlag],
+    customers: list[Customer],
+    rules: Rules,
+    end: datetime,
+    business_tz: str,
+) -> tuple[OpenFlag, ...]:
+    """Those posted before `end`, oldest first."""
+    by_id = {c.customer_id: c for c in customers}
+    found: list[OpenFlag] = []
+    posted = [f for f in flags if f.posted_at < end]
+    for flag in sorted(posted, key=lambda f: (f.posted_at, f.customer_id)):
+        customer = by_id.get(flag.customer_id)
+        plan = rules.plan(customer.plan) if customer else None
+        step = plan.step(flag.step_id) if plan else None
+        name = customer.name if customer else "(no longer on the list)"
+        since = local_date(flag.posted_at, business_tz)
+        title = step.title if step else flag.step_id
+        found.append(OpenFlag(flag.customer_id, name, title, since, flag.reason))
+    return tuple(found)
 
 
 def _overdue(journey: Journey, steps: Iterable[Step], now: datetime, tz: str) -> str | None:

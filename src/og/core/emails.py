@@ -3,6 +3,7 @@ CR/LF in header values, so a name or subject cannot inject headers)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP, Policy
@@ -77,9 +78,13 @@ def build_report_email(
     html: str,
     message_id: str,
     sent_at: datetime,
+    images: Sequence[tuple[str, bytes]] = (),
 ) -> EmailMessage:
     """An internal report (the monthly summary) to the business's own people: one message to
-    all of them, plain text with an HTML alternative (for a real table)."""
+    all of them, plain text with an HTML alternative (for a real table). `images` are PNGs as
+    (Content-ID without <>, bytes) that the HTML shows as cid: URLs: the HTML and they form a
+    multipart/related part (RFC 2387), as mail clients show inline images; none is SVG, which
+    mail clients do not render."""
     if not recipients:
         raise ValueError("a report email needs at least one recipient")
     msg = EmailMessage(policy=SMTP)
@@ -90,4 +95,10 @@ def build_report_email(
     msg["Message-ID"] = f"<{message_id}>"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    # A funnel PNG is about 1 KB. SES takes the raw message whole, up to 40 MB through the v2
+    # API (SesEmailSender) and 10 MB through v1, base64 included.
+    html_part = msg.get_body(("html",))
+    for cid, png in images:
+        assert html_part is not None  # added just above
+        html_part.add_related(png, "image", "png", cid=f"<{cid}>", disposition="inline")
     return msg

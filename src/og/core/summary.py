@@ -1,17 +1,24 @@
-"""The monthly summary's figures: sign-ups, finishes, messages, owner answers, and where people
-drop off (how many unfinished customers stopped after each step)."""
+"""The monthly summary's figures: sign-ups, finishes, median days to finish, messages, owner
+answers, the activation funnel of each plan and where most stop, and where unfinished customers
+are (their last step done). Also the paragraph written from them when the model's is not used,
+and the figures a model's paragraph may quote (og.core.narrative checks it)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from html import escape
+from itertools import zip_longest
+from statistics import median
 from zoneinfo import ZoneInfo
 
+from og.core import funnel_chart as chart
 from og.core.digest import Change, finished_between
+from og.core.funnel import Drop, PlanFunnel, build_funnel, funnel_table
 from og.core.models import Customer, Journey, Rules, SendKind
+from og.core.narrative import unverified_numbers
 from og.core.step_identity import carry_over
 from og.core.tables import Table
 
@@ -19,6 +26,7 @@ __all__ = [
     "DropOff",
     "MonthlyFigures",
     "build_figures",
+    "funnel_cid",
     "previous_month",
     "summary_html",
     "summary_text",
@@ -48,6 +56,8 @@ class MonthlyFigures:
     handed_off: int
     in_progress: int  # on the list now: not finished, paused or handed off
     drop_off: tuple[DropOff, ...]
+    median_days_to_finish: float | None = None  # of those who finished in the month
+    funnels: tuple[PlanFunnel, ...] = ()  # everyone signed up before the month's end
 
     @property
     def month_name(self) -> str:
@@ -60,6 +70,7 @@ class MonthlyFigures:
                 ("Customers on the list", str(self.customers)),
                 ("Sign-ups this month", str(self.signups)),
                 ("Finished onboarding", str(self.finishes)),
+                ("Median days to finish", _days(self.median_days_to_finish)),
                 ("Still onboarding", str(self.in_progress)),
                 ("Step messages sent", str(self.steps_sent)),
                 ("Nudges sent", str(self.nudges_sent)),
@@ -77,12 +88,66 @@ class MonthlyFigures:
         )
 
     def text(self) -> str:
-        """Both tables as text: the email's figures, and what the narrative is written from."""
+        """The tables as text: the email's figures, and what the narrative is written from."""
         drop = self.drop_off_table().text() if self.drop_off else "Nobody is mid-onboarding."
+        funnels = "".join(
+            f"\n\n{funnel_title(f)}:\n{funnel_table(f).text()}\n{most_stop(f)}"
+            for f in self.funnels
+        )
         return (
-            f"{self.month_name}\n\n{self.table().text()}\n\n"
+            f"{self.month_name}\n\n{self.table().text()}{funnels}\n\n"
             f"Where unfinished customers are (their last step done):\n{drop}"
         )
+
+    def names(self) -> tuple[str, ...]:
+        """What the figures call things: digits in them are not figures."""
+        titles = (stage for f in self.funnels for stage, _ in f.stages())
+        return (self.month_name, *(f.plan for f in self.funnels), *titles)
+
+    def counts(self) -> tuple[float, ...]:
+        """Every count and number of days the figures state (what a paragraph may quote)."""
+        numbers: list[float | None] = [
+            self.customers, self.signups, self.finishes, self.median_days_to_finish,
+            self.steps_sent, self.nudges_sent, self.flags_raised, self.done_clicks,
+            self.paused, self.handed_off, self.in_progress,
+        ]  # fmt: skip
+        numbers += [d.customers for d in self.drop_off]
+        for f in self.funnels:
+            numbers += [f.signed_up, f.finished, f.median_days_to_finish]
+            numbers += [n for s in f.steps for n in (s.done, s.median_days)]
+            drop = f.biggest_drop()
+            numbers += [drop.customers] if drop else []
+        return tuple(n for n in numbers if n is not None)
+
+    def percents(self) -> tuple[int, ...]:
+        steps = (s.percent for f in self.funnels for s in f.steps)
+        # The sign-ups are 100 % of themselves.
+        return (100, *(f.finished_percent for f in self.funnels), *steps)
+
+    def unverified(self, paragraph: str, *, names: tuple[str, ...] = ()) -> list[str]:
+        """The numbers in `paragraph` that are none of these figures (empty: it may be used);
+        digits in `names` (the business's) and in the figures' own names are not numbers."""
+        return unverified_numbers(
+            paragraph,
+            counts=self.counts(),
+            percents=self.percents(),
+            names=(*self.names(), *names),
+        )
+
+    def paragraph(self) -> str:
+        """The summary in words, from the figures alone (when no model paragraph is used)."""
+        finished = f"{_customers(self.finishes)} finished onboarding"
+        if self.median_days_to_finish is not None:
+            finished += f", in a median of {_days(self.median_days_to_finish)} days from sign-up"
+        said = [
+            f"In {self.month_name}, {_customers(self.signups)} signed up and {finished}.",
+            f"Still onboarding now: {self.in_progress}.",
+        ]
+        for f in self.funnels:
+            drop = f.biggest_drop()
+            if drop is not None:
+                said.append(f"On the {f.plan} plan, m{_between(drop)[1:]}.")
+        return " ".join(said)
 
 
 _MONTHS = (
@@ -99,6 +164,39 @@ _MONTHS = (
     "November",
     "December",
 )
+
+
+def funnel_title(funnel: PlanFunnel) -> str:
+    return f"Activation funnel, {funnel.plan} (everyone signed up by the month's end)"
+
+
+def most_stop(funnel: PlanFunnel) -> str:
+    drop = funnel.biggest_drop()
+    return "Nobody stops along the way." if drop is None else f"{_between(drop)}."
+
+
+def funnel_cid(month: date, index: int, domain: str) -> str:
+    """The Content-ID (without <>) of a plan's funnel image, stable for the month."""
+    return f"funnel-{index + 1}.{month:%Y-%m}@{domain}"
+
+
+def _between(drop: Drop) -> str:
+    return (
+        f"Most stop between {_stage(drop.after)} and {_stage(drop.before)} "
+        f"({_customers(drop.customers)})"
+    )
+
+
+def _stage(name: str) -> str:
+    return {"signed up": "signing up", "finished": "finishing"}.get(name, f"'{name}'")
+
+
+def _customers(n: int) -> str:
+    return f"{n} customer" if n == 1 else f"{n} customers"
+
+
+def _days(d: float | None) -> str:
+    return "" if d is None else f"{d:g}"
 
 
 def previous_month(at: datetime, business_tz: str) -> tuple[datetime, datetime]:
@@ -127,9 +225,15 @@ def build_figures(
     start: datetime,
     end: datetime,
 ) -> MonthlyFigures:
-    """The month [start, end). `changes` are the audit entries of the month (others are
-    ignored); the drop-off counts the list's unfinished customers as they are now."""
+    """The month [start, end). `changes` are audit entries: the month's give its figures, all
+    before its end the funnel's days to each step; the drop-off and the funnel count the list's
+    customers as they are now."""
+    changes = list(changes)
+    funnels = build_funnel(
+        customers, rules, journeys, [c for c in changes if c.ts < end], signed_up_before=end
+    )
     changes = [c for c in changes if start <= c.ts < end]
+    finished = finished_between(changes, start, end)
     sends = Counter(s.kind for j in journeys.values() for s in j.sends if start <= s.sent_at < end)
     actions = Counter(c.action for c in changes)
 
@@ -153,7 +257,7 @@ def build_figures(
         month=start.date(),
         customers=len(customers),
         signups=sum(start <= c.signup_at < end for c in customers),
-        finishes=len(finished_between(changes, start, end)),
+        finishes=len(finished),
         steps_sent=sends[SendKind.STEP],
         nudges_sent=sends[SendKind.NUDGE],
         flags_raised=sends[SendKind.FLAG],
@@ -164,7 +268,20 @@ def build_figures(
         drop_off=tuple(
             DropOff(plan_name, title, n) for (_, _, plan_name, title), n in sorted(drop.items())
         ),
+        median_days_to_finish=_median_days_to_finish(customers, finished),
+        funnels=funnels,
     )
+
+
+def _median_days_to_finish(
+    customers: list[Customer], finished: Mapping[str, datetime]
+) -> float | None:
+    days = [
+        (finished[c.customer_id] - c.signup_at).total_seconds() / 86400
+        for c in customers
+        if c.customer_id in finished and finished[c.customer_id] >= c.signup_at
+    ]
+    return round(median(days), 1) if days else None
 
 
 def summary_text(paragraph: str, figures: MonthlyFigures) -> str:
@@ -172,14 +289,30 @@ def summary_text(paragraph: str, figures: MonthlyFigures) -> str:
     return f"{paragraph.strip()}\n\n{figures.text()}\n"
 
 
-def summary_html(paragraph: str, figures: MonthlyFigures) -> str:
+def summary_html(paragraph: str, figures: MonthlyFigures, funnel_cids: Sequence[str] = ()) -> str:
+    """The email's HTML; `funnel_cids` are the Content-IDs of the funnels' images (PNG parts of
+    the same multipart/related), one per plan in the figures' order."""
     drop = (
         figures.drop_off_table().html() if figures.drop_off else "<p>Nobody is mid-onboarding.</p>"
+    )
+    funnels = "".join(
+        f"<h3>{escape(funnel_title(f))}</h3>"
+        + (
+            f'<img src="cid:{escape(cid)}" width="{chart.WIDTH}" alt="{escape(_alt(f))}"><br>'
+            if cid
+            else ""
+        )
+        + f"{funnel_table(f).html()}<p>{escape(most_stop(f))}</p>"
+        for f, cid in zip_longest(figures.funnels, funnel_cids[: len(figures.funnels)])
     )
     return (
         '<!doctype html><html><body style="font-family:system-ui,sans-serif">'
         f"<p>{escape(paragraph.strip())}</p>"
-        f"<h3>{escape(figures.month_name)}</h3>{figures.table().html()}"
+        f"<h3>{escape(figures.month_name)}</h3>{figures.table().html()}{funnels}"
         f"<h3>Where unfinished customers are (their last step done)</h3>{drop}"
         "</body></html>"
     )
+
+
+def _alt(funnel: PlanFunnel) -> str:
+    return "Funnel: " + ", ".join(f"{stage} {n}" for stage, n in funnel.stages())

@@ -10,7 +10,7 @@ from typing import Any
 
 from og.adapters.owner_messages import DigestPost
 from og.adapters.ports import JourneyStore, Once, OnceOutcome, OwnerChat
-from og.core.digest import build_digest
+from og.core.digest import FULL_LIST, WeeklyDigest, build_digest
 from og.logic.documents import GuideFiles, load_docs, read_customers
 from og.logic.post_once import post_once
 
@@ -32,11 +32,11 @@ def run(a: DigestPorts, at: datetime) -> dict[str, Any]:
     start = at - WEEK
     customers, _ = read_customers(a.files, docs, at)
     journeys = a.store.load_journeys()
-    flag_reasons = {
-        cid: flags[0].reason
-        for cid, journey in journeys.items()
-        if journey.state.flagged and (flags := a.store.open_flags(cid))
-    }
+    open_flags = a.store.open_flags()
+    flag_reasons: dict[str, str] = {}
+    for flag in open_flags:
+        if (journey := journeys.get(flag.customer_id)) and journey.state.flagged:
+            flag_reasons.setdefault(flag.customer_id, flag.reason)
     digest = build_digest(
         customers,
         docs.rules,
@@ -46,13 +46,13 @@ def run(a: DigestPorts, at: datetime) -> dict[str, Any]:
         end=at,
         business_tz=docs.config.timezone,
         flag_reasons=flag_reasons,
+        open_flags=open_flags,
     )
     # A retried or re-run schedule finds the week posted, or — after a run killed mid-post — in
     # doubt, and never posts it twice.
     marker = f"digest:{digest.last_day.isoformat()}"
     channel = docs.config.digest_channel or docs.config.owner_slack_id
-    table = tuple(digest.table().text_lines()) if digest.rows else ()
-    posted = post_once(a, marker, channel, DigestPost(digest.headline, digest.activity, table))
+    posted = post_once(a, marker, channel, digest_post(digest))
     if posted == OnceOutcome.DONE:
         return {"outcome": "already_posted", "detail": marker}
     if posted == OnceOutcome.IN_DOUBT:
@@ -62,3 +62,15 @@ def run(a: DigestPorts, at: datetime) -> dict[str, Any]:
         "detail": f"{marker} to {channel} ({a.once.result(marker)})",
         "rows": len(digest.rows),
     }
+
+
+def digest_post(digest: WeeklyDigest) -> DigestPost:
+    """The digest as the owner reads it in Slack."""
+    return DigestPost(
+        digest.headline,
+        digest.activity,
+        digest.table_lines() if digest.rows else (),
+        flags_heading=f"Flags awaiting your answer ({len(digest.open_flags)})",
+        flag_lines=digest.flag_lines(),
+        footer=FULL_LIST if digest.cut else "",
+    )

@@ -18,15 +18,18 @@ class OutboxEmailSender:
         self.outbox = outbox
         outbox.mkdir(parents=True, exist_ok=True)
 
+    def path_for(self, message_id: str) -> Path:
+        """Where the message with this Message-ID (without <>) is written."""
+        return self.outbox / f"{re.sub(r'[^A-Za-z0-9._@-]', '_', message_id)}.eml"
+
     def send(self, message: EmailMessage) -> str:
         message_id = str(message["Message-ID"]).strip("<>")
-        safe = re.sub(r"[^A-Za-z0-9._@-]", "_", message_id)
         data = message.as_bytes(policy=SMTP)
         fd, temp = tempfile.mkstemp(dir=self.outbox, prefix=".sending-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-            os.replace(temp, self.outbox / f"{safe}.eml")
+            os.replace(temp, self.path_for(message_id))
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
