@@ -18,6 +18,7 @@ from og.core.errors import DocumentError, HomeBusy
 from og.core.models import Customer, RowProblem, Rules
 
 DEFAULT_HOME = Path(".og-home")
+HOME_HELP = f"the og home folder (default: {DEFAULT_HOME})"
 
 
 def _date(text: str) -> date:
@@ -32,9 +33,13 @@ def _add_owner_answers(
 ) -> argparse.ArgumentParser:
     """The commands that answer as the owner does in Slack; returns `act`'s parser."""
     p = act_parser = sub.add_parser("act", help="the owner's answer to an open flag")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
     p.add_argument("customer_id", nargs="?", help="whose one open flag (or give --flag)")
-    p.add_argument("action", choices=["pause", "hand-off", "done"])
+    p.add_argument(
+        "action",
+        choices=["pause", "hand-off", "done"],
+        help="pause the customer, hand them off to a person, or mark the flagged step done",
+    )
     p.add_argument("--flag", default=None, help="the flag's key (og flags lists them)")
     p.add_argument("--note", default=None, help="pause reason, or who the customer goes to")
     p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
@@ -45,8 +50,8 @@ def _add_owner_answers(
         ("resume", "let the guide carry on with a paused or handed-off customer"),
     ):
         p = sub.add_parser(name, help=what)
-        p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-        p.add_argument("customer_id")
+        p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
+        p.add_argument("customer_id", help="the customer's id in the onboarding list")
         if name == "pause":
             p.add_argument("--note", default=None, help="why, e.g. 'on holiday until March'")
         p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
@@ -57,7 +62,7 @@ def _add_owner_answers(
         ("discard", "drop a proposed customer (the Discard button)"),
     ):
         p = sub.add_parser(name, help=what)
-        p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+        p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
         p.add_argument("key", help="the proposal's key (og flags lists them)")
         if name == "edit":
             p.add_argument(
@@ -84,10 +89,10 @@ def _version() -> str:
 def _add_home_and_day_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """init, validate, tick and simulate: a home, and the days run on it."""
     p = sub.add_parser("init", help="create an og home with the bundled example data")
-    p.add_argument("home", type=Path, nargs="?", default=DEFAULT_HOME)
+    p.add_argument("home", type=Path, nargs="?", default=DEFAULT_HOME, help=HOME_HELP)
 
     p = sub.add_parser("validate", help="check the list, rules, voice and config")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
     p.add_argument(
         "--date",
         type=_date,
@@ -97,14 +102,16 @@ def _add_home_and_day_commands(sub: argparse._SubParsersAction[argparse.Argument
     )
 
     p = sub.add_parser("tick", help="run the daily tick for one day")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
     p.add_argument("--date", type=_date, default=None, help="business date (default: today)")
     p.add_argument("--dry-run", action="store_true", help="print the decisions, send nothing")
 
     p = sub.add_parser("simulate", help="run successive days with simulated done clicks")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    p.add_argument("--start", type=_date, required=True)
-    p.add_argument("--days", type=int, default=21)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
+    p.add_argument(
+        "--start", type=_date, required=True, help="the first business date (YYYY-MM-DD)"
+    )
+    p.add_argument("--days", type=int, default=21, help="how many days to run (default: 21)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,26 +122,30 @@ def main(argv: list[str] | None = None) -> int:
     _add_home_and_day_commands(sub)
 
     p = sub.add_parser("history", help="one customer's timeline")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    p.add_argument("customer_id")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
+    p.add_argument("customer_id", help="the customer's id in the onboarding list")
 
     p = sub.add_parser("flags", help="the open flags and pending intake proposals, with keys")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
 
     act_parser = _add_owner_answers(sub)
 
     p = sub.add_parser("intake", help="propose the customer of a saved forwarded email (.eml)")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
     p.add_argument("email", type=Path, help="the forwarded welcome email, as a .eml file")
     p.add_argument("--at", type=datetime.fromisoformat, default=None, help="default: now")
 
     p = sub.add_parser("serve", help="serve the Function URLs (done links, enroll...) locally")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
+    p.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: localhost)")
 
     p = sub.add_parser("asl", help="compose statemachines/ from asl-fragments/")
-    p.add_argument("action", choices=["build", "check"])
+    p.add_argument(
+        "action",
+        choices=["build", "check"],
+        help="build: write statemachines/; check: list the files that differ (exit 1)",
+    )
 
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["act"]:
