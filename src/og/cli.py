@@ -6,11 +6,9 @@ interpreter, with a virtual clock and local adapters writing into an og home dir
 from __future__ import annotations
 
 import argparse
-import hashlib
 import html
 import sys
-from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -327,58 +325,10 @@ def _outcome(r: object) -> str:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from og.local.stack import LocalStack, done_link_in, outbox_messages
+    from og.local.simulation import simulate
 
     _require_home(args.home)
-    seen = {m["Message-ID"] for m in outbox_messages(args.home)}
-    failures = 0
-    with LocalStack(args.home) as stack:
-        for i in range(args.days):
-            day = args.start + timedelta(days=i)
-            _progress(i, args.days, day)
-            report = stack.tick(day)
-            counts: Counter[str] = Counter()
-            for r in report.journeys:
-                counts[r.input["move"]["move"]] += 1
-                counts["deferred"] += bool(r.input["move"]["deferred_because"])
-            clicks = 0
-            for message in outbox_messages(args.home):
-                if message["Message-ID"] in seen:
-                    continue
-                seen.add(message["Message-ID"])
-                link = done_link_in(message)
-                if link and _clicks(str(message["Message-ID"])):
-                    sent = datetime.strptime(str(message["Date"]), "%a, %d %b %Y %H:%M:%S %z")
-                    stack.click_done_link(link, sent + timedelta(hours=3))
-                    clicks += 1
-            failures += not report.ok
-            closed = report.plan.get("closed_because")
-            print(
-                f"\r{day} {day:%a}: {counts['step_due']} steps, {counts['nudge']} nudges, "
-                f"{counts['flag']} flags, {counts['deferred']} deferred, {clicks} done clicks"
-                + (f" (closed: {closed})" if closed else "")
-                + ("" if report.ok else f" ERROR: {report.error}"),
-                flush=True,
-            )
-        _progress(args.days, args.days, args.start + timedelta(days=args.days - 1))
-        print(file=sys.stderr)
-    return 1 if failures else 0
-
-
-def _clicks(message_id: str) -> bool:
-    """Deterministic simulated customers: about two in three emails get a done click."""
-    return int(hashlib.sha256(message_id.encode()).hexdigest(), 16) % 3 != 0
-
-
-def _progress(done: int, total: int, day: date) -> None:
-    width = 30
-    filled = width * done // max(total, 1)
-    print(
-        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} days ({day})",
-        end="",
-        file=sys.stderr,
-        flush=True,
-    )
+    return simulate(args.home, args.start, args.days)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
