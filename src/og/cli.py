@@ -214,12 +214,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     )
     print(f"config.txt, rules.txt ({len(docs.rules.plans)} plans), voice.txt: ok")
     print(f"onboarding.csv: {len(customers)} customers ok, {len(problems)} rows skipped")
-    for problem in problems:
-        print(f"  {problem}")
+    _show_problems(problems)
     held = _unknown_progress(h, customers, docs.rules)
-    for problem in held:
-        print(f"  {problem}")
+    _show_problems(held)
     return 1 if problems or held else 0
+
+
+def _show_problems(problems: list[RowProblem]) -> None:
+    from og.local.terminal import show_table
+
+    if problems:
+        show_table(
+            ("FILE", "LINE", "CUSTOMER", "FIELD", "PROBLEM"),
+            [(p.source, str(p.line), p.customer_id, p.field, p.message) for p in problems],
+            plain=[f"  {p}" for p in problems],
+        )
 
 
 def _unknown_progress(home: Path, customers: list[Customer], rules: Rules) -> list[RowProblem]:
@@ -299,12 +308,25 @@ def _print_tick(report: object) -> None:
     )
     for problem in plan.get("new_problems", []):
         print(f"  reported to owner: {problem['text']}")
-    for r in sorted(report.journeys, key=lambda r: r.name):
-        move = r.input["move"]
-        outcome = _outcome(r)
-        print(f"  {move['customer_id']:<14} {move['move']:<9} {move['step_id']:<18} {outcome}")
+    rows = [_journey_row(r) for r in sorted(report.journeys, key=lambda r: r.name)]
+    if rows:
+        from og.local.terminal import show_table
+
+        show_table(
+            ("CUSTOMER", "MOVE", "STEP", "OUTCOME"),
+            rows,
+            plain=[f"  {c:<14} {m:<9} {s:<18} {outcome}" for c, m, s, outcome in rows],
+        )
     if report.error:
         print(f"  error: {report.error}")
+
+
+def _journey_row(r: object) -> tuple[str, str, str, str]:
+    from og.local.engine import ExecutionRecord
+
+    assert isinstance(r, ExecutionRecord)
+    move = r.input["move"]
+    return (move["customer_id"], move["move"], move["step_id"], _outcome(r))
 
 
 def _outcome(r: object) -> str:
@@ -345,10 +367,18 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_flags(args: argparse.Namespace) -> int:
     """Read-only: no home lock, so it answers while a tick or `og serve` runs."""
-    from og.local.owner_inbox import describe, open_items
+    from og.local.owner_inbox import describe, listings, open_items
+    from og.local.terminal import is_terminal, show_table
 
     _require_home(args.home)
-    print("\n".join(describe(open_items(args.home), args.home, _timezone(args.home))))
+    items, tz = open_items(args.home), _timezone(args.home)
+    if not is_terminal():
+        print("\n".join(describe(items, args.home, tz)))
+        return 0
+    for i, listing in enumerate(listings(items, args.home, tz)):
+        print(("\n" if i else "") + listing.heading)
+        if listing.rows:
+            show_table(listing.headers, listing.rows, plain=())
     return 0
 
 

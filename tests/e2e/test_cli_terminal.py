@@ -95,7 +95,7 @@ def test_simulate_on_a_terminal_shows_a_progress_bar(make_home: Callable[..., Ho
     screen = _og_on_a_terminal(home, *SIMULATE)
 
     assert "\x1b[" in screen  # drawn, not printed
-    assert "0/2 days" in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
+    assert "0/2 days" in _without_escapes(screen)
     assert "2026-12-14 Mon: 2 steps" in screen and "2026-12-15 Tue: " in screen
     assert STANDING in screen.replace("\r\n", "\n")
 
@@ -117,3 +117,49 @@ def test_the_summary_line_counts_the_store_not_the_printed_lines(
         "after 1 day: 2 customers: 0 finished, 0 flagged, 1 paused, 0 handed off, "
         "0 unsubscribed, 1 still onboarding"
     )
+
+
+def test_tick_validate_and_flags_draw_tables_on_a_terminal(
+    make_home: Callable[..., Home],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Text from the owner's documents is shown as written, never read as rich markup."""
+    bad = "c-3,Priya Nair,[red]priya@@spicebox.example,Starter,2026-12-14,,,"
+    home = make_home([*ROWS, bad])
+    h = str(home.path)
+    for name in TERMINAL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich: draw as on a terminal
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "160")
+
+    assert og(["tick", "--home", h, "--date", "2026-12-14"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("tick 2026-12-14 at 01:00Z: SUCCEEDED; 2 customers, 2 moves\n")
+    header = [c.strip() for c in _row_with(out, "CUSTOMER").split("┃")[1:-1]]
+    assert header == ["CUSTOMER", "MOVE", "STEP", "OUTCOME"]
+    row = [c.strip() for c in _row_with(out, "c-1 ").split("│")[1:-1]]
+    assert row[:3] == ["c-1", "step_due", "welcome"] and row[3].startswith("sent: welcome#step")
+
+    assert og(["validate", "--home", h, "--date", "2026-12-14"]) == 1
+    out = capsys.readouterr().out
+    row = [c.strip() for c in _row_with(out, "c-3").split("│")[1:-1]]
+    assert row == [
+        "onboarding.csv",
+        "4",
+        "c-3",
+        "email",
+        "'[red]priya@@spicebox.example' is not a valid email address",
+    ]
+
+    assert og(["flags", "--home", h]) == 0
+    assert capsys.readouterr().out == "no open flags\n\nno pending intake proposals\n"
+
+
+def _row_with(screen: str, text: str) -> str:
+    return next(line for line in _without_escapes(screen).splitlines() if text in line)
+
+
+def _without_escapes(screen: str) -> str:
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
