@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from og.core.errors import DocumentError, HomeBusy
+from og.core.errors import DocumentError, HomeBusy, UsageError
 from og.core.models import Customer, RowProblem, Rules
 
 DEFAULT_HOME = Path(".og-home")
@@ -86,8 +86,12 @@ def _version() -> str:
 
 def _add_home_and_day_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """init, validate, tick and simulate: a home, and the days run on it."""
-    p = sub.add_parser("init", help="create an og home with the bundled example data")
+    p = sub.add_parser(
+        "init",
+        help="create an og home: the bundled example, or with --blank your own business",
+    )
     p.add_argument("home", type=Path, nargs="?", default=DEFAULT_HOME, help=HOME_HELP)
+    _add_blank_home_options(p)
 
     p = sub.add_parser("validate", help="check the list, rules, voice and config")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
@@ -110,6 +114,40 @@ def _add_home_and_day_commands(sub: argparse._SubParsersAction[argparse.Argument
         "--start", type=_date, required=True, help="the first business date (YYYY-MM-DD)"
     )
     p.add_argument("--days", type=int, default=21, help="how many days to run (default: 21)")
+
+
+def _add_blank_home_options(p: argparse.ArgumentParser) -> None:
+    blank = p.add_argument_group(
+        "your own business (og init DIR --blank --business NAME --timezone TZ)"
+    )
+    blank.add_argument(
+        "--blank",
+        action="store_true",
+        help="start a home of your own: your settings, an empty list, one example plan to edit",
+    )
+    blank.add_argument(
+        "--business", metavar="NAME", help="your business's name, as customers know it"
+    )
+    blank.add_argument(
+        "--timezone", metavar="TZ", help="your timezone, like Europe/Lisbon (IANA name)"
+    )
+    blank.add_argument(
+        "--holidays",
+        metavar="CODE",
+        help="public holidays with no email: a country code like PT, or none "
+        "(default: your timezone's country)",
+    )
+    blank.add_argument(
+        "--sender",
+        metavar="ADDRESS",
+        help="the From address of your emails (default: NAME <hello@example.com>)",
+    )
+    blank.add_argument(
+        "--owner-slack-id",
+        metavar="ID",
+        default="U0123ABCD",
+        help="your Slack member ID, for your flags (default: U0123ABCD, a placeholder)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,9 +221,25 @@ def _require_home(home: Path) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from og.local.engine import project_root
+    from og.local.new_home import init_blank_home
     from og.local.stack import init_home
 
-    written = init_home(args.home, project_root())
+    own = ("business", "timezone", "holidays", "sender")
+    if args.blank:
+        if not (args.business and args.timezone):
+            raise UsageError("og init --blank needs --business NAME and --timezone TZ")
+        written = init_blank_home(
+            args.home,
+            business=args.business,
+            timezone=args.timezone,
+            holidays=args.holidays,
+            sender=args.sender,
+            owner_slack_id=args.owner_slack_id,
+        )
+    elif any(getattr(args, name) for name in own):
+        raise UsageError("--business, --timezone, --holidays and --sender go with --blank")
+    else:
+        written = init_home(args.home, project_root())
     for path in written:
         print(f"created {path}")
     print(f"og home ready at {args.home}" if written else f"{args.home} already set up")
