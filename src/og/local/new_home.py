@@ -7,8 +7,8 @@ sent) before the owner changes a word."""
 
 from __future__ import annotations
 
-import zoneinfo
 from email.headerregistry import Address
+from importlib import resources
 from pathlib import Path
 from string import Template
 
@@ -186,15 +186,12 @@ def init_blank_home(
 
 
 def _country_of(timezone: str) -> str | None:
-    """The country whose timezone this is, from the system's tz database (zone.tab), when
-    there is one and the holidays library knows its holidays: Europe/Lisbon -> PT."""
+    """The country whose timezone this is, from the tz database's zone.tab (the tzdata
+    package), when the holidays library knows its holidays: Europe/Lisbon -> PT."""
     known = holiday_calendars.list_supported_countries()
-    for folder in zoneinfo.TZPATH:
-        table = Path(folder) / "zone.tab"
-        if not table.is_file():
-            continue
-        for line in table.read_text(encoding="utf-8").splitlines():
-            fields = line.split("\t")
-            if len(fields) >= 3 and not line.startswith("#") and fields[2] == timezone:
-                return fields[0] if fields[0] in known else None
+    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    for line in table.splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 3 and not line.startswith("#") and fields[2] == timezone:
+            return fields[0] if fields[0] in known else None
     return None
