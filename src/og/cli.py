@@ -6,18 +6,17 @@ interpreter, with a virtual clock and local adapters writing into an og home dir
 from __future__ import annotations
 
 import argparse
-import hashlib
 import html
 import sys
-from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from og.core.errors import DocumentError, HomeBusy
+from og.core.errors import DocumentError, HomeBusy, UsageError
 from og.core.models import Customer, RowProblem, Rules
 
 DEFAULT_HOME = Path(".og-home")
+HOME_HELP = f"the og home folder (default: {DEFAULT_HOME})"
 
 
 def _date(text: str) -> date:
@@ -32,9 +31,13 @@ def _add_owner_answers(
 ) -> argparse.ArgumentParser:
     """The commands that answer as the owner does in Slack; returns `act`'s parser."""
     p = act_parser = sub.add_parser("act", help="the owner's answer to an open flag")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
     p.add_argument("customer_id", nargs="?", help="whose one open flag (or give --flag)")
-    p.add_argument("action", choices=["pause", "hand-off", "done"])
+    p.add_argument(
+        "action",
+        choices=["pause", "hand-off", "done"],
+        help="pause the customer, hand them off to a person, or mark the flagged step done",
+    )
     p.add_argument("--flag", default=None, help="the flag's key (og flags lists them)")
     p.add_argument("--note", default=None, help="pause reason, or who the customer goes to")
     p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
@@ -45,8 +48,8 @@ def _add_owner_answers(
         ("resume", "let the guide carry on with a paused or handed-off customer"),
     ):
         p = sub.add_parser(name, help=what)
-        p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-        p.add_argument("customer_id")
+        p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
+        p.add_argument("customer_id", help="the customer's id in the onboarding list")
         if name == "pause":
             p.add_argument("--note", default=None, help="why, e.g. 'on holiday until March'")
         p.add_argument("--by", default=None, help="Slack user id (default: owner_slack_id)")
@@ -57,7 +60,7 @@ def _add_owner_answers(
         ("discard", "drop a proposed customer (the Discard button)"),
     ):
         p = sub.add_parser(name, help=what)
-        p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+        p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
         p.add_argument("key", help="the proposal's key (og flags lists them)")
         if name == "edit":
             p.add_argument(
@@ -83,11 +86,15 @@ def _version() -> str:
 
 def _add_home_and_day_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """init, validate, tick and simulate: a home, and the days run on it."""
-    p = sub.add_parser("init", help="create an og home with the bundled example data")
-    p.add_argument("home", type=Path, nargs="?", default=DEFAULT_HOME)
+    p = sub.add_parser(
+        "init",
+        help="create an og home: the bundled example, or with --blank your own business",
+    )
+    p.add_argument("home", type=Path, nargs="?", default=DEFAULT_HOME, help=HOME_HELP)
+    _add_blank_home_options(p)
 
     p = sub.add_parser("validate", help="check the list, rules, voice and config")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
     p.add_argument(
         "--date",
         type=_date,
@@ -97,14 +104,50 @@ def _add_home_and_day_commands(sub: argparse._SubParsersAction[argparse.Argument
     )
 
     p = sub.add_parser("tick", help="run the daily tick for one day")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
     p.add_argument("--date", type=_date, default=None, help="business date (default: today)")
     p.add_argument("--dry-run", action="store_true", help="print the decisions, send nothing")
 
     p = sub.add_parser("simulate", help="run successive days with simulated done clicks")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    p.add_argument("--start", type=_date, required=True)
-    p.add_argument("--days", type=int, default=21)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
+    p.add_argument(
+        "--start", type=_date, required=True, help="the first business date (YYYY-MM-DD)"
+    )
+    p.add_argument("--days", type=int, default=21, help="how many days to run (default: 21)")
+
+
+def _add_blank_home_options(p: argparse.ArgumentParser) -> None:
+    blank = p.add_argument_group(
+        "your own business (og init DIR --blank --business NAME --timezone TZ)"
+    )
+    blank.add_argument(
+        "--blank",
+        action="store_true",
+        help="start a home of your own: your settings, an empty list, one example plan to edit",
+    )
+    blank.add_argument(
+        "--business", metavar="NAME", help="your business's name, as customers know it"
+    )
+    blank.add_argument(
+        "--timezone", metavar="TZ", help="your timezone, like Europe/Lisbon (IANA name)"
+    )
+    blank.add_argument(
+        "--holidays",
+        metavar="CODE",
+        help="public holidays with no email: a country code like PT, or none "
+        "(default: your timezone's country)",
+    )
+    blank.add_argument(
+        "--sender",
+        metavar="ADDRESS",
+        help="the From address of your emails (default: NAME <hello@example.com>)",
+    )
+    blank.add_argument(
+        "--owner-slack-id",
+        metavar="ID",
+        default="U0123ABCD",
+        help="your Slack member ID, for your flags (default: U0123ABCD, a placeholder)",
+    )
 
 
 def _add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -135,26 +178,30 @@ def main(argv: list[str] | None = None) -> int:
     _add_report_commands(sub)
 
     p = sub.add_parser("history", help="one customer's timeline")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    p.add_argument("customer_id")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
+    p.add_argument("customer_id", help="the customer's id in the onboarding list")
 
     p = sub.add_parser("flags", help="the open flags and pending intake proposals, with keys")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
 
     act_parser = _add_owner_answers(sub)
 
     p = sub.add_parser("intake", help="propose the customer of a saved forwarded email (.eml)")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
     p.add_argument("email", type=Path, help="the forwarded welcome email, as a .eml file")
     p.add_argument("--at", type=datetime.fromisoformat, default=None, help="default: now")
 
     p = sub.add_parser("serve", help="serve the Function URLs (done links, enroll...) locally")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
+    p.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: localhost)")
 
     p = sub.add_parser("asl", help="compose statemachines/ from asl-fragments/")
-    p.add_argument("action", choices=["build", "check"])
+    p.add_argument(
+        "action",
+        choices=["build", "check"],
+        help="build: write statemachines/; check: list the files that differ (exit 1)",
+    )
 
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["act"]:
@@ -194,9 +241,25 @@ def _require_home(home: Path) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from og.local.engine import project_root
+    from og.local.new_home import init_blank_home
     from og.local.stack import init_home
 
-    written = init_home(args.home, project_root())
+    own = ("business", "timezone", "holidays", "sender")
+    if args.blank:
+        if not (args.business and args.timezone):
+            raise UsageError("og init --blank needs --business NAME and --timezone TZ")
+        written = init_blank_home(
+            args.home,
+            business=args.business,
+            timezone=args.timezone,
+            holidays=args.holidays,
+            sender=args.sender,
+            owner_slack_id=args.owner_slack_id,
+        )
+    elif any(getattr(args, name) for name in own):
+        raise UsageError("--business, --timezone, --holidays and --sender go with --blank")
+    else:
+        written = init_home(args.home, project_root())
     for path in written:
         print(f"created {path}")
     print(f"og home ready at {args.home}" if written else f"{args.home} already set up")
@@ -225,12 +288,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     )
     print(f"config.txt, rules.txt ({len(docs.rules.plans)} plans), voice.txt: ok")
     print(f"onboarding.csv: {len(customers)} customers ok, {len(problems)} rows skipped")
-    for problem in problems:
-        print(f"  {problem}")
+    _show_problems(problems)
     held = _unknown_progress(h, customers, docs.rules)
-    for problem in held:
-        print(f"  {problem}")
+    _show_problems(held)
     return 1 if problems or held else 0
+
+
+def _show_problems(problems: list[RowProblem]) -> None:
+    from og.local.terminal import show_table
+
+    if problems:
+        show_table(
+            ("FILE", "LINE", "CUSTOMER", "FIELD", "PROBLEM"),
+            [(p.source, str(p.line), p.customer_id, p.field, p.message) for p in problems],
+            plain=[f"  {p}" for p in problems],
+        )
 
 
 def _unknown_progress(home: Path, customers: list[Customer], rules: Rules) -> list[RowProblem]:
@@ -310,12 +382,25 @@ def _print_tick(report: object) -> None:
     )
     for problem in plan.get("new_problems", []):
         print(f"  reported to owner: {problem['text']}")
-    for r in sorted(report.journeys, key=lambda r: r.name):
-        move = r.input["move"]
-        outcome = _outcome(r)
-        print(f"  {move['customer_id']:<14} {move['move']:<9} {move['step_id']:<18} {outcome}")
+    rows = [_journey_row(r) for r in sorted(report.journeys, key=lambda r: r.name)]
+    if rows:
+        from og.local.terminal import show_table
+
+        show_table(
+            ("CUSTOMER", "MOVE", "STEP", "OUTCOME"),
+            rows,
+            plain=[f"  {c:<14} {m:<9} {s:<18} {outcome}" for c, m, s, outcome in rows],
+        )
     if report.error:
         print(f"  error: {report.error}")
+
+
+def _journey_row(r: object) -> tuple[str, str, str, str]:
+    from og.local.engine import ExecutionRecord
+
+    assert isinstance(r, ExecutionRecord)
+    move = r.input["move"]
+    return (move["customer_id"], move["move"], move["step_id"], _outcome(r))
 
 
 def _outcome(r: object) -> str:
@@ -336,58 +421,10 @@ def _outcome(r: object) -> str:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from og.local.stack import LocalStack, done_link_in, outbox_messages
+    from og.local.simulation import simulate
 
     _require_home(args.home)
-    seen = {m["Message-ID"] for m in outbox_messages(args.home)}
-    failures = 0
-    with LocalStack(args.home) as stack:
-        for i in range(args.days):
-            day = args.start + timedelta(days=i)
-            _progress(i, args.days, day)
-            report = stack.tick(day)
-            counts: Counter[str] = Counter()
-            for r in report.journeys:
-                counts[r.input["move"]["move"]] += 1
-                counts["deferred"] += bool(r.input["move"]["deferred_because"])
-            clicks = 0
-            for message in outbox_messages(args.home):
-                if message["Message-ID"] in seen:
-                    continue
-                seen.add(message["Message-ID"])
-                link = done_link_in(message)
-                if link and _clicks(str(message["Message-ID"])):
-                    sent = datetime.strptime(str(message["Date"]), "%a, %d %b %Y %H:%M:%S %z")
-                    stack.click_done_link(link, sent + timedelta(hours=3))
-                    clicks += 1
-            failures += not report.ok
-            closed = report.plan.get("closed_because")
-            print(
-                f"\r{day} {day:%a}: {counts['step_due']} steps, {counts['nudge']} nudges, "
-                f"{counts['flag']} flags, {counts['deferred']} deferred, {clicks} done clicks"
-                + (f" (closed: {closed})" if closed else "")
-                + ("" if report.ok else f" ERROR: {report.error}"),
-                flush=True,
-            )
-        _progress(args.days, args.days, args.start + timedelta(days=args.days - 1))
-        print(file=sys.stderr)
-    return 1 if failures else 0
-
-
-def _clicks(message_id: str) -> bool:
-    """Deterministic simulated customers: about two in three emails get a done click."""
-    return int(hashlib.sha256(message_id.encode()).hexdigest(), 16) % 3 != 0
-
-
-def _progress(done: int, total: int, day: date) -> None:
-    width = 30
-    filled = width * done // max(total, 1)
-    print(
-        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} days ({day})",
-        end="",
-        file=sys.stderr,
-        flush=True,
-    )
+    return simulate(args.home, args.start, args.days)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -404,10 +441,18 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_flags(args: argparse.Namespace) -> int:
     """Read-only: no home lock, so it answers while a tick or `og serve` runs."""
-    from og.local.owner_inbox import describe, open_items
+    from og.local.owner_inbox import describe, listings, open_items
+    from og.local.terminal import is_terminal, show_table
 
     _require_home(args.home)
-    print("\n".join(describe(open_items(args.home), args.home, _timezone(args.home))))
+    items, tz = open_items(args.home), _timezone(args.home)
+    if not is_terminal():
+        print("\n".join(describe(items, args.home, tz)))
+        return 0
+    for i, listing in enumerate(listings(items, args.home, tz)):
+        print(("\n" if i else "") + listing.heading)
+        if listing.rows:
+            show_table(listing.headers, listing.rows, plain=())
     return 0
 
 

@@ -28,6 +28,20 @@ def test_21_day_simulation_of_the_example(tmp_path: Path, capsys) -> None:
     summary = capsys.readouterr().out
     assert "2026-12-12 Sat: 0 steps" in summary and "(closed: Saturday is a weekend day)" in summary
     assert "2026-12-25 Fri: 0 steps" in summary and "holiday: Christmas Day" in summary
+    # The last line: where the customers the guide started stand, as the store has them (no
+    # owner answers in a simulation, so nobody is paused, handed off or unsubscribed).
+    with sqlite3.connect(f"file:{home / 'og.sqlite'}?mode=ro", uri=True) as db:
+        states = [json.loads(item) for (item,) in db.execute("SELECT item FROM state")]
+        started = {c for (c,) in db.execute("SELECT customer_id FROM sends")}
+    started |= {s["customer_id"] for s in states}
+    finished = sum(s["finished"] for s in states)
+    flagged = sum(s["flagged"] and not s["finished"] for s in states)
+    assert flagged  # the example flags most customers within 21 days
+    assert summary.splitlines()[-1] == (
+        f"after 21 days: {len(started)} customers: {finished} finished, {flagged} flagged, "
+        f"0 paused, 0 handed off, 0 unsubscribed, {len(started) - finished - flagged} "
+        "still onboarding"
+    )
 
     zones = {}
     with (home / "onboarding.csv").open(encoding="utf-8") as f:

@@ -45,48 +45,59 @@ def open_items(home: Path) -> OpenItems:
     return OpenItems(store.open_flags(), store.pending_proposals())
 
 
-def describe(items: OpenItems, home: Path, tz: ZoneInfo) -> list[str]:
-    """`og flags`' text: one aligned table of flags and one of proposals."""
-    lines = [
+@dataclass(frozen=True)
+class Listing:
+    """One of `og flags`' two parts: a heading, then its table (none when nothing waits)."""
+
+    heading: str
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+
+    def plain_lines(self) -> list[str]:
+        return [self.heading, *(_table(self.headers, self.rows) if self.rows else [])]
+
+
+def listings(items: OpenItems, home: Path, tz: ZoneInfo) -> tuple[Listing, Listing]:
+    """The open flags, then the pending proposals, each cell on one printable line."""
+    flags = Listing(
         _count(len(items.flags), "open flag")
         + (
             f" — answer one: og act --home {home} --flag KEY pause|hand-off|done"
             if items.flags
             else ""
-        )
-    ]
-    if items.flags:
-        lines += _table(
-            ("KEY", "CUSTOMER", "STEP", f"POSTED ({tz.key})", "REASON"),
-            [
-                (f.flag_key, f.customer_id, f.step_id, _when(f.posted_at, tz), f.reason)
-                for f in items.flags
-            ],
-        )
-    lines.append("")
-    lines.append(
+        ),
+        ("KEY", "CUSTOMER", "STEP", f"POSTED ({tz.key})", "REASON"),
+        [
+            _cells(f.flag_key, f.customer_id, f.step_id, _when(f.posted_at, tz), f.reason)
+            for f in items.flags
+        ],
+    )
+    proposals = Listing(
         _count(len(items.proposals), "pending intake proposal")
         + (
             f" — answer one: og approve|edit|discard --home {home} KEY [--set column=value]"
             if items.proposals
             else ""
-        )
+        ),
+        ("KEY", "WHO", f"PROPOSED ({tz.key})", "ROW", "PROBLEMS"),
+        [
+            _cells(
+                p.key,
+                p.row.get("name") or p.row.get("email") or "(no name)",
+                _when(p.proposed_at, tz),
+                ", ".join(f"{c}={p.row.get(c, '')}" for c in COLUMNS),
+                "; ".join(p.problems) or "none",
+            )
+            for p in items.proposals
+        ],
     )
-    if items.proposals:
-        lines += _table(
-            ("KEY", "WHO", f"PROPOSED ({tz.key})", "ROW", "PROBLEMS"),
-            [
-                (
-                    p.key,
-                    p.row.get("name") or p.row.get("email") or "(no name)",
-                    _when(p.proposed_at, tz),
-                    ", ".join(f"{c}={p.row.get(c, '')}" for c in COLUMNS),
-                    "; ".join(p.problems) or "none",
-                )
-                for p in items.proposals
-            ],
-        )
-    return lines
+    return flags, proposals
+
+
+def describe(items: OpenItems, home: Path, tz: ZoneInfo) -> list[str]:
+    """`og flags`' text: one aligned table of flags and one of proposals."""
+    flags, proposals = listings(items, home, tz)
+    return [*flags.plain_lines(), "", *proposals.plain_lines()]
 
 
 def _count(n: int, what: str) -> str:
@@ -103,8 +114,12 @@ def _cell(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in " ".join(text.split()))
 
 
+def _cells(*cells: str) -> tuple[str, ...]:
+    return tuple(_cell(c) for c in cells)
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    cells = [list(header), *[[_cell(c) for c in row] for row in rows]]
+    cells = [list(header), *[list(row) for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header) - 1)]
     return [
         "  " + "  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]])

@@ -52,7 +52,13 @@ def init_home(home: Path, root: Path) -> list[Path]:
         if not target.exists():
             shutil.copyfile(examples_dir(root) / name, target)
             written.append(target)
+    return written + write_local_secrets(home)
+
+
+def write_local_secrets(home: Path) -> list[Path]:
+    """The home's secrets.json (done links, Slack signing, webhook), unless it has one."""
     secrets_file = home / "secrets.json"
+    written = []
     if not secrets_file.exists():
         secrets_file.write_text(
             json.dumps(
