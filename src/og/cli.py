@@ -185,29 +185,27 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from og.core.config_doc import read_config_entries
-    from og.core.customer_list import parse_customer_list
     from og.local.stack import tick_time
-    from og.logic.documents import parse_docs
+    from og.logic.validate import check_documents
 
     _require_home(args.home)
     h = args.home
-    docs = parse_docs(
+    now = tick_time(h, args.date) if args.date else datetime.now(ZoneInfo("UTC"))
+    checked = check_documents(
         read_config_entries(_home_file(h, "config.txt"), "config.txt"),
         ("rules.txt", _home_file(h, "rules.txt")),
         ("voice.txt", _home_file(h, "voice.txt")),
-    )
-    now = tick_time(h, args.date) if args.date else datetime.now(ZoneInfo("UTC"))
-    customers, problems = parse_customer_list(
-        _home_file(h, "onboarding.csv"),
-        docs.rules,
+        ("onboarding.csv", _home_file(h, "onboarding.csv")),
         now,
-        docs.config.timezone,
     )
-    print(f"config.txt, rules.txt ({len(docs.rules.plans)} plans), voice.txt: ok")
+    if checked.docs is None:
+        raise DocumentError(list(checked.problems))
+    customers, problems = list(checked.customers), checked.skipped
+    print(f"config.txt, rules.txt ({len(checked.docs.rules.plans)} plans), voice.txt: ok")
     print(f"onboarding.csv: {len(customers)} customers ok, {len(problems)} rows skipped")
     for problem in problems:
         print(f"  {problem}")
-    held = _unknown_progress(h, customers, docs.rules)
+    held = _unknown_progress(h, customers, checked.docs.rules)
     for problem in held:
         print(f"  {problem}")
     return 1 if problems or held else 0
