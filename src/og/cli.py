@@ -107,12 +107,33 @@ def _add_home_and_day_commands(sub: argparse._SubParsersAction[argparse.Argument
     p.add_argument("--days", type=int, default=21)
 
 
+def _add_sync_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """sync: drive-sync from a folder standing in for Google Drive (og.local.sync)."""
+    from og.local.sync import cmd_sync
+
+    p = sub.add_parser(
+        "sync",
+        help="publish the owner's exported list and docs into the home, as drive-sync does: "
+        "a file that fails og validate's checks is kept out and the owner told once",
+    )
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help="the og home to publish into")
+    p.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        required=True,
+        help="the folder standing in for Google Drive: onboarding.csv, rules.txt, voice.txt",
+    )
+    _COMMANDS["sync"] = cmd_sync
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="og", description=__doc__)
     parser.add_argument("--version", action="version", version=f"og {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     _add_home_and_day_commands(sub)
+    _add_sync_command(sub)
 
     p = sub.add_parser("history", help="one customer's timeline")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME)

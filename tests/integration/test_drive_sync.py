@@ -127,9 +127,12 @@ def test_google_exports_are_mirrored_when_their_content_changes(
 ) -> None:
     ids = {"sheet_id": "1Sheet" + "0" * 30, "rules_doc_id": "1Rules" + "0" * 30}
     ids["voice_doc_id"] = "1Voice" + "0" * 30
-    google.add_sheet(ids["sheet_id"], [["customer_id", "name"], ["hh-1", "Ana"]])
-    rules = google.add_doc(ids["rules_doc_id"], "Plan: Starter\n")
-    google.add_doc(ids["voice_doc_id"], "=== problems ===\n")
+    header = ["customer_id", "name", "email", "plan", "signup_at"]
+    google.add_sheet(ids["sheet_id"], [header, ["hh-1", "Ana", "ana@x.example", "Starter", ""]])
+    # The docs as the owner writes them: drive-sync publishes only documents that pass the checks.
+    good_rules = (mirror.home / "rules.txt").read_text(encoding="utf-8-sig")
+    rules = google.add_doc(ids["rules_doc_id"], good_rules)
+    google.add_doc(ids["voice_doc_id"], (mirror.home / "voice.txt").read_text(encoding="utf-8-sig"))
     clients = GoogleClients(
         google.service_account_json,
         sheets_endpoint=f"{google.url}/",
@@ -139,8 +142,10 @@ def test_google_exports_are_mirrored_when_their_content_changes(
         sheet=GoogleSheet(clients, ids.__getitem__), owner_docs=GoogleDocs(clients, ids.__getitem__)
     ):
         assert mirror.run() == dict.fromkeys(TARGETS, "written")
-        assert mirror.text(LIST, "onboarding.csv") == "customer_id,name\r\nhh-1,Ana\r\n"
-        assert mirror.text(RULES, "rules.txt") == "Plan: Starter\r\n"
+        assert mirror.text(LIST, "onboarding.csv") == (
+            "customer_id,name,email,plan,signup_at\r\nhh-1,Ana,ana@x.example,Starter,\r\n"
+        )
+        assert mirror.text(RULES, "rules.txt") == good_rules.replace("\n", "\r\n")
         assert mirror.metadata(RULES, "rules.txt")["og-source-version"] == (
             "1@2026-12-10T01:00:00.000Z"
         )
@@ -148,7 +153,7 @@ def test_google_exports_are_mirrored_when_their_content_changes(
         rules.version += 1  # shared with someone: Drive's version moves, the text does not
         assert mirror.run() == dict.fromkeys(TARGETS, "unchanged")
 
-        rules.text, rules.version = "Plan: Starter\n\nPlan: Pro\n", rules.version + 1
+        rules.text, rules.version = good_rules + "\n# a note for the owner\n", rules.version + 1
         assert mirror.run()[f"s3://{RULES}/rules.txt"] == "written"
         assert mirror.metadata(RULES, "rules.txt")["og-source-version"].startswith("3@")
         assert mirror.versions(RULES, "rules.txt") == 2
