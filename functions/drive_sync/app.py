@@ -1,8 +1,8 @@
 """drive-sync — EventBridge Scheduler target, every 15 minutes: mirrors the onboarding sheet and
 the rules and voice docs from Google Drive into S3, writing only what changed. A file that fails
 og validate's checks is kept out and the owner told in Slack: the run still succeeds (the
-DriveSyncFailed alarm is for files that could not be mirrored, or an owner who could not be
-told)."""
+og-drive-sync-failed alarm is for files that could not be mirrored, or an owner who could not
+be told)."""
 
 from dataclasses import asdict
 from typing import Any
