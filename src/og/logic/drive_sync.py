@@ -153,13 +153,13 @@ def _export(documents: Documents, source: _Source) -> _Export:
     try:
         text, version = source.export()
         current = documents.read_metadata(source.bucket, source.key) or {}
-    except DocumentError as err:  # e.g. a file not saved as UTF-8: the owner's to fix
-        return _Export(source, problems=tuple(err.problems))
+    except DocumentError as err:
+        if all(p.source == source.key for p in err.problems):  # e.g. not saved as UTF-8
+            return _Export(source, problems=tuple(err.problems))
+        return _Export(source, error=f"{type(err).__name__}: {err}")  # e.g. no file id set
     except Exception as err:  # reported with the others, then raised together
         return _Export(source, error=f"{type(err).__name__}: {err}")
-    return _Export(
-        source, text, version, current.get(CONTENT_HASH), current.get(SOURCE_VERSION, "")
-    )
+    return _Export(source, text, version, *_live(current))
 
 
 def _live(metadata: dict[str, str]) -> tuple[str | None, str]:
