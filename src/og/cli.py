@@ -120,6 +120,7 @@ def _add_sync_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument(
         "--from",
         dest="source",
+        metavar="FOLDER",
         type=Path,
         required=True,
         help="the folder standing in for Google Drive: onboarding.csv, rules.txt, voice.txt",

@@ -333,3 +333,18 @@ def test_a_list_not_saved_as_utf8_is_kept_out_with_its_line(mirror: Mirror) -> N
     assert "onboarding.csv line" in result["detail"] and "CSV UTF-8" in result["detail"]
     assert mirror.versions(LIST, "onboarding.csv") == 1
     assert len(_posts(mirror)) == 1
+
+
+def test_a_broken_doc_on_the_first_sync_is_kept_out_with_nothing_to_fall_back_on(
+    mirror: Mirror,
+) -> None:
+    _edit(mirror.home / "rules.txt", "Day: 0", "Day: zero")
+
+    assert mirror.run() == {TARGETS[0]: "written", TARGETS[1]: "kept out", TARGETS[2]: "written"}
+
+    assert mirror.versions(RULES, "rules.txt") == 0
+    [post] = _posts(mirror)
+    assert post["payload"]["text"] == (
+        "rules.txt was not published: 1 problem. The guide has no version of it to use until it "
+        "is fixed."
+    )

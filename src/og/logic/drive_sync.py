@@ -251,13 +251,17 @@ def _post(e: _Export, problems: list[Problem]) -> ReportPost:
     lines = [str(p)[:300] for p in problems[:MAX_LISTED]]
     if count > MAX_LISTED:
         lines.append(f"…and {count - MAX_LISTED} more")
+    meanwhile = (
+        f"The guide keeps using the last good {name} until it is fixed."
+        if e.live_hash is not None
+        else "The guide has no version of it to use until it is fixed."
+    )
     return ReportPost(
-        f"{name} was not published: {count} problem{'s' if count != 1 else ''}. The guide "
-        f"keeps using the last good {name} until it is fixed.",
+        f"{name} was not published: {count} problem{'s' if count != 1 else ''}. {meanwhile}",
         fixed_width=tuple(lines),
         footer=(
             "Each line names the file, the line and the field, and says how to fix it. Fix it "
-            "in the owner's copy (Google Drive); the next sync publishes it. You hear again "
-            "only if the document changes and still has problems."
+            "where you keep it (the Google Doc or Sheet); the next sync publishes it. You hear "
+            "again only if it changes and still has problems."
         ),
     )
