@@ -348,3 +348,24 @@ def test_a_broken_doc_on_the_first_sync_is_kept_out_with_nothing_to_fall_back_on
         "rules.txt was not published: 1 problem. The guide has no version of it to use until it "
         "is fixed."
     )
+
+
+def test_new_rules_whose_step_has_no_message_yet_wait_for_the_voice(mirror: Mirror) -> None:
+    mirror.run()
+    rules, voice = mirror.home / "rules.txt", mirror.home / "voice.txt"
+    rules.write_text(rules.read_text() + TRIAL.replace("welcome", "trial-call"))
+
+    results = _results(mirror)  # the voice doc has no message for trial-call yet
+
+    assert [results["rules.txt"]["outcome"], results["voice.txt"]["outcome"]] == [
+        "kept out",
+        "unchanged",
+    ]
+    assert results["rules.txt"]["detail"] == (
+        "voice.txt, step: trial-call: no message for step 'trial-call' (plan Trial); add a "
+        "section '=== step: trial-call ===' with a Subject and the message"
+    )
+    assert mirror.versions(RULES, "rules.txt") == 1
+
+    voice.write_text(voice.read_text() + "\n=== step: trial-call ===\nSubject: Hi\n\nA call?\n")
+    assert mirror.run() == {TARGETS[0]: "unchanged", TARGETS[1]: "written", TARGETS[2]: "written"}

@@ -41,8 +41,6 @@ from og.logic.documents import DocPlaces
 from og.logic.post_once import post_once
 from og.logic.validate import Checked, check_documents
 
-__all__ = ["CONTENT_HASH", "SOURCE_VERSION", "DriveSyncPorts", "Mirrored", "mirror", "sync"]
-
 MAX_LISTED = 100  # problems listed in one post (lines cut at 300 characters)
 
 
