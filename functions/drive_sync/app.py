@@ -1,5 +1,8 @@
 """drive-sync — EventBridge Scheduler target, every 15 minutes: mirrors the onboarding sheet and
-the rules and voice docs from Google Drive into S3, writing only what changed."""
+the rules and voice docs from Google Drive into S3, writing only what changed. A file that fails
+og validate's checks is kept out and the owner told in Slack: the run still succeeds (the
+og-drive-sync-failed alarm is for files that could not be mirrored, or an owner who could not
+be told)."""
 
 from dataclasses import asdict
 from typing import Any
@@ -10,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from og.core.errors import DriveSyncFailed
 from og.logic import drive_sync
-from og.wiring import adapters, doc_places
+from og.wiring import drive_sync_ports
 
 logger = Logger()
 metrics = Metrics(namespace="OnboardingGuide")
@@ -19,8 +22,7 @@ metrics = Metrics(namespace="OnboardingGuide")
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
-        a = adapters()
-        results = drive_sync.sync(a.sheet, a.owner_docs, a.documents, doc_places())
+        results = drive_sync.sync(drive_sync_ports())
     except DriveSyncFailed as err:
         logger.error(
             "drive-sync: some files were not mirrored",
@@ -30,6 +32,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         metrics.flush_metrics()
         raise
     written = sum(r["outcome"] == "written" for r in results)
+    kept_out = [r for r in results if r["outcome"] == "kept out"]
+    if kept_out:
+        logger.warning("drive-sync: kept out, the owner told", extra={"kept_out": kept_out})
     logger.info("drive-sync", extra={"results": results})
     if written:
         metrics.add_metric(name="DriveFilesMirrored", unit=MetricUnit.Count, value=written)

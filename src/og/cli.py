@@ -169,6 +169,27 @@ def _add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     p.add_argument("--month", required=True, help="the month to report, as YYYY-MM (e.g. 2026-12)")
 
 
+def _add_sync_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """sync: drive-sync from a folder standing in for Google Drive (og.local.sync)."""
+    from og.local.sync import cmd_sync
+
+    p = sub.add_parser(
+        "sync",
+        help="publish the owner's exported list and docs into the home, as drive-sync does: "
+        "a file that fails og validate's checks is kept out and the owner told once",
+    )
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help="the og home to publish into")
+    p.add_argument(
+        "--from",
+        dest="source",
+        metavar="FOLDER",
+        type=Path,
+        required=True,
+        help="the folder standing in for Google Drive: onboarding.csv, rules.txt, voice.txt",
+    )
+    _COMMANDS["sync"] = cmd_sync
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="og", description=__doc__)
     parser.add_argument("--version", action="version", version=f"og {_version()}")
@@ -176,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _add_home_and_day_commands(sub)
     _add_report_commands(sub)
+    _add_sync_command(sub)
 
     p = sub.add_parser("history", help="one customer's timeline")
     p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
@@ -268,28 +290,26 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from og.core.config_doc import read_config_entries
-    from og.core.customer_list import parse_customer_list
     from og.local.stack import tick_time
-    from og.logic.documents import parse_docs
+    from og.logic.validate import check_documents
 
     _require_home(args.home)
     h = args.home
-    docs = parse_docs(
+    now = tick_time(h, args.date) if args.date else datetime.now(ZoneInfo("UTC"))
+    checked = check_documents(
         read_config_entries(_home_file(h, "config.txt"), "config.txt"),
         ("rules.txt", _home_file(h, "rules.txt")),
         ("voice.txt", _home_file(h, "voice.txt")),
-    )
-    now = tick_time(h, args.date) if args.date else datetime.now(ZoneInfo("UTC"))
-    customers, problems = parse_customer_list(
-        _home_file(h, "onboarding.csv"),
-        docs.rules,
+        ("onboarding.csv", _home_file(h, "onboarding.csv")),
         now,
-        docs.config.timezone,
     )
-    print(f"config.txt, rules.txt ({len(docs.rules.plans)} plans), voice.txt: ok")
+    if checked.docs is None:
+        raise DocumentError(list(checked.problems))
+    customers, problems = list(checked.customers), checked.skipped
+    print(f"config.txt, rules.txt ({len(checked.docs.rules.plans)} plans), voice.txt: ok")
     print(f"onboarding.csv: {len(customers)} customers ok, {len(problems)} rows skipped")
     _show_problems(problems)
-    held = _unknown_progress(h, customers, docs.rules)
+    held = _unknown_progress(h, customers, checked.docs.rules)
     _show_problems(held)
     return 1 if problems or held else 0
 

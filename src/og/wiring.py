@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from og.logic.customer_links import LinkPorts
     from og.logic.digest import DigestPorts
     from og.logic.documents import DocPlaces, GuideFiles
+    from og.logic.drive_sync import DriveSyncPorts
     from og.logic.intake import IntakePorts
     from og.logic.owner import OwnerPorts
     from og.logic.pausing import PausingPorts
@@ -213,6 +214,15 @@ def feedback_ports() -> FeedbackPorts:
 
     a = adapters()
     return FeedbackPorts(guide_files(), a.store, a.chat, a.clock)
+
+
+def drive_sync_ports() -> DriveSyncPorts:
+    from og.logic.drive_sync import DriveSyncPorts
+
+    a = adapters()
+    return DriveSyncPorts(
+        a.sheet, a.owner_docs, a.documents, a.config, a.chat, a.once, a.clock, doc_places()
+    )
 
 
 _overrides: dict[str, object] = {}

@@ -296,3 +296,13 @@ def test_the_intake_address_is_on_the_subdomain_whose_mx_points_at_ses() -> None
     assert domain == mx_domain != "your-company.com"
     assert re.fullmatch(inbound["AllowedPattern"], inbound["Default"])
     assert not re.fullmatch(inbound["AllowedPattern"], "welcome.your-company.com")
+
+
+def test_drive_sync_failing_for_an_hour_raises_an_alarm() -> None:
+    alarm = _alarms()["og-drive-sync-failed"]
+
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Lambda", "Errors")
+    [dimension] = alarm["Dimensions"]
+    assert dimension["Value"].value == "DriveSyncFunction"
+    assert (alarm["Period"], alarm["Threshold"]) == (3600, 4)  # more than one run's errors
+    assert [a.value for a in alarm["AlarmActions"]] == ["AlarmTopic"]

@@ -299,6 +299,12 @@ class Writer(Protocol):
         ...
 
 
+# The metadata drive-sync keeps on each mirrored document (og.logic.drive_sync): the SHA-256 of
+# its text, and the version of the owner's file it came from.
+CONTENT_HASH = "og-content-sha256"
+SOURCE_VERSION = "og-source-version"
+
+
 class Documents(Protocol):
     """The mirrored list and docs (S3 og-list-source / og-rules-source), and the raw inbound
     mail (og-raw-mime)."""

@@ -170,15 +170,18 @@ class _Mirrored(Protocol):
     def outcome(self) -> str: ...
     @property
     def detail(self) -> str: ...
+    @property
+    def told(self) -> bool: ...
 
 
 class DriveSyncFailed(OnboardingError):
-    """drive-sync could not mirror some files (after mirroring the others); the message names
-    each, `results` holds every file's outcome."""
+    """drive-sync could not mirror some files, or kept some out without telling the owner
+    (after mirroring the others); the message names each, `results` holds every file's
+    outcome."""
 
     def __init__(self, results: Sequence[_Mirrored]):
         self.results = results
-        failed = [r for r in results if r.outcome == "failed"]
+        failed = [r for r in results if r.outcome == "failed" or not r.told]
         super().__init__("; ".join(f"{r.target}: {r.detail}" for r in failed))
 
 

@@ -134,13 +134,15 @@ class LocalStack:
             self._lock.release()
 
     def sync_documents(self) -> None:
-        """What drive-sync does in AWS: mirror the list and docs into the S3 buckets."""
-        for name, bucket in (
-            ("onboarding.csv", "ListSourceBucket"),
-            ("rules.txt", "RulesSourceBucket"),
-            ("voice.txt", "RulesSourceBucket"),
-        ):
-            self.engine.put_object(bucket, name, (self.home / name).read_bytes())
+        """What drive-sync does in AWS, with its own code: mirror the home's list and docs into
+        the S3 buckets, writing only what changed. Unchecked: the home's files are the
+        documents in force (`og sync` is where drive-sync's checks keep a bad export out of
+        them), so a file the owner broke by hand reaches the tick, which names its problems."""
+        from og.adapters.local.sheet_file import CsvSheet, TextDocs
+        from og.logic import drive_sync
+
+        sheet, docs = CsvSheet(self.home / "onboarding.csv"), TextDocs(self.home)
+        drive_sync.mirror(sheet, docs, adapters().documents, wiring.doc_places())
 
     def dry_run(self, day: date) -> DayPlan:
         from og.logic import tick

@@ -89,9 +89,9 @@ def parse_docs(
 ) -> GuideDocs:
     """rules and voice are (source name, text). Raises one DocumentError with every problem."""
     problems: list[Problem] = []
-    config_doc = _collect(problems, lambda: parse_config(config_entries))
-    rules_doc = _collect(problems, lambda: parse_rules(rules[1], rules[0]))
-    voice_doc = _collect(problems, lambda: parse_voice(voice[1], voice[0]))
+    config_doc = collect_problems(problems, lambda: parse_config(config_entries))
+    rules_doc = collect_problems(problems, lambda: parse_rules(rules[1], rules[0]))
+    voice_doc = collect_problems(problems, lambda: parse_voice(voice[1], voice[0]))
     if config_doc is None or rules_doc is None or voice_doc is None:
         raise DocumentError(problems)
     voice_problems = check_voice(voice_doc, rules_doc)
@@ -100,7 +100,7 @@ def parse_docs(
     return GuideDocs(config_doc, rules_doc, voice_doc)
 
 
-def _collect(problems: list[Problem], parse: Callable[[], T]) -> T | None:
+def collect_problems(problems: list[Problem], parse: Callable[[], T]) -> T | None:
     try:
         return parse()
     except DocumentError as err:
