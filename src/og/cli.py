@@ -247,18 +247,23 @@ def main(argv: list[str] | None = None) -> int:
 def _home_file(home: Path, name: str) -> str:
     from og.core.text import decode_export
 
-    path = home / name
+    _require_file(home / name)
+    return decode_export((home / name).read_bytes(), name)
+
+
+def _require_file(path: Path) -> None:
     if not path.exists():
         raise FileNotFoundError(
             f"{path} is missing: an og home has config.txt, rules.txt, voice.txt and "
             f"onboarding.csv (og init DIR makes one from the bundled example)"
         )
-    return decode_export(path.read_bytes(), name)
 
 
 def _require_home(home: Path) -> None:
     if not (home / "config.txt").exists():
         raise FileNotFoundError(f"{home} is not an og home (no config.txt); run: og init {home}")
+    for name in ("rules.txt", "voice.txt", "onboarding.csv"):
+        _require_file(home / name)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -37,3 +37,27 @@ def test_validate_refuses_a_date_that_is_not_one(
         cli.main(["validate", "--home", str(tmp_path), "--date", "14/12/2026"])
     assert exit_.value.code == 2
     assert "not a date (YYYY-MM-DD): '14/12/2026'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate"],
+        ["tick", "--date", "2026-12-14"],
+        ["simulate", "--start", "2026-12-14", "--days", "1"],
+        ["flags"],
+    ],
+)
+def test_a_missing_document_names_itself_whatever_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    home = tmp_path / "home"
+    init_home(home, ROOT)
+    (home / "rules.txt").unlink()
+
+    assert cli.main([command[0], "--home", str(home), *command[1:]]) == 2
+
+    assert capsys.readouterr().err == (
+        f"og: {home / 'rules.txt'} is missing: an og home has config.txt, rules.txt, voice.txt "
+        "and onboarding.csv (og init DIR makes one from the bundled example)\n"
+    )
