@@ -17,7 +17,14 @@ from og.core.customer_list import parse_customer_list
 from og.core.decide import plan_day
 from og.core.digest import STUCK, DigestRow, WeeklyDigest, build_digest
 from og.core.funnel import PlanFunnel, build_funnel
-from og.core.models import Customer, CustomerState, Decision, Journey, SendKind
+from og.core.models import (
+    Customer,
+    CustomerState,
+    Decision,
+    Journey,
+    RowProblem,
+    SendKind,
+)
 from og.core.step_identity import carry_over
 from og.core.text import decode_export
 from og.local.runs import RunLog
@@ -48,11 +55,13 @@ def console_now(home: Path) -> datetime:
     return RunLog(home / "og.sqlite").clock_after_runs(datetime.now(UTC))
 
 
-def read_list(home: Path, docs: GuideDocs, now: datetime) -> list[Customer]:
-    customers, _ = parse_customer_list(
+def read_list(
+    home: Path, docs: GuideDocs, now: datetime
+) -> tuple[list[Customer], list[RowProblem]]:
+    """The customers of the list as the tick at `now` reads it, and the rows it skips."""
+    return parse_customer_list(
         home_text(home, "onboarding.csv"), docs.rules, now, docs.config.timezone
     )
-    return customers
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,7 @@ class HomeView:
     proposals: list[Proposal]
     funnels: tuple[PlanFunnel, ...]
     digest: WeeklyDigest
+    skipped: list[RowProblem]  # rows of the list not used, and why
 
     @property
     def business_tz(self) -> ZoneInfo:
@@ -97,7 +107,7 @@ class HomeView:
 def read_home(home: Path, now: datetime | None = None) -> HomeView:
     now = now or console_now(home)
     docs = read_docs(home)
-    customers = read_list(home, docs, now)
+    customers, skipped = read_list(home, docs, now)
     store = SqliteJourneyStore(home / "og.sqlite")
     journeys = store.load_journeys()
     flags = store.open_flags()
@@ -126,6 +136,7 @@ def read_home(home: Path, now: datetime | None = None) -> HomeView:
         store.pending_proposals(),
         funnels,
         digest,
+        skipped,
     )
 
 

@@ -29,16 +29,16 @@ from og.local.engine import ExecutionRecord
 from og.local.runs import RunLog
 
 # What happened, in the order events of the same minute are listed.
-EXECUTION, EMAIL, FLAG, DONE, ANSWER, UNSUBSCRIBED, AUDIT = (
+EXECUTION, MESSAGE, FLAG, DONE, ANSWER, UNSUBSCRIBED, AUDIT = (
     "execution",
-    "email",
+    "message",
     "flag",
     "done",
     "answer",
     "unsubscribed",
     "audit",
 )
-_ORDER = (EXECUTION, EMAIL, FLAG, DONE, ANSWER, UNSUBSCRIBED, AUDIT)
+_ORDER = (EXECUTION, MESSAGE, FLAG, DONE, ANSWER, UNSUBSCRIBED, AUDIT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,8 @@ class Event:
     details: tuple[str, ...] = ()
     states: tuple[StatePassed, ...] = ()  # an execution's path
     status: str = ""  # an execution's status, a send's status, a flag's answer ("open")
-    message_id: str | None = None  # a sent email's Message-ID: the outbox file to show
+    channel: str = ""  # a message's: email or slack
+    message_id: str | None = None  # a sent message's id (an email's Message-ID)
     window: datetime | None = None  # an execution's send window
     deferred: str = ""  # why the send window is later than the move's day asked
 
@@ -140,10 +141,11 @@ def _path(events: Iterable[dict[str, Any]]) -> tuple[StatePassed, ...]:
 def _send(record: SendRecord, status: str, message_id: str | None) -> Event:
     return Event(
         record.sent_at,
-        EMAIL,
+        MESSAGE,
         f"sent {record.kind.value} '{record.step_id}' by {record.channel.value} "
         f"to {record.recipient} [{status}{', ' + message_id if message_id else ''}]",
         status=status,
+        channel=record.channel.value,
         message_id=message_id,
     )
 
@@ -229,6 +231,7 @@ def home_zones(home: Path, customer_id: str) -> Zones:
     with contextlib.suppress(DocumentError, OSError, ValueError):
         docs = console_data.read_docs(home)
         now = console_data.console_now(home)
-        found = [c for c in console_data.read_list(home, docs, now) if c.customer_id == customer_id]
+        customers, _ = console_data.read_list(home, docs, now)
+        found = [c for c in customers if c.customer_id == customer_id]
         customer = found[0].timezone if found else None
     return Zones(ZoneInfo(business), ZoneInfo(customer or business))
