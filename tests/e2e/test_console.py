@@ -10,13 +10,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from og.cli import main as og
 
 from .support import Home
+from .test_og_intake import WELCOME
 from .test_serve import request, served
 
 pytestmark = [
@@ -140,3 +143,76 @@ def test_the_console_page_is_served_beside_the_function_urls(
     assert "onboarding.csv line 3 (customer c-9), signup_at:" in body and "in the future" in body
     assert done_status == 400  # done-handler's answer to a link without its token, as before
     assert refused.value.code == 405
+
+
+def test_a_proposal_edited_in_the_console_joins_the_list_through_done_handler(
+    make_home: Callable[..., Home], tmp_path: Path
+) -> None:
+    home = make_home([MEI])
+    saved = tmp_path / "welcome.eml"
+    saved.write_bytes(WELCOME)
+    assert og(["intake", "--home", str(home.path), str(saved), "--at", "2026-12-10T02:00:00Z"]) == 0
+    [proposal] = home.store.pending_proposals()
+    with served(home) as s:
+        _, _, inbox = request(s.url("/console/inbox"))
+        assert f'id="proposal-{proposal.key}"' in inbox and "Tan Jun Wei" in inbox
+        form = {"kind": "proposal", "key": proposal.key, "action": "edit"}
+        fields = {f"set:{k}": v for k, v in proposal.row.items()}
+        fields |= {"set:plan": "Starter", "set:signup_at": "2026-11-20"}
+        status, headers, _ = _press(s.url(""), form | fields)
+
+    assert status == 303 and "edit+sent+as+Slack+would" in headers["location"]
+    decided = home.store.proposal(proposal.key)
+    assert decided is not None and decided.decision is not None
+    assert decided.decision.value == "approved" and decided.row["plan"] == "Starter"
+    assert "junwei@tanbakery.example,Starter" in (home.path / "onboarding.csv").read_text()
+    [opened] = home.slack("views.open")  # the Edit modal, opened by done-handler
+    assert opened["payload"]["trigger_id"].startswith(f"console.{proposal.key}.")
+
+
+def test_the_console_answers_only_a_browser_on_this_machine(
+    make_home: Callable[..., Home],
+) -> None:
+    home = make_home([MEI])
+    with served(home) as s:
+        assert s.stack.tick(MON).ok
+        assert s.stack.tick(MON + timedelta(days=7)).ok
+        [flag] = home.store.open_flags("c-1")
+        press = {"kind": "flag", "key": flag.flag_key, "customer": "c-1", "action": "done"}
+        tunnelled = request(s.url("/"), headers={"X-Forwarded-For": "203.0.113.9"})
+        rebound = request(s.url("/"), headers={"Host": "attacker.example"})
+        cross_site = _press(s.url(""), press, origin="http://attacker.example")
+        fetched_cross_site = _press(s.url(""), press, fetch_site="cross-site")
+        assert home.store.open_flags("c-1") == [flag]  # none of them answered it
+        own_page = _press(s.url(""), press)
+
+    assert [r[0] for r in (tunnelled, rebound, cross_site, fetched_cross_site)] == [403] * 4
+    assert "only on this machine" in tunnelled[2] and "only on this machine" in rebound[2]
+    assert "console&#x27;s own page" in cross_site[2]
+    assert own_page[0] == 303
+    assert home.store.all_flags("c-1")[0].answer == "done"
+
+
+def _press(
+    base: str, form: dict[str, str], *, origin: str | None = None, fetch_site: str = "same-origin"
+) -> tuple[int, dict[str, str], str]:
+    """A console form posted by a browser (its Origin and Sec-Fetch-Site), not following the
+    answer's redirect."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    host = urlsplit(base).netloc
+    req = urllib.request.Request(
+        base + "/console/answer",
+        data=urlencode(form).encode(),
+        method="POST",
+        headers={"Origin": origin or f"http://{host}", "Sec-Fetch-Site": fetch_site},
+    )
+    try:
+        with urllib.request.build_opener(NoRedirect).open(req, timeout=60) as answer:
+            status, headers, body = answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as err:
+        status, headers, body = err.code, err.headers, err.read()
+    return status, {k.lower(): v for k, v in headers.items()}, body.decode()

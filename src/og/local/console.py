@@ -9,6 +9,7 @@ Pause, Hand off and Edit included."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import time
 from collections.abc import Mapping
@@ -17,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from og.adapters.local.slack_log import read_slack_log
+from og.adapters.local.store import SqliteJourneyStore
 from og.core.errors import DocumentError
+from og.core.models import SendKind
 from og.local import console_html as pages
 from og.local.console_data import read_home
 from og.local.function_url import HttpResponse, slack_signed_headers
 from og.local.history import customer_events
-from og.local.owner_inbox import COLUMNS, modal_submission
+from og.local.owner_inbox import COLUMNS, PROPOSAL_ACTIONS, modal_submission
 from og.local.stack import outbox_messages, owner_slack_id
 
 if TYPE_CHECKING:
@@ -32,16 +35,27 @@ if TYPE_CHECKING:
 
 SLACK_PATH = "/slack/interactions"
 TEAM = {"id": "T0LOCAL01", "domain": "local"}
+_LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
 def serves(path: str) -> bool:
     return path == "/" or path == "/console" or path.startswith("/console/")
 
 
-def answer(server: LocalServer, method: str, target: str, body: bytes) -> HttpResponse:
+def answer(
+    server: LocalServer,
+    method: str,
+    target: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    client_ip: str,
+) -> HttpResponse:
     parts = urlsplit(target)
     path = parts.path.rstrip("/") or "/"
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    refused = _refused(method, {k.lower(): v for k, v in headers}, client_ip)
+    if refused:
+        return _html(403, pages.page("Not here", f"<p>{pages.e(refused)}</p>", home_name="og"))
     if method == "POST" and path == pages.ANSWER_PATH:
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
         return _redirect(press(server, form))
@@ -66,6 +80,29 @@ def answer(server: LocalServer, method: str, target: str, body: bytes) -> HttpRe
             html = pages.customer_page(view, row, events, emails(server.stack.home), told)
             return _html(200, html)
     return _html(404, pages.page("Not found", "<h1>Nothing here</h1>", home_name="og"))
+
+
+def _refused(method: str, headers: Mapping[str, str], client_ip: str) -> str | None:
+    """Why the console will not answer this request, or None. Its buttons answer flags without
+    Slack's signature and its pages show customers, so it answers only a browser on this
+    machine: not through a tunnel or a proxy (which `og serve --host` allows for Slack), not
+    to another host name (DNS rebinding), and no press from another site's page (a
+    cross-site form POST carries that site's Origin)."""
+    host = urlsplit(f"//{headers.get('host', '')}").hostname or ""
+    if (
+        not ipaddress.ip_address(client_ip.removeprefix("::ffff:")).is_loopback
+        or "x-forwarded-for" in headers
+        or "forwarded" in headers
+        or host not in _LOCAL_NAMES
+    ):
+        return "The owner's console answers only on this machine, at http://localhost:PORT/."
+    origin = headers.get("origin")
+    if method == "POST" and (
+        headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none")
+        or (origin is not None and urlsplit(origin).netloc != headers.get("host"))
+    ):
+        return "A console button can only be pressed on the console's own page."
+    return None
 
 
 def _filters(query: Mapping[str, str]) -> tuple[str, str, str]:
@@ -113,18 +150,16 @@ def _press_flag(server: LocalServer, key: str, action: str, note: str) -> str:
         status, body = _post_to_slack_path(
             server, _submitted(home, view, {"note": note} if note else {})
         )
-    flag = _flag(server, key)
+    flag = _store(home).flag(key)
     answered = f"answered: {flag.answer}" if flag and flag.answer else "still open"
     return f"{action.replace('_', ' ')} sent as Slack would: done-handler {status}; flag {answered}"
 
 
 def _press_proposal(server: LocalServer, key: str, action: str, edits: dict[str, str]) -> str:
-    from og.adapters.owner_messages import APPROVE, DISCARD, EDIT
-
     home = server.stack.home
-    action_id = {"approve": APPROVE, "edit": EDIT, "discard": DISCARD}[action]
     trigger = f"console.{key}.{time.time_ns()}"
-    status, body = _post_to_slack_path(server, _click(home, key, action_id, trigger))
+    click = _click(home, key, PROPOSAL_ACTIONS[action], trigger)
+    status, body = _post_to_slack_path(server, click)
     if action == "edit" and status == 200:
         view = _opened(home, trigger)
         if view is None:
@@ -136,10 +171,8 @@ def _press_proposal(server: LocalServer, key: str, action: str, edits: dict[str,
     return f"{action} sent as Slack would: done-handler {status}"
 
 
-def _flag(server: LocalServer, key: str) -> Any:
-    from og.adapters.local.store import SqliteJourneyStore
-
-    return SqliteJourneyStore(server.stack.home / "og.sqlite").flag(key)
+def _store(home: Path) -> SqliteJourneyStore:
+    return SqliteJourneyStore(home / "og.sqlite")
 
 
 def _post_to_slack_path(server: LocalServer, payload: dict[str, Any]) -> tuple[int, str]:
@@ -154,13 +187,12 @@ def _post_to_slack_path(server: LocalServer, payload: dict[str, Any]) -> tuple[i
     return response.status, response.body.decode("utf-8", errors="replace")
 
 
-def _posted(home: Path, key: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The newest Slack post with a button carrying `key`, and that button."""
+def _posted(home: Path, key: str) -> dict[str, Any] | None:
+    """The newest Slack post with a button carrying `key`."""
     for call in reversed(read_slack_log(home / "slack.jsonl", "chat.postMessage")):
-        for block in call["payload"].get("blocks") or []:
-            for element in block.get("elements") or []:
-                if element.get("value") == key:
-                    return call["payload"], element | {"block_id": block.get("block_id")}
+        blocks = call["payload"].get("blocks") or []
+        if any(el.get("value") == key for b in blocks for el in b.get("elements") or []):
+            return dict(call["payload"])
     return None
 
 
@@ -172,15 +204,14 @@ def _user(home: Path) -> dict[str, str]:
 def _click(home: Path, key: str, action_id: str, trigger: str) -> dict[str, Any]:
     """A block_actions payload as Slack sends it for the button `action_id` on the post that
     carries `key` (the message itself included, so done-handler can update it)."""
-    found = _posted(home, key)
-    post, button = found if found else ({"channel": owner_slack_id(home), "blocks": []}, {})
+    post = _posted(home, key) or {"channel": owner_slack_id(home), "blocks": []}
     ts = _message_ts(home, key)
     button = next(
         (
-            el | {"block_id": button.get("block_id")}
-            for block in post.get("blocks") or []
+            el | {"block_id": block.get("block_id")}
+            for block in post["blocks"]
             for el in block.get("elements") or []
-            if el.get("action_id") == action_id
+            if el.get("action_id") == action_id and el.get("value") == key
         ),
         {"type": "button", "action_id": action_id, "value": key},
     )
@@ -211,9 +242,7 @@ def _click(home: Path, key: str, action_id: str, trigger: str) -> dict[str, Any]
 
 def _message_ts(home: Path, key: str) -> str:
     """The post's ts, as the flag's send or the proposal recorded it."""
-    from og.adapters.local.store import SqliteJourneyStore
-
-    store = SqliteJourneyStore(home / "og.sqlite")
+    store = _store(home)
     proposal = store.proposal(key)
     if proposal is not None:
         return proposal.message_ts or ""
@@ -223,7 +252,7 @@ def _message_ts(home: Path, key: str) -> str:
     posts = [
         message_id
         for record, _, message_id in store.sends_with_status(flag.customer_id)
-        if record.kind.value == "flag" and record.step_id == flag.step_id and message_id
+        if record.kind is SendKind.FLAG and record.step_id == flag.step_id and message_id
     ]
     return posts[-1] if posts else ""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from og.local import console_html as pages
 from og.local.console import emails
 from og.local.console_data import HomeView, read_home
-from og.local.history import customer_events
+from og.local.history import Zones, customer_events
 
 
 def stuck_html(view: HomeView) -> str:
@@ -40,7 +40,7 @@ def report_html(view: HomeView) -> str:
         )
         for row in view.rows
     )
-    now = pages.when(view.now, pages.Zones(view.business_tz, view.business_tz))
+    now = pages.when(view.now, Zones(view.business_tz, view.business_tz))
     body = (
         f"<h1>Onboarding report</h1><p class=muted>{now} ({pages.e(view.docs.config.timezone)})"
         f" · {len(view.rows)} customers</p>"

@@ -112,7 +112,7 @@ class LocalServer(ThreadingHTTPServer):
         path = parts.path.rstrip("/") or "/"
         route = self.routes.get(path)
         if route is None and console.serves(path):
-            return console.answer(self, method, target, body)
+            return console.answer(self, method, target, headers, body, client_ip)
         if route is None:
             listed = "\n".join(
                 f"  {' '.join(sorted(r.methods))} {p}" for p, r in sorted(self.routes.items())
