@@ -249,8 +249,8 @@ def event_html(
     elif event.message_id and event.channel == "email":
         extra = email_html(emails.get(event.message_id), body=bodies)
     items = "".join(f"<li>{e(d)}</li>" for d in details if d)
-    key = next((k for k in flags if f"({k})" in event.text), None)
-    buttons = flag_buttons(key, flags[key]) if key and event.status == "open" else ""
+    key = event.flag_key
+    buttons = flag_buttons(key, flags[key]) if key in flags and event.status == "open" else ""
     return (
         f'<li class="ev-{e(event.kind)}"><div class=when>{when(event.at, zones)}</div><div>'
         f"<div class=kind>{e(event.kind)}</div><div>{e(event.text)}</div>"

@@ -25,6 +25,7 @@ from og.core.config_doc import read_config_entries
 from og.core.errors import DocumentError
 from og.core.models import OwnerAction, SendKind, SendRecord
 from og.core.progress import held_because
+from og.local import console_data
 from og.local.engine import ExecutionRecord
 from og.local.runs import RunLog
 
@@ -55,6 +56,7 @@ class Event:
     details: tuple[str, ...] = ()
     states: tuple[StatePassed, ...] = ()  # an execution's path
     status: str = ""  # an execution's status, a send's status, a flag's answer ("open")
+    flag_key: str = ""  # a flag's
     channel: str = ""  # a message's: email or slack
     message_id: str | None = None  # a sent message's id (an email's Message-ID)
     window: datetime | None = None  # an execution's send window
@@ -161,6 +163,7 @@ def _flag(flag: PendingFlag, posts: list[tuple[str, str | None]]) -> Event:
             f"answer: {flag.answer or 'open'}",
         ),
         status=flag.answer or "open",
+        flag_key=flag.flag_key,
     )
 
 
@@ -223,8 +226,6 @@ def customer_timeline(home: Path, customer_id: str) -> list[str]:
 def home_zones(home: Path, customer_id: str) -> Zones:
     """The business's timezone (config.txt) and the customer's (their row of the list, else the
     business's). A list that cannot be read leaves the customer in the business's zone."""
-    from og.local import console_data
-
     entries = read_config_entries(console_data.home_text(home, "config.txt"), "config.txt")
     business = entries.get("timezone", ("UTC", ""))[0]
     customer = None
