@@ -18,7 +18,7 @@ import pytest
 
 from og.cli import main as og
 
-from .support import Home
+from .support import Home, utc
 from .test_og_intake import WELCOME
 from .test_serve import request, served
 
@@ -216,3 +216,17 @@ def _press(
     except urllib.error.HTTPError as err:
         status, headers, body = err.code, err.headers, err.read()
     return status, {k.lower(): v for k, v in headers.items()}, body.decode()
+
+
+def test_the_next_move_is_the_one_of_the_next_open_day(make_home: Callable[..., Home]) -> None:
+    from og.local.console_data import read_home
+
+    home = make_home([MEI])
+    with home.stack() as s:
+        assert s.tick(MON).ok
+        assert s.tick(MON + timedelta(days=4)).ok  # Friday; Saturday and Sunday are closed
+    [row] = read_home(home.path).rows
+    assert (row.next_move, row.next_at) == (
+        "step due: 'Choose your delivery days'",
+        utc(date(2026, 12, 21), 1),  # Monday 09:00 in Singapore
+    )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from og.adapters.local.store import SqliteJourneyStore
 from og.adapters.ports import PendingFlag, Proposal
+from og.core.calendar import closed_reason
 from og.core.config_doc import read_config_entries
 from og.core.customer_list import parse_customer_list
 from og.core.decide import plan_day
@@ -141,9 +142,15 @@ def read_home(home: Path, now: datetime | None = None) -> HomeView:
 
 
 def _next_tick(home: Path, docs: GuideDocs, now: datetime) -> datetime:
-    today = now.astimezone(ZoneInfo(docs.config.timezone)).date()
-    at = tick_time(home, today)
-    return at if at > now else tick_time(home, today + timedelta(days=1))
+    """The next tick on a day the business is open (a closed day's tick moves nobody)."""
+    day = now.astimezone(ZoneInfo(docs.config.timezone)).date()
+    if tick_time(home, day) <= now:
+        day += timedelta(days=1)
+    for _ in range(366):
+        if closed_reason(day, docs.config.calendar) is None:
+            break
+        day += timedelta(days=1)
+    return tick_time(home, day)
 
 
 def _rows(
