@@ -58,3 +58,30 @@ def test_a_flag_its_answer_and_a_done_click_are_each_listed_once_in_both_local_t
         "2026-12-21 18:00 | 2026-12-21 10:00  step 'first-order' marked done by customer"
     ]
     assert any("deferred: quiet hours" in ln and "(customer)" in ln for ln in lines)
+
+
+def test_a_rejected_send_marks_its_state_on_the_execution_path(
+    make_home: Callable[..., Home],
+) -> None:
+    from og.core.errors import SendRejected
+    from og.local.console_html import path_html
+    from og.local.history import EXECUTION, StatePassed, customer_events
+
+    from .support import FailingSender
+
+    home = make_home([TOM.replace("Europe/London", "")])
+    rejecting = FailingSender(home.outbox_dir, home.calls, SendRejected("550 5.1.1 no mailbox"))
+    with home.stack(email=rejecting) as s:
+        assert s.tick(MON).ok
+
+    [execution] = [e for e in customer_events(home.path, "c-1") if e.kind == EXECUTION]
+    assert execution.states == (
+        StatePassed("WaitForSendWindow"),
+        StatePassed("ChooseMove"),
+        StatePassed("SendEmail", failed=True),  # caught: the owner is flagged instead
+        StatePassed("FlagOwner"),
+    )
+    assert any("SendRejected" in d for d in execution.details)
+    drawn = path_html(execution)
+    assert '<span class="st failed" title="SendEmail">' in drawn
+    assert '<span class="st waiting" title="FlagOwner">' in drawn  # waiting for the owner
