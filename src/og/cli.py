@@ -190,6 +190,15 @@ def _add_sync_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     _COMMANDS["sync"] = cmd_sync
 
 
+def _add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """report: the console's pages as one file."""
+    p = sub.add_parser("report", help="write the funnel, stuck list and timelines to one HTML file")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help="the og home to report on")
+    p.add_argument(
+        "--out", type=Path, required=True, help="the HTML file to write (self-contained)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="og", description=__doc__)
     parser.add_argument("--version", action="version", version=f"og {_version()}")
@@ -605,6 +614,19 @@ def cmd_report_run(args: argparse.Namespace) -> int:
     return 0 if ran.ok else 1
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Read-only: no home lock, so it answers while a tick or `og serve` runs."""
+    from og.local.console_report import write_report
+
+    _require_home(args.home)
+    view = write_report(args.home, args.out)
+    print(
+        f"wrote {args.out}: {len(view.rows)} customers, {len(view.stuck)} stuck, "
+        f"{len(view.funnels)} plan funnels"
+    )
+    return 0
+
+
 def cmd_asl(args: argparse.Namespace) -> int:
     from og import asl
     from og.local.engine import project_root
@@ -638,6 +660,7 @@ _COMMANDS = {
     "asl": cmd_asl,
     "digest": cmd_report_run,
     "summary": cmd_report_run,
+    "report": cmd_report,
 }
 
 if __name__ == "__main__":

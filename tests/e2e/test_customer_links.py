@@ -113,7 +113,7 @@ def test_the_button_marks_the_step_done_once(make_home: Callable[..., Home]) -> 
         reopened = get(s, mail.done_link)
         assert "Already done" in reopened["body"] and "<form" not in reopened["body"]
     done = [ln for ln in customer_timeline(home.path, "c-1") if "marked done" in ln]
-    assert done == ["2026-12-14 04:00Z  step 'welcome' marked done by customer"]
+    assert done == ["2026-12-14 12:00  step 'welcome' marked done by customer"]
 
 
 def _bad_tokens(home: Home) -> dict[str, tuple[str, str]]:
@@ -261,7 +261,7 @@ def test_a_one_click_unsubscribe_stops_every_email_and_tells_the_owner_once(
         assert (decision.move, decision.reason) == (None, "unsubscribed: no more email")
     timeline = customer_timeline(home.path, "c-1")
     assert [ln for ln in timeline if "unsubscribed" in ln] == [
-        "2026-12-14 04:00Z  unsubscribed by customer: no email goes to them any more"
+        "2026-12-14 12:00  unsubscribed by customer: no email goes to them any more"
     ]
 
 

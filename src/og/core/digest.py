@@ -128,19 +128,23 @@ class WeeklyDigest:
             at += n
         return tuple(out)
 
-    def flag_lines(self, shown: int = ROWS_SHOWN) -> tuple[str, ...]:
-        """The flags awaiting an answer as fixed-width lines, cut to the `shown` oldest."""
-        if not self.open_flags:
-            return ()
-        table = Table(
+    def flags_table(self, shown: int | None = None) -> Table:
+        """The flags awaiting an answer, the `shown` oldest (all when None)."""
+        return Table(
             ("Customer", "Name", "Step", "Since", "Reason"),
             tuple(
                 (f.customer_id, f.name, f.step, f.since.isoformat(), f.reason)
                 for f in self.open_flags[:shown]
             ),
         )
+
+    def flag_lines(self, shown: int = ROWS_SHOWN) -> tuple[str, ...]:
+        """The flags awaiting an answer as fixed-width lines, cut to the `shown` oldest."""
+        if not self.open_flags:
+            return ()
         more = len(self.open_flags) - shown
-        return (*table.text_lines(), *([f"…and {more} more flags"] if more > 0 else []))
+        lines = self.flags_table(shown).text_lines()
+        return (*lines, *([f"…and {more} more flags"] if more > 0 else []))
 
     @property
     def cut(self) -> bool:

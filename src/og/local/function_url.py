@@ -79,14 +79,21 @@ def slack_command_event(
 def _signed_slack_post(
     path: str, body: str, signing_secret: str, timestamp: int | None = None
 ) -> dict[str, Any]:
+    headers = slack_signed_headers(body, signing_secret, timestamp)
+    return request_event("POST", path, "", headers.items(), body.encode())
+
+
+def slack_signed_headers(
+    body: str, signing_secret: str, timestamp: int | None = None
+) -> dict[str, str]:
+    """The headers of a form POST from Slack: v0 HMAC-SHA256 over v0:<timestamp>:<body>."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(signing_secret).generate_signature(timestamp=ts, body=body)
-    headers = {
+    return {
         "content-type": "application/x-www-form-urlencoded",
         "x-slack-request-timestamp": ts,
         "x-slack-signature": signature or "",
     }
-    return request_event("POST", path, "", headers.items(), body.encode())
 
 
 def request_event(

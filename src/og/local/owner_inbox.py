@@ -251,7 +251,7 @@ def answer_proposal(
         ]
         if not opened:
             raise FunctionError(f"done-handler opened no edit form for proposal {key}")
-        answer = json.loads(send(_submission(opened[-1], edits or {}))["body"])
+        answer = json.loads(send(modal_submission(opened[-1], edits or {}))["body"])
         errors = answer.get("errors") or {}
     decided = store.proposal(key)
     told = _posted_since(slack_log, posted_before)
@@ -273,7 +273,7 @@ def _posted_since(slack_log: Path, posted_before: int) -> list[str]:
     return told
 
 
-def _submission(view: dict[str, Any], edits: dict[str, str]) -> dict[str, Any]:
+def modal_submission(view: dict[str, Any], edits: dict[str, str]) -> dict[str, Any]:
     """The edit modal submitted: each field as shown (its initial value) unless edited."""
     values = {
         block["block_id"]: {

@@ -27,7 +27,7 @@ from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 
 from og.core.config_doc import read_config_entries
 from og.core.errors import FunctionError, SetupError, UsageError
-from og.local import function_url, moto_bridge
+from og.local import console, function_url, moto_bridge
 from og.local.stack import LocalStack, done_link_in, outbox_messages
 from og.wiring import adapters
 
@@ -111,6 +111,8 @@ class LocalServer(ThreadingHTTPServer):
         parts = urlsplit(target)
         path = parts.path.rstrip("/") or "/"
         route = self.routes.get(path)
+        if route is None and console.serves(path):
+            return console.answer(self, method, target, headers, body, client_ip)
         if route is None:
             listed = "\n".join(
                 f"  {' '.join(sorted(r.methods))} {p}" for p, r in sorted(self.routes.items())
@@ -255,6 +257,7 @@ def serve(stack: LocalStack, host: str, port: int) -> None:
             "there (choose another with --port)"
         ) from None
     print(f"og serve: {stack.home} at {server.base_url} (Ctrl-C stops)")
+    print(f"  the owner's console: {server.base_url}/")
     for path, route in sorted(server.routes.items()):
         methods = "|".join(sorted(route.methods))
         print(f"  {methods:<9} {server.base_url}{path}  -> {route.function_name}")
