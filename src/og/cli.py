@@ -153,9 +153,7 @@ def _add_blank_home_options(p: argparse.ArgumentParser) -> None:
 def _add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """digest and summary: the weekly and monthly reports, run as their schedules run them."""
     p = sub.add_parser("digest", help="post the weekly digest to the local Slack log and print it")
-    p.add_argument(
-        "--home", type=Path, default=DEFAULT_HOME, help="the og home (default: .og-home)"
-    )
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
     p.add_argument(
         "--date",
         type=_date,
@@ -163,9 +161,7 @@ def _add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
         help="the business date whose 6pm digest to run: the 7 days before it (default: today)",
     )
     p = sub.add_parser("summary", help="write the monthly summary email to the local outbox")
-    p.add_argument(
-        "--home", type=Path, default=DEFAULT_HOME, help="the og home (default: .og-home)"
-    )
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
     p.add_argument("--month", required=True, help="the month to report, as YYYY-MM (e.g. 2026-12)")
 
 
@@ -190,10 +186,10 @@ def _add_sync_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     _COMMANDS["sync"] = cmd_sync
 
 
-def _add_report_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_file_report_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """report: the console's pages as one file."""
     p = sub.add_parser("report", help="write the funnel, stuck list and timelines to one HTML file")
-    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help="the og home to report on")
+    p.add_argument("--home", type=Path, default=DEFAULT_HOME, help=HOME_HELP)
     p.add_argument(
         "--out", type=Path, required=True, help="the HTML file to write (self-contained)"
     )
@@ -206,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _add_home_and_day_commands(sub)
     _add_report_commands(sub)
+    _add_file_report_command(sub)
     _add_sync_command(sub)
 
     p = sub.add_parser("history", help="one customer's timeline")

@@ -46,6 +46,14 @@ def test_every_subcommand_option_and_argument_has_help(monkeypatch: pytest.Monke
     assert list(_without_help(parser, "og")) == []
 
 
+def test_every_command_og_runs_is_one_it_parses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command body without its subcommand (or a subcommand with no body) is caught here, not
+    by an owner meeting "invalid choice" (two helpers of one name once hid digest and summary)."""
+    parser = _og_parser(monkeypatch)
+    parsed = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    assert parsed == set(cli._COMMANDS)
+
+
 def test_the_walk_finds_an_option_without_help(monkeypatch: pytest.MonkeyPatch) -> None:
     """The check can fail: an option added without help= is named, with its subcommand."""
     real = cli._add_home_and_day_commands
