@@ -9,6 +9,7 @@ import io
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from og.adapters.aws.s3_documents import S3Documents
 from og.adapters.local.config_file import ConfigFile
 from og.core.errors import DocumentError
 from og.logic import documents as documents_logic
-from og.logic.documents import DocPlaces, GuideFiles, load_docs
+from og.logic.documents import DocPlaces, GuideFiles, load_docs, read_customers
 
 REGION = "ap-southeast-1"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -240,3 +241,40 @@ def test_the_read_is_conditional_on_the_etag_aws_gave() -> None:
         with pytest.raises(ClientError, match="AccessDenied"):
             documents.read_text(bucket, "voice.txt")  # not hidden by the text kept
         stub.assert_no_pending_responses()
+
+
+def test_the_list_is_read_once_while_it_does_not_change_and_checked_at_each_hour(
+    s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _put(s3, "og-cache-rules", "rules.txt", RULES)
+    _put(s3, "og-cache-rules", "voice.txt", VOICE)
+    header = "customer_id,name,email,plan,signup_at\n"
+    mei = f"c-1,Mei {uuid.uuid4().hex[:6]},mei@kopibakes.example,Starter,2026-12-14 08:00\n"
+    ana = "c-2,Ana Lim,ana@kopibakes.example,Starter,2026-12-14 10:00\n"  # 02:00 UTC
+    _put(s3, "og-cache-list", "onboarding.csv", header + mei + ana)
+    files = _files(s3, tmp_path)
+    docs = load_docs(files)
+    reads: list[str] = []
+    read_customer_list = documents_logic.read_customer_list
+
+    def counting(*args: Any) -> Any:
+        reads.append("list")
+        return read_customer_list(*args)
+
+    monkeypatch.setattr(documents_logic, "read_customer_list", counting)
+    nine, eleven = datetime(2026, 12, 14, 1, tzinfo=UTC), datetime(2026, 12, 14, 3, tzinfo=UTC)
+
+    at_nine, future = read_customers(files, docs, nine)
+    at_eleven, none = read_customers(files, docs, eleven)
+    assert [c.customer_id for c in at_nine] == ["c-1"]
+    assert [(p.customer_id, p.field) for p in future] == [("c-2", "signup_at")]
+    assert [c.customer_id for c in at_eleven] == ["c-1", "c-2"] and none == []
+    assert reads == ["list"]
+
+    _put(s3, "og-cache-list", "onboarding.csv", header + mei)  # Ana taken off the list
+    assert [c.customer_id for c in read_customers(files, docs, eleven)[0]] == ["c-1"]
+    _put(s3, "og-cache-list", "onboarding.csv", "customer_id,name,plan\n")  # columns lost
+    for _ in range(2):
+        with pytest.raises(DocumentError, match="email"):
+            read_customers(files, docs, eleven)
+    assert reads == ["list"] * 4
