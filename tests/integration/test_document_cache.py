@@ -23,6 +23,7 @@ from moto import mock_aws
 from og.adapters.aws.s3_documents import S3Documents
 from og.adapters.local.config_file import ConfigFile
 from og.core.errors import DocumentError
+from og.local.direct_s3 import NotModifiedInProcess
 from og.logic import documents as documents_logic
 from og.logic.documents import DocPlaces, GuideFiles, load_docs, read_customers
 
@@ -278,3 +279,26 @@ def test_the_list_is_read_once_while_it_does_not_change_and_checked_at_each_hour
         with pytest.raises(DocumentError, match="email"):
             read_customers(files, docs, eleven)
     assert reads == ["list"] * 4
+
+
+# --- the local flavour: the same adapter, its unchanged answer made in-process ---------------
+def test_locally_an_unchanged_document_is_answered_without_a_request(s3: Any) -> None:
+    local = NotModifiedInProcess()
+    calls = S3Calls(local._client)
+    documents = S3Documents(local)
+    text = f"Plan: Starter {uuid.uuid4()}\n"
+    _put(s3, "og-cache-rules", "rules.txt", text)
+
+    first = documents.read_text("og-cache-rules", "rules.txt")
+    assert documents.read_text("og-cache-rules", "rules.txt") is first == text
+    assert calls.take() == [("GetObject", 200)]
+
+    _put(s3, "og-cache-rules", "rules.txt", "Plan: Pro\n")  # drive-sync's write
+    assert documents.read_text("og-cache-rules", "rules.txt") == "Plan: Pro\n"
+    assert calls.take() == [("GetObject", 200)]
+
+    s3.delete_object(Bucket="og-cache-rules", Key="rules.txt")
+    with pytest.raises(ClientError, match="NoSuchKey"):
+        documents.read_text("og-cache-rules", "rules.txt")
+    with pytest.raises(ClientError, match="NoSuchBucket"):
+        local.get_object(Bucket="og-cache-nowhere", Key="rules.txt", IfNoneMatch='"e1"')
