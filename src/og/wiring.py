@@ -271,6 +271,7 @@ def _local(settings: Settings) -> Adapters:
     from og.adapters.local.slack_log import SlackLogChat
     from og.adapters.local.store import SqliteJourneyStore
     from og.adapters.local.writer import StandInWriter
+    from og.local.direct_s3 import NotModifiedInProcess
     from og.local.moto_bridge import current_now
 
     if settings.home is None:
@@ -283,7 +284,7 @@ def _local(settings: Settings) -> Adapters:
         email=OutboxEmailSender(home / "outbox"),
         chat=SlackLogChat(home / "slack.jsonl", clock=current_now),
         writer=StandInWriter(),
-        documents=S3Documents(),
+        documents=S3Documents(NotModifiedInProcess()),
         config=ConfigFile(home / "config.txt"),
         secrets=SecretsFile(home / "secrets.json"),
         workflow=SfnWorkflow(),

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from og.core.config_doc import parse_config_file
-from og.core.customer_list import parse_customer_list
+from og.core.customer_list import parse_customer_list, read_customer_list
 from og.core.errors import DocumentError
 from og.core.models import Customer, RowProblem
 from og.core.rules_doc import parse_rules
@@ -250,3 +250,29 @@ def test_bundled_example_list() -> None:
         ("hh-1007", "email"),
         ("hh-1009", "plan"),
     ]
+
+
+def test_a_list_read_once_answers_for_any_hour_as_a_fresh_parse_would() -> None:
+    text = HEADER + (
+        "c1,Ann Lee,ann@x.example,Starter,2026-12-10 08:00,,\n"
+        "c2,Bo Tan,bo@x.example,Starter,2026-12-10 10:00,,\n"  # 02:00 UTC
+        "c2,Cy Ong,not-an-email,Nope,2026-12-11,,\n"  # a taken id, bad email and plan; future
+        "c3,Di Lim,di@x.example,Pro,2026-12-12,,\n"
+        "c4,Ed Koh,ed@x.example,Pro,2026-12-09,,,extra\n"
+    )
+    customer_list = read_customer_list(text, RULES, TZ)
+    hours = [NOW + timedelta(hours=h) for h in (-2, 0, 1, 2, 30, 60)]
+
+    for now in hours:
+        assert customer_list.as_of(now) == parse(text, now)
+    at_one, at_two = customer_list.as_of(NOW), customer_list.as_of(NOW + timedelta(hours=1))
+    assert [c.customer_id for c in at_one[0]] == ["c1"]
+    assert [c.customer_id for c in at_two[0]] == ["c1", "c2"]  # Bo signed up at 02:00 UTC
+    assert [(p.line, p.field) for p in at_two[1] if p.line == 4] == [
+        (4, "customer_id"),
+        (4, "email"),
+        (4, "plan"),
+        (4, "signup_at"),
+    ]
+    with pytest.raises(ValueError, match="timezone-aware"):
+        customer_list.as_of(datetime(2026, 12, 10, 1, 0))

@@ -309,7 +309,10 @@ class Documents(Protocol):
     """The mirrored list and docs (S3 og-list-source / og-rules-source), and the raw inbound
     mail (og-raw-mime)."""
 
-    def read_text(self, bucket: str, key: str) -> str: ...
+    def read_text(self, bucket: str, key: str) -> str:
+        """The text as it is now: a write is seen by the next read. While the object is unchanged
+        a warm environment may give back the very str it gave before, without downloading it."""
+        ...
 
     def read_bytes(self, bucket: str, key: str) -> bytes: ...
 

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from email.utils import getaddresses, parseaddr
 from zoneinfo import ZoneInfo
@@ -26,11 +27,13 @@ __all__ = [
     "CUSTOMER_ID_PATTERN",
     "FINISHED_COLUMN",
     "REQUIRED_COLUMNS",
+    "CustomerList",
     "check_row",
     "column_key",
     "column_of",
     "list_delimiter",
     "parse_customer_list",
+    "read_customer_list",
 ]
 
 CUSTOMER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
@@ -75,16 +78,58 @@ def parse_customer_list(
     Naive signup times are read in the row's timezone, else `business_tz`; all signup times come
     out in UTC. Raises DocumentError when the header lacks a required column.
     """
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
+    return read_customer_list(text, rules, business_tz, source).as_of(now)
+
+
+@dataclass(frozen=True, slots=True)
+class _ListRow:
+    line: int
+    customer_id: str  # as problems name it: "" when it is not a usable id
+    problems: tuple[tuple[str, str], ...]  # (field, message), all but a signup in the future
+    customer: Customer | None  # when there is no such problem
+    signup_at: datetime | None
+    raw_signup: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerList:
+    """The list read and checked, all but the one check that depends on the clock (a signup in
+    the future): reading a long list is work, and a warm environment keeps it while the text is
+    the same."""
+
+    source: str
+    rows: tuple[_ListRow, ...]
+
+    def as_of(self, now: datetime) -> tuple[list[Customer], list[RowProblem]]:
+        """parse_customer_list's answer at `now`."""
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        customers: list[Customer] = []
+        problems: list[RowProblem] = []
+        for row in self.rows:
+            found = row.problems
+            if row.signup_at is not None and row.signup_at > now:
+                found += (_in_the_future(row.raw_signup),)
+            if found:
+                problems.extend(
+                    RowProblem(self.source, row.line, row.customer_id, f, m) for f, m in found
+                )
+            elif row.customer is not None:
+                customers.append(row.customer)
+        return customers, problems
+
+
+def read_customer_list(
+    text: str, rules: Rules, business_tz: str, source: str = "onboarding.csv"
+) -> CustomerList:
+    """The list as parse_customer_list reads it, before the clock is looked at."""
     text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=list_delimiter(text))
     business_zone = ZoneInfo(business_tz)
 
     header: dict[str, int] | None = None
     header_width = 0
-    customers: list[Customer] = []
-    problems: list[RowProblem] = []
+    rows: list[_ListRow] = []
     claimed_ids: set[str] = set()
     last_line = 0
     try:
@@ -106,13 +151,10 @@ def parse_customer_list(
                     f"has {len(values)} values but the header has {header_width} columns; "
                     "put a value that contains a comma in double quotes"
                 )
-                problems.append(RowProblem(source, line, cid, "row", message))
+                rows.append(_ListRow(line, cid, (("row", message),), None, None, ""))
                 continue
-            customer, found = _row(row, line, rules, now, business_zone, claimed_ids)
-            if customer is None:
-                problems.extend(RowProblem(source, line, cid, f, m) for f, m in found)
-            else:
-                customers.append(customer)
+            customer, found, signup_at = _row(row, line, rules, None, business_zone, claimed_ids)
+            rows.append(_ListRow(line, cid, tuple(found), customer, signup_at, row["signup_at"]))
     except csv.Error as exc:
         raise DocumentError(
             [Problem(source, reader.line_num, None, f"not a readable CSV file: {exc}")]
@@ -120,7 +162,7 @@ def parse_customer_list(
 
     if header is None:
         raise _empty_list(source)
-    return customers, problems
+    return CustomerList(source, tuple(rows))
 
 
 def _empty_list(source: str) -> DocumentError:
@@ -152,7 +194,7 @@ def check_row(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     values = {column: normalize_cell(row.get(column, "")) for column in COLUMNS}
-    customer, found = _row(values, line, rules, now, ZoneInfo(business_tz), set())
+    customer, found, _ = _row(values, line, rules, now, ZoneInfo(business_tz), set())
     cid = values["customer_id"] if CUSTOMER_ID_PATTERN.match(values["customer_id"]) else ""
     return customer, [RowProblem(source, line, cid, f, m) for f, m in found]
 
@@ -219,10 +261,12 @@ def _row(
     row: Mapping[str, str],
     line: int,
     rules: Rules,
-    now: datetime,
+    now: datetime | None,
     business_zone: ZoneInfo,
     claimed_ids: set[str],
-) -> tuple[Customer | None, list[tuple[str, str]]]:
+) -> tuple[Customer | None, list[tuple[str, str]], datetime | None]:
+    """The row's customer, or None and its problems; and its signup time. With `now` None a
+    signup in the future is not checked (CustomerList.as_of checks it)."""
     problems: list[tuple[str, str]] = []
     cid = row["customer_id"]
     _check_customer_id(cid, claimed_ids, problems)
@@ -233,7 +277,7 @@ def _row(
     zone = _checked_zone(row.get("timezone", "") or None, business_zone, problems)
     signup_at = _checked_signup(row["signup_at"], zone, now, problems)
     if problems or plan is None or email is None or signup_at is None:
-        return None, problems
+        return None, problems, signup_at
     return (
         Customer(
             customer_id=cid,
@@ -246,6 +290,7 @@ def _row(
             line=line,
         ),
         [],
+        signup_at,
     )
 
 
@@ -313,7 +358,7 @@ def _checked_zone(
 
 
 def _checked_signup(
-    raw_signup: str, zone: tzinfo, now: datetime, problems: list[tuple[str, str]]
+    raw_signup: str, zone: tzinfo, now: datetime | None, problems: list[tuple[str, str]]
 ) -> datetime | None:
     if not raw_signup:
         problems.append(("signup_at", "missing; write the signup date like 2026-12-01"))
@@ -328,9 +373,13 @@ def _checked_signup(
                 "2026-12-01",
             )
         )
-    elif signup_at > now:
-        problems.append(("signup_at", f"'{raw_signup}' is in the future"))
+    elif now is not None and signup_at > now:
+        problems.append(_in_the_future(raw_signup))
     return signup_at
+
+
+def _in_the_future(raw_signup: str) -> tuple[str, str]:
+    return ("signup_at", f"'{raw_signup}' is in the future")
 
 
 def _email(raw: str) -> str | None:

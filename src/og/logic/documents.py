@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from og.adapters.ports import ConfigSource, Documents
 from og.core.config_doc import parse_config
-from og.core.customer_list import parse_customer_list
+from og.core.customer_list import CustomerList, read_customer_list
 from og.core.errors import DocumentError, Problem
 from og.core.models import Config, Customer, RowProblem, Rules
 from og.core.rules_doc import parse_rules
@@ -73,13 +73,26 @@ def read_customers(
     """The onboarding list (its S3 mirror) as it is now: the usable customers and the rows
     skipped."""
     s = files.at
-    return parse_customer_list(
-        files.documents.read_text(s.list_bucket, s.list_key),
-        docs.rules,
-        now,
-        docs.config.timezone,
-        source=s.list_key,
-    )
+    text = files.documents.read_text(s.list_bucket, s.list_key)
+    return _read_list_once(text, docs.rules, docs.config.timezone, s.list_key).as_of(now)
+
+
+_ListKey = tuple[str, Rules, str, str]
+_last_list: tuple[_ListKey, CustomerList] | None = None
+
+
+def _read_list_once(text: str, rules: Rules, business_tz: str, source: str) -> CustomerList:
+    """A warm environment reads the same list text once (10,000 rows take most of a second);
+    only the check against the clock runs at each use. One list kept: it can be megabytes.
+    (A DocumentError is not kept: the next call reads the text again and raises again.)"""
+    global _last_list
+    key = (text, rules, business_tz, source)
+    last = _last_list
+    if last is not None and last[0] == key:  # the same str and Rules objects: no deep compare
+        return last[1]
+    customer_list = read_customer_list(text, rules, business_tz, source)
+    _last_list = (key, customer_list)
+    return customer_list
 
 
 def parse_docs(

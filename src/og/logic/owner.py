@@ -23,7 +23,6 @@ from og.adapters.ports import (
     Workflow,
 )
 from og.core.calendar import local_date
-from og.core.customer_list import parse_customer_list
 from og.core.errors import UnknownFlag
 from og.core.models import (
     Channel,
@@ -40,7 +39,7 @@ from og.core.templates import message_context, problems_context, render
 from og.events import Journey
 from og.logic import in_doubt
 from og.logic.customer_links import mark_finished_in_sheet
-from og.logic.documents import GuideFiles, load_docs
+from og.logic.documents import GuideFiles, load_docs, read_customers
 from og.logic.failures import failure_text
 from og.logic.post_once import post_once
 from og.logic.reflag import flag_key as _flag_key
@@ -399,13 +398,6 @@ def _rules_version(files: GuideFiles) -> str | None:
 def _plan_of(a: AnswerPorts, customer_id: str) -> Plan | None:
     """The customer's plan, from the list and rules as they are now."""
     docs = load_docs(a.files)
-    s = a.files.at
-    customers, _ = parse_customer_list(
-        a.files.documents.read_text(s.list_bucket, s.list_key),
-        docs.rules,
-        a.clock(),
-        docs.config.timezone,
-        source=s.list_key,
-    )
+    customers, _ = read_customers(a.files, docs, a.clock())
     customer = next((c for c in customers if c.customer_id == customer_id), None)
     return docs.rules.plan(customer.plan) if customer else None

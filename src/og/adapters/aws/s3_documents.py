@@ -3,9 +3,11 @@ raw inbound mail."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 from botocore.exceptions import ClientError
@@ -23,7 +25,21 @@ class S3Documents:
         return self._client or boto3.client("s3")
 
     def read_text(self, bucket: str, key: str) -> str:
-        return decode_export(self.read_bytes(bucket, key), key)
+        """The text as it is now. A warm environment asks S3 for the body only when the object
+        changed (GetObject If-None-Match: one request either way, a 304 has no body) and gives
+        back the same str it decoded before, so parses keyed on the text hit their cache."""
+        kept = _texts.get(bucket, key)
+        unless_still = {} if kept is None else {"IfNoneMatch": kept.etag}
+        try:
+            got = self._s3.get_object(Bucket=bucket, Key=key, **unless_still)
+        except ClientError as err:
+            if kept is not None and _not_modified(err):
+                return kept.text
+            raise
+        # A text that does not decode raises here and is not kept: it is refused at every read.
+        text = decode_export(bytes(got["Body"].read()), key)
+        _texts.keep(bucket, key, _Text(str(got["ETag"]), text))
+        return text
 
     def read_bytes(self, bucket: str, key: str) -> bytes:
         return bytes(self._s3.get_object(Bucket=bucket, Key=key)["Body"].read())
@@ -62,3 +78,41 @@ class S3Documents:
                 return None
             raise
         return head
+
+
+def _not_modified(err: ClientError) -> bool:
+    return err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 304
+
+
+class _Text(NamedTuple):
+    etag: str
+    text: str
+
+
+class _LatestTexts:
+    """The latest text read of each document, for the life of the process (a warm Lambda
+    environment; locally, the engine's process). One version per key, and the keys read least
+    recently go first: the list can be megabytes."""
+
+    def __init__(self, keys: int):
+        self._keys = keys
+        self._lock = threading.Lock()
+        self._texts: OrderedDict[tuple[str, str], _Text] = OrderedDict()
+
+    def get(self, bucket: str, key: str) -> _Text | None:
+        with self._lock:
+            text = self._texts.get((bucket, key))
+            if text is not None:
+                self._texts.move_to_end((bucket, key))
+            return text
+
+    def keep(self, bucket: str, key: str, text: _Text) -> None:
+        with self._lock:
+            self._texts[(bucket, key)] = text
+            self._texts.move_to_end((bucket, key))
+            while len(self._texts) > self._keys:
+                self._texts.popitem(last=False)
+
+
+# The list, rules and voice docs, and room for a few more.
+_texts = _LatestTexts(keys=8)
