@@ -66,16 +66,15 @@ def test_og_summary_writes_the_months_email_once_and_says_where(
     simulated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = simulated / "config.txt"
+    example = config.read_text(encoding="utf-8")
+    config.write_text(example.replace("summary_recipients:", "# summary_recipients:"), "utf-8")
     capsys.readouterr()
     assert og(["summary", "--home", str(simulated), "--month", "2026-12"]) == 1
     assert capsys.readouterr().out == (
         "no summary: summary_recipients is not set in the config.\n"
         f"Add a line like `summary_recipients: you@example.com` to {config}.\n"
     )
-    config.write_text(
-        config.read_text(encoding="utf-8") + "summary_recipients: owner@harbourhearth.example\n",
-        encoding="utf-8",
-    )
+    config.write_text(example, encoding="utf-8")  # the example sends it to the owner
 
     assert og(["summary", "--home", str(simulated), "--month", "2026-12"]) == 0
     printed = capsys.readouterr().out

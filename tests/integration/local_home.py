@@ -59,8 +59,20 @@ class LocalHome:
             self.s3.put_object(Bucket=bucket, Key=name, Body=(self.path / name).read_bytes())
 
     def edit_config(self, extra: str) -> None:
+        """Add the settings of `extra`, each replacing the line that set it before, if any."""
         config = self.path / "config.txt"
-        config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+        keys = {line.split(":", 1)[0].strip() for line in extra.splitlines() if ":" in line}
+        kept = [
+            line
+            for line in config.read_text(encoding="utf-8").splitlines(keepends=True)
+            if line.split(":", 1)[0].strip() not in keys
+        ]
+        config.write_text("".join(kept) + extra, encoding="utf-8")
+
+    def unset_config(self, key: str) -> None:
+        config = self.path / "config.txt"
+        lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
+        config.write_text("".join(ln for ln in lines if not ln.startswith(f"{key}:")), "utf-8")
 
     def slack(self, method: str | None = None) -> list[dict[str, Any]]:
         return read_slack_log(self.path / "slack.jsonl", method)

@@ -308,6 +308,7 @@ def test_a_refused_summary_is_sent_by_the_next_run(home: LocalHome, store: Journ
 
 
 def test_no_summary_without_recipients(home: LocalHome) -> None:
+    home.unset_config("summary_recipients")
     assert invoke("summary", {"scheduled_time": "2027-01-04T01:00:00Z"}) == {
         "outcome": "skipped",
         "detail": "summary_recipients is not set in the config",
