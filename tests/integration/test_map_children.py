@@ -9,17 +9,10 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import (
-    distributed_iteration_component,
-)
-from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor import (
-    distributed_item_processor_worker,
-)
-from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from test_aws_limits import Sfn, sfn  # noqa: F401  (the fixture)
 
 from og.core.errors import SetupError
-from og.local import map_children, moto_bridge
+from og.local import map_children
 
 
 def batched_map(batcher: dict[str, Any], child: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -164,13 +157,3 @@ def test_what_moto_parses_is_the_definition_without_the_words_it_lacks() -> None
     assert batchers == {"M": map_children.ItemBatcher(7)}
     plain = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
     assert map_children.translate(plain) == (plain, {})
-
-
-def test_the_seams_map_children_patches_are_patched() -> None:
-    moto_bridge.apply()
-
-    assert StepFunctionsParserBackend._validate_definition is map_children._validate_definition
-    component = distributed_iteration_component.DistributedIterationComponent
-    assert component._map_run.__module__ == map_children.__name__
-    worker = distributed_item_processor_worker.DistributedItemProcessorWorker
-    assert worker._eval_job.__module__ == map_children.__name__
