@@ -18,7 +18,7 @@ import pytest
 from moto.core.exceptions import AWSError
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
-from og.local import moto_bridge
+from og.local import map_children, moto_bridge
 from og.local.engine import JOURNEY_MACHINE, TICK_MACHINE
 from og.local.stack import LocalStack
 from og.logic.moves import to_csv
@@ -158,3 +158,24 @@ def test_a_start_that_keeps_failing_is_reported_and_a_second_tick_starts_the_res
 
     assert again.ok, again.error
     assert journey_names(stack) == NAMES  # the rest started, none twice
+
+
+def test_a_batch_delivered_twice_starts_no_journey_twice(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Express runs a child at least once: the first batch handed to the Map a second time."""
+    batches = map_children.ItemBatcher.batches
+
+    def at_least_once(self: map_children.ItemBatcher, items: list[Any]) -> list[dict[str, Any]]:
+        made = batches(self, items)
+        return [*made, made[0]]
+
+    monkeypatch.setattr(map_children.ItemBatcher, "batches", at_least_once)
+
+    report = stack.tick(DAY)
+
+    assert report.ok, report.error
+    journeys = [e["name"] for e in stack.engine.executions(JOURNEY_MACHINE)]
+    assert sorted(journeys) == NAMES  # each once
+    run = map_run(stack, "tick-2026-12-01")
+    assert (run["itemCounts"]["succeeded"], run["itemCounts"]["failed"]) == (MOVES + BATCH, 0)
