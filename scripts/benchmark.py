@@ -12,11 +12,13 @@
 3. Counts taken from that run: state transitions (execution histories; Distributed Map children
    through a counting event manager, since moto keeps no history for them), Lambda invocations,
    store and S3 operations per action and per done click.
-4. A monthly cost model for 500 and 10,000 active customers from those counts and AWS's
-   published prices (PRICES below, each with its source).
+4. A monthly cost model for 250 to 10,000 active customers from those counts and AWS's
+   published prices (PRICES below, each with its source): the tick's Map children as EXPRESS
+   batches (and, for comparison, as a STANDARD child per move), Lambda INIT included.
 6. Cold starts: each function of template.yaml imported in a fresh interpreter, beside `import
    boto3`, plus the AWS adapters its first request builds; enroll's first and warm request
    against moto's AWS in process.
+7. `--simulate N`: `og simulate` for 21 days on a seeded home of N customers (wall, CPU, load).
 
 See docs/benchmark.md for the method and the measured figures.
 """
@@ -138,6 +140,34 @@ PRICES: dict[str, dict[str, Any]] = {
         "source": "https://aws.amazon.com/s3/pricing/ ; "
         "https://c3x.dev/blog/s3-request-fees-explained",
         "region": "us-east-1 (Singapore figure not found)",
+    },
+    "sfn_express_request": {
+        # Express Workflows: "$1.00 per million invocations versus $25 per million for Standard"
+        # (AWS Compute Blog); the pricing page counts "a request each time it starts executing a
+        # workflow". The per-region table is rendered client-side: the published figure.
+        "usd": 1.00 / 1_000_000,
+        "unit": "Express execution started (the Map's EXPRESS child, one per batch)",
+        "source": "https://aws.amazon.com/step-functions/pricing/ ; "
+        "https://aws.amazon.com/blogs/compute/building-cost-effective-aws-step-functions-workflows/",
+        "region": "published figure (Singapore row not readable)",
+    },
+    "sfn_express_gb_s": {
+        # Express duration: "rounded up to the nearest 100ms, and the amount of memory used in
+        # the execution of your workflow, billed in 64-MB chunks"; $0.00001667 per GB-second
+        # for the first 1,000 GB-hours is the us-east-1 figure (the table could not be read).
+        "usd": 0.00001667,
+        "unit": "Express GB-second (first 1,000 GB-hours)",
+        "source": "https://aws.amazon.com/step-functions/pricing/",
+        "region": "us-east-1 figure (Singapore row not readable)",
+    },
+    "lambda_init": {
+        # "Effective August 1, 2025, AWS will standardize billing for the initialization (INIT)
+        # phase ... on-demand invocations of Lambda functions packaged as ZIP files that use
+        # managed runtimes": INIT is billed as duration, at the GB-second price above.
+        "usd": 0.0000133334,
+        "unit": "GB-second of INIT (arm64, as duration)",
+        "source": "https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/",
+        "region": "ap-southeast-1 (base Arm price)",
     },
     "secrets_manager_secret_month": {
         # Not in the orchestration total (the cloud adapters are not written yet): $0.40 per
@@ -1115,14 +1145,99 @@ def lambda_seconds(function: str, cpu_s: float) -> float:
     return cpu_s * LAMBDA_MB_PER_VCPU / memory + IO_WAIT_S.get(function, 0.15)
 
 
-def monthly_cost(f: Figures, n: int) -> dict[str, Any]:
+# The tick's Map children. Before (commit 7342733 and earlier): one STANDARD child per move, 2
+# transitions (the billed child start + its StartJourney state). Now: one EXPRESS child per
+# batch of ItemBatcher.MaxItemsPerBatch moves (docs/local-engine.md, bridge 9): 1 billed child
+# start per batch, and the child billed per request and duration, not per transition.
+STANDARD_CHILD_TRANSITIONS = 2
+SCALE = (250, 500, 1_000, 2_500, 10_000)  # active customers the cost table is computed for
+EXPRESS_MB = 64  # billed in 64-MB chunks; a batch's input is ~30 KB (50 rows of ~0.6 KB)
+EXPRESS_STEP_S = 0.05  # assumed: one state, or one round of StartExecution calls, inside SFN
+EXPRESS_INLINE_AT_ONCE = 40  # inline Map iterations AWS runs at once (no MaxConcurrency set)
+# Lambda INIT (billed since 2025-08-01): cold starts per function and day, estimated from
+# concurrency. guide runs once a day (its environment is gone by the next day): 1.
+# done-handler answers clicks spread over the day: at most one cold start an hour. A journey
+# function is called in bursts: every customer of a timezone is sent at that timezone's send
+# window, so each burst starts as many environments as run at once, at most the account's
+# concurrency (10 for a new account, as template.yaml's MapMaxConcurrency says).
+LAMBDA_CONCURRENCY = 10
+SEND_BURSTS_PER_DAY = len(LIST_TIMEZONES) + 1  # the generated list's timezones + the business's
+INIT_LIMIT_S = 10.0  # "the INIT phase ... within a maximum duration of 10 seconds" (the blog)
+ASSUMED_COLD_IMPORT_S = 1.0  # when the run has no cold-import figures (--skip-cold)
+
+
+def tick_batch_size() -> int:
+    """MaxItemsPerBatch of the tick's Map as deployed (1: no ItemBatcher)."""
+    tick = json.loads((ROOT / "statemachines/daily-tick.asl.json").read_text())
+    return int(tick["States"]["StartJourneys"].get("ItemBatcher", {}).get("MaxItemsPerBatch", 1))
+
+
+def map_children(moves_per_day: float, shape: str) -> dict[str, float]:
+    """A month of the tick's Map children: billed transitions, Express requests and GB-s."""
+    if shape == "standard":
+        return {
+            "children": moves_per_day * DAYS_PER_MONTH,
+            "transitions": moves_per_day * DAYS_PER_MONTH * STANDARD_CHILD_TRANSITIONS,
+            "express_requests": 0.0,
+            "express_gb_s": 0.0,
+        }
+    batch = tick_batch_size()
+    per_day = -(-moves_per_day // batch)  # whole batches: the last one is smaller
+    rows = min(batch, moves_per_day)
+    steps = 1 + -(-rows // EXPRESS_INLINE_AT_ONCE)  # the inline Map, then rounds of starts
+    seconds = -(-steps * EXPRESS_STEP_S // 0.1) * 0.1  # rounded up to 100 ms
+    children = per_day * DAYS_PER_MONTH
+    return {
+        "children": children,
+        "transitions": children,  # the billed child start; the child's states are not
+        "express_requests": children,
+        "express_gb_s": children * seconds * EXPRESS_MB / 1024,
+    }
+
+
+def cold_starts_per_day(function: str, invocations_per_day: float) -> float:
+    if function == "og-guide":
+        return min(invocations_per_day, 1.0)
+    if function == "og-done-handler":
+        return min(invocations_per_day, 24.0)
+    per_burst = -(-invocations_per_day // SEND_BURSTS_PER_DAY)
+    return min(invocations_per_day, SEND_BURSTS_PER_DAY * min(LAMBDA_CONCURRENCY, per_burst))
+
+
+def init_seconds(function: str, cold: dict[str, Any] | None) -> float:
+    """One INIT: the function's cold import measured here (section 6: `import app` plus the
+    adapters its first request builds), scaled to its memory's share of a vCPU as durations
+    are, at most the 10 s INIT limit."""
+    measured = (cold or {}).get("functions", {}).get(function)
+    wall = measured["import_s"] + measured["adapters_s"] if measured else ASSUMED_COLD_IMPORT_S
+    memory = MEMORY_MB.get(function, DEFAULT_MEMORY_MB)
+    return float(min(INIT_LIMIT_S, wall * LAMBDA_MB_PER_VCPU / memory))
+
+
+def lambda_init(f: Figures, actions: float, clicks: float, cold: dict | None) -> dict[str, Any]:
+    """A month of INIT: cold starts per function and day, and the GB-s they bill."""
+    per_day = {"og-guide": 1.0, "og-done-handler": clicks / DAYS_PER_MONTH}
+    for fn, per_action in f.lambda_calls_per_action.items():
+        per_day[fn] = actions / DAYS_PER_MONTH * per_action
+    starts = {fn: cold_starts_per_day(fn, n) for fn, n in per_day.items()}
+    gb_s = sum(
+        DAYS_PER_MONTH * s * init_seconds(fn, cold) * MEMORY_MB.get(fn, DEFAULT_MEMORY_MB) / 1024
+        for fn, s in starts.items()
+    )
+    return {"cold_starts_per_day": starts, "gb_s": gb_s, "measured": bool(cold)}
+
+
+def monthly_cost(
+    f: Figures, n: int, cold: dict[str, Any] | None = None, shape: str = "express"
+) -> dict[str, Any]:
     p = {k: v["usd"] for k, v in PRICES.items()}
     ticks = DAYS_PER_MONTH
     actions = n * f.actions_per_customer_month
     emails = actions * sum(v for k, v in f.mix.items() if k.endswith(("_email", "_personalized")))
     clicks = emails * CLICK_RATE
-    transitions = ticks * f.tick_transitions + actions * (
-        f.map_child_transitions + f.journey_transitions
+    children = map_children(actions / DAYS_PER_MONTH, shape)
+    transitions = (
+        ticks * f.tick_transitions + children["transitions"] + actions * f.journey_transitions
     )
     requests = ticks * 1 + actions * f.lambda_per_action + clicks
     guide_s = lambda_seconds("og-guide", f.guide_cpu_s_per_customer * n)
@@ -1131,6 +1246,7 @@ def monthly_cost(f: Figures, n: int) -> dict[str, Any]:
         secs = lambda_seconds(fn, f.cpu_s.get(fn, 0.0))
         gb_s += actions * per_action * secs * MEMORY_MB.get(fn, DEFAULT_MEMORY_MB) / 1024
     gb_s += clicks * lambda_seconds("og-done-handler", f.click_cpu_s) * DEFAULT_MEMORY_MB / 1024
+    init = lambda_init(f, actions, clicks, cold)
     scan_bytes = n * sum(f.scan_items.get(k, 0) * b for k, b in SCAN_ITEM_BYTES.items())
     scan_rru = scan_bytes / 4096 * 0.5  # eventually consistent Scan: 0.5 RRU per 4 KB
     rru = ticks * (f.ddb_per_day[0] + scan_rru) + actions * f.ddb_per_action[0]
@@ -1142,8 +1258,11 @@ def monthly_cost(f: Figures, n: int) -> dict[str, Any]:
     puts = ticks * (f.s3_per_day[1] + 3) + actions * f.s3_per_action[1] + clicks * f.s3_per_click[1]
     lines = {
         "step_functions": transitions * p["sfn_transition"],
+        "sfn_express": children["express_requests"] * p["sfn_express_request"]
+        + children["express_gb_s"] * p["sfn_express_gb_s"],
         "lambda_requests": requests * p["lambda_request"],
         "lambda_duration": gb_s * p["lambda_arm_gb_s"],
+        "lambda_init": init["gb_s"] * p["lambda_init"],
         "dynamodb": rru * p["ddb_read_unit"] + wru * p["ddb_write_unit"],
         "scheduler": ticks * p["scheduler_invocation"],
         "s3_requests": gets * p["s3_get"] + puts * p["s3_put"],
@@ -1152,11 +1271,18 @@ def monthly_cost(f: Figures, n: int) -> dict[str, Any]:
     secrets = SECRETS * PRICES["secrets_manager_secret_month"]["usd"]
     return {
         "active_customers": n,
+        "shape": shape,
         "actions": round(actions),
         "done_clicks": round(clicks),
         "state_transitions": round(transitions),
+        "transitions_per_action": round((transitions - ticks * f.tick_transitions) / actions, 3),
+        "map_children": round(children["children"]),
+        "express_gb_s": round(children["express_gb_s"], 2),
         "lambda_requests": round(requests),
         "lambda_gb_s": round(gb_s, 1),
+        "lambda_init_gb_s": round(init["gb_s"], 1),
+        "cold_starts_per_day": {k: round(v, 1) for k, v in init["cold_starts_per_day"].items()},
+        "init_from_measured_imports": init["measured"],
         "guide_s_per_tick": round(guide_s, 2),
         "ddb_read_units": round(rru),
         "ddb_write_units": round(wru),
@@ -1165,6 +1291,7 @@ def monthly_cost(f: Figures, n: int) -> dict[str, Any]:
         "usd": {k: round(v, 4) for k, v in lines.items()},
         "usd_total": round(total, 2),
         "usd_per_customer_month": round(total / n, 6),
+        "usd_per_action": round(total / actions, 7),
         # Not orchestration, not in the total: the og/* secrets in Secrets Manager.
         "usd_secrets_manager": round(secrets, 2),
         "usd_per_customer_month_with_secrets": round((total + secrets) / n, 6),
@@ -1175,7 +1302,7 @@ def naive_cost(f: Figures, n: int) -> dict[str, Any]:
     """A design that starts a Standard child per CSV row per day, every customer a row."""
     p = PRICES["sfn_transition"]["usd"]
     rows = n * DAYS_PER_MONTH
-    ours = f.map_child_transitions + f.journey_transitions
+    ours = STANDARD_CHILD_TRANSITIONS + f.journey_transitions
     brief = 9  # transitions per customer-day that the ~$67/month estimate implies
     return {
         "rows_per_month": round(rows),
@@ -1184,6 +1311,53 @@ def naive_cost(f: Figures, n: int) -> dict[str, Any]:
         "usd_at_9_transitions": round(rows * brief * p, 2),
         "usd_at_9_transitions_30_days": round(n * 30 * brief * p, 2),
     }
+
+
+# ------------------------------------------------------------------------------------------------
+# 7. A 21-day simulation: `og simulate` on a seeded home, as an owner would preview a business
+# ------------------------------------------------------------------------------------------------
+def bench_simulation(n: int, day: date, days: int, seed: int) -> dict[str, Any]:
+    """Seed a home of `n` customers for `day` (section 2), then `og simulate --days` on it in a
+    fresh process: its wall time, its CPU time (user + system, from the child's rusage) and the
+    machine's load before and after. The list keeps its customers (no new signups)."""
+    work = Path(tempfile.mkdtemp(prefix=f"og-bench-sim-{n}-"))
+    home = work / f"home-{n}"
+    try:
+        seeded = _worker(["seed", str(home), str(n), day.isoformat(), str(seed)])
+        command = [sys.executable, "-m", "og.cli", "simulate", "--home", str(home)]
+        command += ["--start", day.isoformat(), "--days", str(days)]
+        load_before = os.getloadavg()[0]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        began = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - began
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return {
+        "customers": n,
+        "days": days,
+        "seed": seeded,
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
+        "load_avg_1m_before": round(load_before, 2),
+        "load_avg_1m_after": round(os.getloadavg()[0], 2),
+        "exit_code": done.returncode,
+        "days_printed": [line.strip() for line in done.stdout.splitlines() if line.strip()],
+        "stderr_tail": done.stderr.strip().splitlines()[-3:],
+    }
+
+
+def report_simulation(sim: dict[str, Any]) -> None:
+    print(
+        f"7. og simulate, {sim['customers']:,} customers, {sim['days']} days: "
+        f"{sim['wall_s']:.1f} s wall, {sim['cpu_s']:.1f} s CPU (load {sim['load_avg_1m_before']}"
+        f" -> {sim['load_avg_1m_after']}); goal <= 180 s; exit code {sim['exit_code']}"
+    )
+    for line in sim["days_printed"][-3:]:
+        print(f"   {line}")
+    print()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1290,6 +1464,8 @@ def report(out: dict[str, Any]) -> None:
         print()
     if "cold" in out:
         report_cold(out["cold"])
+    if "simulation" in out:
+        report_simulation(out["simulation"])
     for run in out.get("runs", []):
         if "error" in run:
             print(f"2. Local tick, {run['size']:,} customers: {run['error']}\n")
@@ -1359,7 +1535,14 @@ def report(out: dict[str, Any]) -> None:
                 "tick transitions per customer-day",
                 f"{f['tick_transitions'] / f['customers']:.5f}",
             ],
-            ["Map child transitions per action (1 billed start + states)", _r(f, "map_child")],
+            [
+                "Map child states per action (1 start + states; billed if STANDARD)",
+                _r(f, "map_child"),
+            ],
+            [
+                "Map children per action now (EXPRESS, one per batch; 1 billed start each)",
+                f"1/{tick_batch_size()} (whole batches a day)",
+            ],
             ["journey transitions per action (mean)", _r(f, "journey")],
             ["Lambda invocations per action", f"{f['lambda_per_action']:.2f}"],
             ["DynamoDB RRU / WRU per action", _pair(f["ddb_per_action"])],
@@ -1388,37 +1571,23 @@ def report(out: dict[str, Any]) -> None:
     )
     print("4. Monthly cost (list prices, no free tier; see PRICES in this script)")
     costs = out["cost"]
-    names = list(next(iter(costs.values()))["usd"])
-    rows = [[k, *[f"${c['usd'][k]:.2f}" for c in costs.values()]] for k in names]
-    rows.append(["total", *[f"${c['usd_total']:.2f}" for c in costs.values()]])
-    rows.append(
-        [
-            "per active customer-month",
-            *[f"${c['usd_per_customer_month']:.5f}" for c in costs.values()],
-        ]
-    )
-    rows.append(["goal per customer-month", *["$0.00150" for _ in costs]])
-    rows.append(
-        [
-            "(outside) Secrets Manager, 3 secrets",
-            *[f"${c['usd_secrets_manager']:.2f}" for c in costs.values()],
-        ]
-    )
-    rows.append(
-        [
-            "(outside) per customer-month with it",
-            *[f"${c['usd_per_customer_month_with_secrets']:.5f}" for c in costs.values()],
-        ]
-    )
-    print_table(
-        rows, ["USD / month", *[f"{c['active_customers']:,} customers" for c in costs.values()]]
-    )
-    quantities = ["actions", "done_clicks", "state_transitions", "lambda_requests", "lambda_gb_s"]
-    quantities += ["ddb_read_units", "ddb_write_units", "s3_get", "s3_put"]
-    print_table(
-        [[q, *[f"{c[q]:,}" for c in costs.values()]] for q in quantities],
-        ["quantity / month", *[f"{c['active_customers']:,}" for c in costs.values()]],
-    )
+    report_costs(costs, "now: EXPRESS children in batches")
+    if "cost_before" in out:
+        before = out["cost_before"]
+        report_costs(before, "before: a STANDARD child per move")
+        print(
+            "   per action, before -> now (10,000 customers; transitions exclude the tick's own):"
+        )
+        b, a = before["10000"], costs["10000"]
+        print(
+            f"   {b['transitions_per_action']:.2f} -> {a['transitions_per_action']:.2f} "
+            f"transitions, ${b['usd_per_action']:.6f} -> ${a['usd_per_action']:.6f} all in; "
+            f"per active customer-month ${b['usd_per_customer_month']:.5f} -> "
+            f"${a['usd_per_customer_month']:.5f} (goal $0.0006, INIT included)"
+        )
+        starts = ", ".join(f"{k} {v:g}" for k, v in a["cold_starts_per_day"].items())
+        measured = "measured cold imports" if a["init_from_measured_imports"] else "assumed 1 s"
+        print(f"   Lambda cold starts a day at 10,000 ({measured}): {starts}\n")
     nv = out["naive"]
     print("   vs. a Standard child per CSV row per day (every customer a row), 10,000 customers:")
     print(
@@ -1428,6 +1597,34 @@ def report(out: dict[str, Any]) -> None:
         f"${nv['usd_at_9_transitions']:.2f} (30-day month: "
         f"${nv['usd_at_9_transitions_30_days']:.2f}); this design: "
         f"${costs['10000']['usd']['step_functions']:.2f}.\n"
+    )
+
+
+def report_costs(costs: dict[str, Any], title: str) -> None:
+    print(f"   {title}")
+    names = list(next(iter(costs.values()))["usd"])
+    rows = [[k, *[f"${c['usd'][k]:.2f}" for c in costs.values()]] for k in names]
+    rows.append(["total", *[f"${c['usd_total']:.2f}" for c in costs.values()]])
+    rows.append(
+        [
+            "per active customer-month",
+            *[f"${c['usd_per_customer_month']:.5f}" for c in costs.values()],
+        ]
+    )
+    rows.append(["goal per customer-month", *["$0.00060" for _ in costs]])
+    rows.append(
+        [
+            "(outside) Secrets Manager, 3 secrets",
+            *[f"${c['usd_secrets_manager']:.2f}" for c in costs.values()],
+        ]
+    )
+    print_table(rows, ["USD / month", *[f"{c['active_customers']:,}" for c in costs.values()]])
+    quantities = ["actions", "done_clicks", "state_transitions", "map_children", "express_gb_s"]
+    quantities += ["lambda_requests", "lambda_gb_s", "lambda_init_gb_s", "ddb_read_units"]
+    quantities += ["ddb_write_units", "s3_get", "s3_put"]
+    print_table(
+        [[q, *[f"{c[q]:,}" for c in costs.values()]] for q in quantities],
+        ["quantity / month", *[f"{c['active_customers']:,}" for c in costs.values()]],
     )
 
 
@@ -1481,6 +1678,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-cold", action="store_true")
     parser.add_argument("--cold-runs", type=int, default=5, help="fresh interpreters per figure")
     parser.add_argument("--from-json", type=Path, help="reuse measured runs; recompute costs")
+    parser.add_argument(
+        "--simulate", type=int, default=0, help="customers for a 21-day og simulate (0: skip)"
+    )
+    parser.add_argument("--simulate-days", type=int, default=21, help="days for --simulate")
     parser.add_argument("--keep", type=Path, help="keep the generated og homes here")
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
@@ -1512,7 +1713,7 @@ def main(argv: list[str] | None = None) -> int:
     out: dict[str, Any] = {"date": date.today().isoformat(), "machine": machine()}
     if args.from_json:
         previous = json.loads(args.from_json.read_text())
-        kept = ("date", "machine", "decide", "runs", "slack", "cold")
+        kept = ("date", "machine", "decide", "runs", "slack", "cold", "simulation")
         out |= {k: previous[k] for k in kept if k in previous}
     else:
         if not args.skip_decide:
@@ -1528,6 +1729,11 @@ def main(argv: list[str] | None = None) -> int:
             print("... cold starts: each function imported in fresh interpreters", flush=True)
             with tempfile.TemporaryDirectory(prefix="og-bench-cold-") as work:
                 out["cold"] = bench_cold(Path(work), args.cold_runs)
+        if args.simulate:
+            print(f"... og simulate: {args.simulate:,} customers, {args.simulate_days} days")
+            out["simulation"] = bench_simulation(
+                args.simulate, args.day, args.simulate_days, args.seed
+            )
         if not args.skip_tick:
             out["runs"] = []
             for n in sizes:
@@ -1545,7 +1751,9 @@ def main(argv: list[str] | None = None) -> int:
             "map_child_transitions": f.map_child_transitions,
             "journey_transitions": f.journey_transitions,
         }
-        out["cost"] = {str(n): monthly_cost(f, n) for n in (500, 10_000)}
+        cold = out.get("cold")
+        out["cost"] = {str(n): monthly_cost(f, n, cold) for n in SCALE}
+        out["cost_before"] = {str(n): monthly_cost(f, n, cold, "standard") for n in SCALE}
         out["naive"] = naive_cost(f, 10_000)
     out["prices"] = {"checked": PRICES_CHECKED, **PRICES}
     report(out)

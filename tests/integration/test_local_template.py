@@ -33,7 +33,8 @@ def test_definitions_are_substituted_from_the_template():
         f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:og-guide"
     )
     assert plan["ResultSelector"]["max_concurrency.$"] == "States.StringToJson('3')"
-    start = tick["States"]["StartJourneys"]["ItemProcessor"]["States"]["StartJourney"]
+    batch = tick["States"]["StartJourneys"]["ItemProcessor"]["States"]["StartBatchJourneys"]
+    start = batch["ItemProcessor"]["States"]["StartJourney"]
     assert start["Parameters"]["StateMachineArn"] == (
         f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:og-customer-journey"
     )

@@ -23,7 +23,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service impor
 from moto.stepfunctions.parser.asl.utils import boto_client as boto_client_module
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-from og.local import direct_calls, engine, moto_bridge
+from og.local import direct_calls, engine, map_children, moto_bridge
 from og.local.engine import LocalEngine, project_root
 from og.local.template import ACCOUNT, REGION
 
@@ -92,3 +92,24 @@ def test_the_engine_tunes_the_collector_for_its_run_and_restores_it(tmp_path: Pa
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_map_batches_and_express_children_reach_moto_through_map_children() -> None:
+    """Bridge 9: moto's definition check, the parse an execution runs, the Map Run and its
+    workers' item counts."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import (
+        distributed_iteration_component as dmap,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor import (  # noqa: E501
+        distributed_item_processor_worker as dworker,
+    )
+    from moto.stepfunctions.parser.backend import execution_worker
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    moto_bridge.apply()
+
+    assert StepFunctionsParserBackend._validate_definition is map_children._validate_definition
+    entrypoint = execution_worker.ExecutionWorker._get_evaluation_entrypoint
+    assert {"map_children", "parse_entrypoint"} <= set(entrypoint.__code__.co_names)
+    assert dmap.DistributedIterationComponent._map_run.__module__ == map_children.__name__
+    assert dworker.DistributedItemProcessorWorker._eval_job.__module__ == map_children.__name__

@@ -56,7 +56,8 @@ def guide_rows() -> list[dict[str, str]]:
 
 def item_selector(row: dict[str, str]) -> dict[str, Any]:
     """daily-tick's ItemSelector applied to one CSV row, its intrinsics evaluated as AWS does."""
-    selector = machine("daily-tick")["States"]["StartJourneys"]["ItemSelector"]["move"]
+    children = machine("daily-tick")["States"]["StartJourneys"]["ItemProcessor"]["States"]
+    selector = children["StartBatchJourneys"]["ItemSelector"]["move"]
     typed: dict[str, Any] = {}
     for key, path in selector.items():
         to_json = re.fullmatch(r"States\.StringToJson\((.+)\)", path)

@@ -22,6 +22,8 @@ See docs/local-engine.md. Each bridge patches one documented seam of moto==5.2.5
   that processes ~1,000 items (5,000 moves at MaxConcurrency 5) dies with RecursionError; it
   loops instead.
 - AWS limits moto does not enforce (names, callbacks, payloads, history): og.local.aws_limits.
+- A Distributed Map's ItemBatcher and EXPRESS children, which moto's grammar lacks: the
+  definition moto parses is translated and the batching done for real (og.local.map_children).
 """
 
 from __future__ import annotations
@@ -57,12 +59,11 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
 )
 from moto.stepfunctions.parser.asl.eval import environment as environment_module
 from moto.stepfunctions.parser.asl.eval.event import event_manager as event_manager_module
-from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.utils import boto_client as boto_client_module
 from moto.stepfunctions.parser.asl.utils import json_path as json_path_module
 from moto.stepfunctions.parser.backend import execution_worker as worker_module
 
-from og.local import aws_limits, direct_calls, limits
+from og.local import aws_limits, direct_calls, limits, map_children
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -225,6 +226,7 @@ def apply() -> None:
     _loop_map_workers()
     _cache_service_clients()
     direct_calls.install()
+    map_children.install()
     _parse_once()
     state_task_service.StateTaskService._normalise_parameters = _normalise_parameters  # type: ignore[method-assign]
     _virtual_clock_in_states()
@@ -237,15 +239,10 @@ def _parse_once() -> None:
     for module in (json_path_module, result_path_module):
         module.parse = functools.lru_cache(maxsize=4096)(module.parse)  # type: ignore[attr-defined]
 
-    @functools.lru_cache(maxsize=32)
-    def parse_once(definition: str) -> Any:
-        return AmazonStateLanguageParser.parse(definition)[0]
-
-    parse_lock = threading.Lock()
-
     def entrypoint(self: Any) -> Any:
-        with parse_lock:  # executions start together: without it each would parse
-            return parse_once(self._evaluation_details.state_machine_details.definition)
+        return map_children.parse_entrypoint(
+            self._evaluation_details.state_machine_details.definition
+        )
 
     worker_module.ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
 

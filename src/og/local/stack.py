@@ -174,7 +174,10 @@ class LocalStack:
         report = TickReport(day, at, desc["status"], plan_output, error=tick_record.error)
         failures = self.engine.map_run_failures(arn)
         if failures:
-            report.error = f"{failures} journey start(s) failed in the Map Run"
+            report.error = (
+                f"{failures} move(s) in failed batches of the Map Run: some journeys did not "
+                "start; run the tick again (journeys already started are skipped by name)"
+            )
         journeys = list(self.engine.records(JOURNEY_MACHINE, skip=self._known))
         for r in journeys:
             if r.status != "WAITING_FOR_OWNER":
