@@ -25,7 +25,6 @@ from og.adapters.aws.answers import Answer, answer_errors
 from og.adapters.ports import AFTER_ANSWER, PendingFlag, ProposalDecision
 from og.core.errors import MalformedRequest, UnknownFlag, UnverifiedRequest
 from og.core.models import OwnerAction
-from og.core.owner_command import NOTE_MAX_CHARS
 from og.logic import customer_links, intake, owner, pausing
 from og.wiring import adapters, intake_ports, link_ports, owner_ports, pausing_ports
 
@@ -406,9 +405,6 @@ def _submission(payload: dict[str, Any], user: str) -> Response[str]:
         raise MalformedRequest("payload.view.private_metadata is not this app's")
     action = OwnerAction(meta["action"])
     note = _view_values(payload).get("note", {}).get("note", {}).get("value")
-    if isinstance(note, str) and len(note) > NOTE_MAX_CHARS:
-        too_long = f"At most {NOTE_MAX_CHARS} characters (this note has {len(note)})."
-        return _json({"response_action": "errors", "errors": {"note": too_long}})
     flag, first = _answer(
         meta["flag_key"],
         action,

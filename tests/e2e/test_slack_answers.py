@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -431,41 +431,3 @@ def test_og_pause_on_a_flagged_customer_answers_before_the_journey_is_resumed(
         assert workflow.calls == ["pause"]
         assert journey_record(s, execution).status == "SUCCEEDED"
         assert [e.action for e in home.store.audit_trail("c-1")].count("owner:pause") == 1
-
-
-def test_a_note_longer_than_slack_lets_one_type_is_refused_in_the_modal_and_nothing_changes(
-    make_home: Callable[..., Home],
-) -> None:
-    home = make_home([MEI])
-    secret = _secret(home)
-    with home.stack() as s:
-        flag, _, message = _flagged(s, home)
-        s.invoke_done_handler(_signed(_form(_click("pause", flag.flag_key, message)), secret), AT)
-        [view] = home.slack("views.open")
-        [note_input] = view["payload"]["view"]["blocks"]
-        assert note_input["element"]["max_length"] == 500  # Slack's input stops there
-        before = _everything(home)
-
-        def submit(note: str) -> dict[str, Any]:
-            submission = {
-                "type": "view_submission",
-                "user": {"id": OWNER},
-                "view": {
-                    "callback_id": "og_owner_answer",
-                    "private_metadata": view["payload"]["view"]["private_metadata"],
-                    "state": {"values": {"note": {"note": {"value": note}}}},
-                },
-            }
-            answer = s.invoke_done_handler(_signed(_form(submission), secret), AT)
-            assert answer["statusCode"] == 200
-            return cast(dict[str, Any], json.loads(answer["body"]))
-
-        # a request not typed in Slack's modal (a script, a forged client) is not kept
-        assert submit("x" * 501) == {
-            "response_action": "errors",
-            "errors": {"note": "At most 500 characters (this note has 501)."},
-        }
-        assert _everything(home) == before
-
-        assert submit("y" * 500) == {"response_action": "clear"}
-        assert home.state("c-1").paused_note == "y" * 500

@@ -11,7 +11,6 @@ def test_pause_takes_the_rest_of_the_line_as_its_note():
     )
     assert parse_owner_command("  Pause hh-1003 ") == OwnerCommand(OwnerAction.PAUSE, "hh-1003")
     assert parse_owner_command("resume hh-1003") == OwnerCommand(OwnerAction.RESUME, "hh-1003")
-    assert parse_owner_command("pause hh-1003 " + "x" * 500).note == "x" * 500
 
 
 @pytest.mark.parametrize(
@@ -22,7 +21,6 @@ def test_pause_takes_the_rest_of_the_line_as_its_note():
         ("stop hh-1003", "I don't know 'stop'; I know pause and resume."),
         ("pause", "'pause' needs the customer id of the onboarding list."),
         ("resume ", "'resume' needs the customer id of the onboarding list."),
-        ("pause hh-1003 " + "x" * 501, "The note has 501 characters; keep it to 500 at most."),
     ],
 )
 def test_anything_else_says_what_is_wrong(text: str, problem: str):

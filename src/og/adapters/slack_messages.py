@@ -47,7 +47,6 @@ from og.adapters.owner_messages import (
     ReportPost,
 )
 from og.core.models import OwnerAction
-from og.core.owner_command import NOTE_MAX_CHARS
 
 SECTION_LIMIT = 3000  # characters of a section's text
 BLOCK_LIMIT = 50  # blocks in one message
@@ -324,7 +323,7 @@ def _answer_modal(m: AnswerModal) -> dict[str, Any]:
                 block_id="note",
                 optional=m.action is OwnerAction.PAUSE,
                 label=PlainTextObject(text=label),
-                element=PlainTextInputElement(action_id="note", max_length=NOTE_MAX_CHARS),
+                element=PlainTextInputElement(action_id="note"),
             )
         ],
     )

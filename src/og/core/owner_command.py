@@ -14,9 +14,6 @@ USAGE = (
     "`/og resume CUSTOMER_ID` lets the guide carry on from where they are."
 )
 _VERBS = {"pause": OwnerAction.PAUSE, "resume": OwnerAction.RESUME}
-# An owner's note (a pause's why, a hand-off's whom): kept in og-state and the audit trail and
-# shown in Slack posts. Slack's modal input stops at it; a longer one is refused, not cut.
-NOTE_MAX_CHARS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +34,4 @@ def parse_owner_command(text: str) -> OwnerCommand:
     if len(words) < 2:
         raise OwnerCommandError(f"'{words[0]}' needs the customer id of the onboarding list.")
     note = " ".join(words[2].split()) if len(words) > 2 else None
-    if note and len(note) > NOTE_MAX_CHARS:
-        raise OwnerCommandError(
-            f"The note has {len(note)} characters; keep it to {NOTE_MAX_CHARS} at most."
-        )
     return OwnerCommand(action, words[1], note or None)
