@@ -6,13 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from og.adapters.ports import (
     AfterAnswer,
@@ -45,10 +43,11 @@ if TYPE_CHECKING:
     from og.logic.tick import TickPorts
 
 
-class Settings(BaseModel):
-    """OG_* environment variables (set by template.yaml), validated once."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """OG_* environment variables (set by template.yaml), validated once. A plain dataclass, not
+    a pydantic model: a function whose events are not pydantic models (alarm-to-slack,
+    ses-feedback, intake, drive-sync, done-handler) then never imports pydantic."""
 
     backend: Literal["aws", "local"] = "aws"
     home: Path | None = None
@@ -80,9 +79,27 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls) -> Settings:
         prefix = "OG_"
-        return cls.model_validate(
-            {k[len(prefix) :].lower(): v for k, v in os.environ.items() if k.startswith(prefix)}
-        )
+        given = {k[len(prefix) :].lower(): v for k, v in os.environ.items() if k.startswith(prefix)}
+        values: dict[str, object] = {f.name: given[f.name] for f in fields(cls) if f.name in given}
+        missing = [
+            f"OG_{name.upper()}" for name in ("list_bucket", "rules_bucket") if name not in values
+        ]
+        if missing:
+            raise SetupError(f"{' and '.join(missing)} must be set (template.yaml sets them)")
+        if given.get("backend", "aws") not in ("aws", "local"):
+            raise SetupError(f"OG_BACKEND is '{given['backend']}'; use aws or local")
+        if "home" in given:
+            values["home"] = Path(given["home"]) if given["home"] else None
+        if "send_timeout_seconds" in given:
+            values["send_timeout_seconds"] = _whole_seconds(given["send_timeout_seconds"])
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _whole_seconds(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SetupError(f"OG_SEND_TIMEOUT_SECONDS is '{text}'; use whole seconds") from None
 
 
 @dataclass(frozen=True)
