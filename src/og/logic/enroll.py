@@ -58,7 +58,7 @@ class Signup(BaseModel):
     are then checked as a row of the list (RowProblems, which parse_signup turns into one error
     per field, under the body's name for it)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built by the first signup
 
     signup_id: str = ""
     name: str = ""
