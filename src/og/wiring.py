@@ -80,26 +80,32 @@ class Settings:
     def from_env(cls) -> Settings:
         prefix = "OG_"
         given = {k[len(prefix) :].lower(): v for k, v in os.environ.items() if k.startswith(prefix)}
-        values: dict[str, object] = {f.name: given[f.name] for f in fields(cls) if f.name in given}
-        missing = [
-            f"OG_{name.upper()}" for name in ("list_bucket", "rules_bucket") if name not in values
-        ]
+        missing = [f"OG_{f.name.upper()}" for f in fields(cls) if f.name in _REQUIRED - set(given)]
         if missing:
             raise SetupError(f"{' and '.join(missing)} must be set (template.yaml sets them)")
         if given.get("backend", "aws") not in ("aws", "local"):
             raise SetupError(f"OG_BACKEND is '{given['backend']}'; use aws or local")
-        if "home" in given:
-            values["home"] = Path(given["home"]) if given["home"] else None
-        if "send_timeout_seconds" in given:
-            values["send_timeout_seconds"] = _whole_seconds(given["send_timeout_seconds"])
+        values = {
+            f.name: _typed(f.name, str(f.type), given[f.name])
+            for f in fields(cls)
+            if f.name in given
+        }
         return cls(**values)  # type: ignore[arg-type]
 
 
-def _whole_seconds(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise SetupError(f"OG_SEND_TIMEOUT_SECONDS is '{text}'; use whole seconds") from None
+_REQUIRED = {"list_bucket", "rules_bucket"}
+
+
+def _typed(name: str, annotation: str, text: str) -> object:
+    """An OG_* value as its Settings field's type (the annotation as written: str, Path, int)."""
+    if annotation.startswith("Path"):
+        return Path(text) if text else None
+    if annotation.startswith("int"):
+        try:
+            return int(text)
+        except ValueError:
+            raise SetupError(f"OG_{name.upper()} is '{text}'; write a whole number") from None
+    return text
 
 
 @dataclass(frozen=True)
