@@ -3,10 +3,9 @@
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from og.events import ScheduledEvent
+from og.events import ScheduledEvent, parsed
 from og.logic import digest
 from og.wiring import digest_ports
 
@@ -14,7 +13,7 @@ logger = Logger()
 
 
 @logger.inject_lambda_context
-@event_parser(model=ScheduledEvent)
+@parsed(ScheduledEvent)
 def handler(event: ScheduledEvent, context: LambdaContext) -> dict[str, Any]:
     a = digest_ports()
     result = digest.run(a, event.scheduled_time or a.clock())

@@ -11,21 +11,20 @@ the answer to each error comes from the one table in og.adapters.aws.answers."""
 import json
 import re
 from html import escape
+from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from slack_sdk.signature import SignatureVerifier
 
 from og.adapters import owner_messages as messages
-from og.adapters import slack_messages
 from og.adapters.aws.answers import Answer, answer_errors
 from og.adapters.ports import AFTER_ANSWER, PendingFlag, ProposalDecision
 from og.core.errors import MalformedRequest, UnknownFlag, UnverifiedRequest
 from og.core.models import OwnerAction
-from og.logic import customer_links, intake, owner, pausing
+from og.logic import customer_links, intake, owner
 from og.wiring import adapters, intake_ports, link_ports, owner_ports, pausing_ports
 
 logger = Logger()
@@ -153,6 +152,15 @@ answer_errors(app, _error_answer, logger, metrics)
 _UNIX_TIME = re.compile(r"[0-9]{1,12}")
 
 
+def _slack() -> ModuleType:
+    """og.adapters.slack_messages. The Slack SDK (Block Kit, the signature check) and the /og
+    command's logic are imported by the first Slack request, not with this module: most cold
+    starts of this function are a customer's click on a link, which needs none of them."""
+    from og.adapters import slack_messages
+
+    return slack_messages
+
+
 def _verified_slack_body() -> str:
     """The request's form body when Slack signed it within the last 5 minutes; else
     UnverifiedRequest."""
@@ -167,6 +175,8 @@ def _verified_slack_body() -> str:
         body = event.decoded_body or ""
     except ValueError as err:  # not base64, or not UTF-8: nothing Slack signed
         raise UnverifiedRequest(f"the body cannot be read: {err}") from err
+    from slack_sdk.signature import SignatureVerifier  # see _slack()
+
     a = adapters()
     verifier = SignatureVerifier(a.secrets.get(a.settings.slack_signing_secret))
     if not verifier.is_valid(body, timestamp, signature):
@@ -253,6 +263,8 @@ def slack_command() -> Response[str]:
     a message only the owner sees, saying what changed or why nothing did."""
     body = _verified_slack_body()
     form = {k: v[0] for k, v in parse_qs(body).items()}
+    from og.logic import pausing  # see _slack()
+
     answer = pausing.answer_command(
         pausing_ports(), form.get("text", ""), by_user=form.get("user_id", "")
     )
@@ -268,7 +280,7 @@ def slack_command() -> Response[str]:
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
-        body=json.dumps(slack_messages.command_answer(answer.text)),
+        body=json.dumps(_slack().command_answer(answer.text)),
         headers={"x-og-outcome": answer.outcome.value},
     )
 
@@ -418,7 +430,7 @@ def _submission(payload: dict[str, Any], user: str) -> Response[str]:
     return _json(
         {
             "response_action": "update",
-            "view": slack_messages.modal(messages.AlreadyAnsweredModal(title, _flag_answer(flag))),
+            "view": _slack().modal(messages.AlreadyAnsweredModal(title, _flag_answer(flag))),
         }
     )
 

@@ -13,13 +13,10 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from og.adapters.aws.answers import Answer, answer_errors
+from og.core.errors import SignupConflict
 from og.logic import enroll
 from og.wiring import adapters, guide_files
 
@@ -88,16 +85,11 @@ def enroll_signup() -> Response[str]:
         logger.warning("enroll: missing or wrong webhook secret")
         return _json(401, {"error": f"missing or wrong {enroll.WEBHOOK_HEADER} header"})
     signup = enroll.parse_signup(event.decoded_body, enroll.signup_check(guide_files(), a.clock))
-    signup_id = signup.normalized["signup_id"]
     try:
         result = enroll.enroll(a.sheet, a.idempotency(), signup, app.lambda_context)
-    except IdempotencyValidationError:
-        return _conflict(
-            f"'{signup_id}' was already enrolled with other details; change the row in the "
-            "onboarding sheet instead"
-        )
-    except IdempotencyAlreadyInProgressError:
-        return _conflict(f"'{signup_id}' is being enrolled", **{"Retry-After": "2"})
+    except SignupConflict as err:
+        retry = {"Retry-After": str(err.retry_after)} if err.retry_after else {}
+        return _conflict(str(err), **retry)
     metrics.add_metric(name="SignupsEnrolled", unit=MetricUnit.Count, value=1)
     logger.info("enroll: signup on the list", extra=result)
     return _json(200, result)

@@ -3,10 +3,9 @@
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from og.events import TickEvent
+from og.events import TickEvent, parsed
 from og.logic import tick
 from og.wiring import tick_ports
 
@@ -14,7 +13,7 @@ logger = Logger()
 
 
 @logger.inject_lambda_context
-@event_parser(model=TickEvent)
+@parsed(TickEvent)
 def handler(event: TickEvent, context: LambdaContext) -> dict[str, Any]:
     a = tick_ports()
     result = tick.run(a, event.scheduled_time or a.clock())

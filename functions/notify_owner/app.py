@@ -4,10 +4,9 @@ the report of skipped list rows."""
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from og.events import FlagTask, OwnerStepTask, OwnerTask
+from og.events import FlagTask, OwnerStepTask, OwnerTask, parsed
 from og.logic import owner
 from og.wiring import owner_ports
 
@@ -15,7 +14,7 @@ logger = Logger()
 
 
 @logger.inject_lambda_context
-@event_parser(model=OwnerTask)
+@parsed(OwnerTask)
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     a = owner_ports()
     if isinstance(event, FlagTask):

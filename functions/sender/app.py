@@ -1,10 +1,9 @@
 """sender — one step or nudge email, sent at most once (SES v2 SendEmail, raw content)."""
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from og.events import JourneyTask
+from og.events import JourneyTask, parsed
 from og.logic import sending
 from og.wiring import sending_ports
 
@@ -12,7 +11,7 @@ logger = Logger()
 
 
 @logger.inject_lambda_context
-@event_parser(model=JourneyTask)
+@parsed(JourneyTask)
 def handler(event: JourneyTask, context: LambdaContext) -> dict[str, str]:
     logger.append_keys(execution=event.execution)
     # The claim names its execution, for the owner if it is ever left in doubt.

@@ -4,10 +4,9 @@ timezone)."""
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from og.events import ScheduledEvent
+from og.events import ScheduledEvent, parsed
 from og.logic import summary
 from og.wiring import summary_ports
 
@@ -15,7 +14,7 @@ logger = Logger()
 
 
 @logger.inject_lambda_context
-@event_parser(model=ScheduledEvent)
+@parsed(ScheduledEvent)
 def handler(event: ScheduledEvent, context: LambdaContext) -> dict[str, Any]:
     a = summary_ports()
     result = summary.run(a, event.scheduled_time or a.clock())

@@ -22,7 +22,7 @@ class JourneyMove(BaseModel):
     """One customer's move for one day. A CSV row (every field a string) validates as well as the
     typed journey input: "true"/"false" and "12" are read as a flag and a number."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     execution_name: str
     customer_id: str

@@ -6,13 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from og.adapters.ports import (
     AfterAnswer,
@@ -46,10 +44,11 @@ if TYPE_CHECKING:
     from og.logic.tick import TickPorts
 
 
-class Settings(BaseModel):
-    """OG_* environment variables (set by template.yaml), validated once."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """OG_* environment variables (set by template.yaml), validated once. A plain dataclass, not
+    a pydantic model: a function whose events are not pydantic models (alarm-to-slack,
+    ses-feedback, intake, drive-sync, done-handler) then never imports pydantic."""
 
     backend: Literal["aws", "local"] = "aws"
     home: Path | None = None
@@ -81,9 +80,33 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls) -> Settings:
         prefix = "OG_"
-        return cls.model_validate(
-            {k[len(prefix) :].lower(): v for k, v in os.environ.items() if k.startswith(prefix)}
-        )
+        given = {k[len(prefix) :].lower(): v for k, v in os.environ.items() if k.startswith(prefix)}
+        missing = [f"OG_{f.name.upper()}" for f in fields(cls) if f.name in _REQUIRED - set(given)]
+        if missing:
+            raise SetupError(f"{' and '.join(missing)} must be set (template.yaml sets them)")
+        if given.get("backend", "aws") not in ("aws", "local"):
+            raise SetupError(f"OG_BACKEND is '{given['backend']}'; use aws or local")
+        values = {
+            f.name: _typed(f.name, str(f.type), given[f.name])
+            for f in fields(cls)
+            if f.name in given
+        }
+        return cls(**values)  # type: ignore[arg-type]
+
+
+_REQUIRED = {"list_bucket", "rules_bucket"}
+
+
+def _typed(name: str, annotation: str, text: str) -> object:
+    """An OG_* value as its Settings field's type (the annotation as written: str, Path, int)."""
+    if annotation.startswith("Path"):
+        return Path(text) if text else None
+    if annotation.startswith("int"):
+        try:
+            return int(text)
+        except ValueError:
+            raise SetupError(f"OG_{name.upper()} is '{text}'; write a whole number") from None
+    return text
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,30 @@ def test_the_same_signup_twice_is_appended_once(make_home: Callable[..., Home]) 
     assert [r["customer_id"] for r in _rows(home)] == ["hh-1001", "hh-2001"]
 
 
+def test_a_signup_still_being_enrolled_is_409_with_a_short_retry(
+    make_home: Callable[..., Home],
+) -> None:
+    """A double-click reaching a second environment while the first is still writing the row:
+    the second answer says to retry in 2 seconds, and adds nothing."""
+    home = make_home([MEI])
+    with home.stack() as s:
+        assert _post(s, ANA)[0] == 200
+        ddb = s.engine.client("dynamodb")
+        [record] = ddb.scan(TableName="og-idempotency")["Items"]
+        ddb.update_item(
+            TableName="og-idempotency",
+            Key={"id": record["id"]},
+            UpdateExpression="SET #s = :p REMOVE in_progress_expiration, #d",
+            ExpressionAttributeNames={"#s": "status", "#d": "data"},
+            ExpressionAttributeValues={":p": {"S": "INPROGRESS"}},
+        )
+        answer = s.enroll(json.dumps(ANA), AT)
+    assert answer["statusCode"] == 409
+    assert answer["headers"]["Retry-After"] == "2"
+    assert "'hh-2001' is being enrolled" in answer["body"]
+    assert [r["customer_id"] for r in _rows(home)] == ["hh-1001", "hh-2001"]
+
+
 def test_a_broken_rules_doc_is_503_so_the_app_retries_later(
     make_home: Callable[..., Home],
 ) -> None:

@@ -5,6 +5,7 @@ clients (docs/benchmark.md, section 6)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from moto import mock_aws
 from og import wiring
 
 REGION = "ap-southeast-1"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -111,3 +113,37 @@ def test_enroll_loads_no_slack_or_google_client_before_it_needs_one() -> None:
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert out == ["[]", "SlackWebChat GoogleSheet"]
+
+
+# What no function's import loads: boto3 comes with the adapters its first request builds;
+# jinja2 and holidays with the first template or send window; slack_sdk with the first Slack
+# request or post; powertools' parser not at all.
+_NEVER_AT_IMPORT = {
+    "boto3",
+    "jinja2",
+    "holidays",
+    "slack_sdk",
+    "aws_lambda_powertools.utilities.parser",
+}
+# Functions whose events are not pydantic models: their import loads no pydantic.
+_NO_PYDANTIC = {"alarm_to_slack", "done_handler", "drive_sync", "intake_ses_parser", "ses_feedback"}
+_FUNCTIONS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py"))
+
+
+@pytest.mark.parametrize("function", _FUNCTIONS)
+def test_a_cold_import_loads_only_what_every_request_needs(function: str) -> None:
+    """A fresh interpreter as a new execution environment (docs/benchmark.md, section 6)."""
+    probe = "import json, sys, app\nprint(json.dumps(sorted(sys.modules)))\n"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("OG_")},
+        "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT / 'functions' / function}",
+        "OG_LIST_BUCKET": "og-list-source",
+        "OG_RULES_BUCKET": "og-rules-source",
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    loaded = set(json.loads(out))
+    assert loaded & _NEVER_AT_IMPORT == set()
+    assert ("pydantic" in loaded) is (function not in _NO_PYDANTIC)

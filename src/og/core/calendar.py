@@ -10,8 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from og.core.models import SendCalendar, SendWindow
 
 __all__ = [
@@ -33,6 +31,10 @@ _MAX_CLOSED_DAYS = 400
 def _holiday_names(country: str, subdivision: str | None, year: int) -> dict[date, str]:
     # Building a holidays object takes about a millisecond; the daily tick asks for the same
     # country and year for every timezone, so each (country, subdivision, year) is built once.
+    # holidays is imported here, not with the module: a cold start that never decides a send
+    # window does not pay for it.
+    import holidays
+
     try:
         table = holidays.country_holidays(country, subdiv=subdivision, years=year)
     except NotImplementedError as exc:

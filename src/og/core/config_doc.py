@@ -16,8 +16,6 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import holidays
-
 from og.core.errors import DocumentError, Problem
 from og.core.models import Config, SendCalendar
 from og.core.text import normalize_export, split_lines, strip_bullet
@@ -355,6 +353,8 @@ def _weekend(raw: str) -> frozenset[int]:
 
 @lru_cache(maxsize=1)
 def _supported_holidays() -> dict[str, list[str]]:
+    import holidays  # on the first config with a holiday calendar (see og.core.calendar)
+
     return {k.upper(): list(v) for k, v in holidays.list_supported_countries().items()}
 
 

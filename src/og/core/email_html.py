@@ -14,8 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["email_html"]
 
@@ -44,8 +47,7 @@ class _Block:
     lines: tuple[tuple[_Segment, ...], ...]
 
 
-_LAYOUT = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
-    """{%- macro gap(loop) %}{{ "0" if loop.last else "16px" }}{% endmacro -%}
+_LAYOUT = """{%- macro gap(loop) %}{{ "0" if loop.last else "16px" }}{% endmacro -%}
 {%- macro segments(line) -%}
 {%- for s in line -%}
 {%- if s.kind == "button" -%}
@@ -97,7 +99,16 @@ color:#27272a;">
 </body>
 </html>
 """
-)
+
+
+@cache
+def _layout() -> jinja2.Template:
+    # jinja2 is imported with the first email, not with the module (see og.core.templates).
+    import jinja2
+
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
+        _LAYOUT
+    )
 
 
 def email_html(body: str, *, subject: str, done_link: str = "") -> str:
@@ -105,7 +116,7 @@ def email_html(body: str, *, subject: str, done_link: str = "") -> str:
     is shown as a "Mark as done" button; a body without it gets no button."""
     button = done_link if _URL.fullmatch(done_link) else ""
     blocks = [_block(lines, button) for lines in _paragraphs(body)]
-    return _LAYOUT.render(subject=subject, blocks=blocks) + "\n"
+    return _layout().render(subject=subject, blocks=blocks) + "\n"
 
 
 def _paragraphs(body: str) -> Iterator[list[str]]:

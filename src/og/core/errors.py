@@ -139,6 +139,15 @@ class InvalidSignup(OnboardingError, ValueError):
         super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
 
 
+class SignupConflict(OnboardingError):
+    """A signup_id already enrolled with other details, or being enrolled by another request
+    right now (`retry_after` seconds then); the message says what to do."""
+
+    def __init__(self, message: str, retry_after: int | None = None):
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 # --- sending and the outside services ----------------------------------------------------------
 class SendRejected(OnboardingError):
     """The provider refused the message for certain: nothing was sent, a retry may send."""

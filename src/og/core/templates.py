@@ -12,16 +12,17 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import MappingProxyType, TracebackType
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import jinja2
-from jinja2 import StrictUndefined, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
 
 from og.core.errors import Problem, TemplateError
 from og.core.models import Config, Customer, RowProblem, SendCalendar, Step
+
+if TYPE_CHECKING:
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
 __all__ = [
     "PROBLEM_REPORT_VARIABLES",
@@ -86,7 +87,6 @@ PROBLEM_REPORT_VARIABLES: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 _TEMPLATE_FILENAME = "<template>"
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
 # ${name} or { name } (not jinja's {{ name }}).
@@ -107,31 +107,48 @@ class _Issue:
     variable: str | None = None
 
 
+@cache
+def _sandbox() -> SandboxedEnvironment:
+    """jinja2's sandbox, built with the first template: jinja2 is imported (here and in the two
+    functions below) only on a path that renders or checks a template, not by a Slack answer or
+    a signup, which read no voice doc."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
+
+
 @lru_cache(maxsize=1024)
 def _compile(text: str) -> _Compiled:
-    ast = _ENV.parse(text)
+    from jinja2 import meta, nodes
+
+    ast = _sandbox().parse(text)
     free = meta.find_undeclared_variables(ast)
     first: dict[str, int] = {}
     for node in ast.find_all(nodes.Name):
         if node.name in free and node.ctx == "load":
             first[node.name] = min(first.get(node.name, node.lineno), node.lineno)
     variables = tuple(sorted(first.items(), key=lambda item: (item[1], item[0])))
-    return _Compiled(_ENV.from_string(ast), variables)
+    return _Compiled(_sandbox().from_string(ast), variables)
 
 
 def _run(
     text: str, context: Mapping[str, object], base_line: int, *, find_all: bool
 ) -> tuple[str | None, list[_Issue]]:
     """Render one part (subject or body); issue lines are doc lines (base_line is its line 1)."""
+    from jinja2 import TemplateSyntaxError, UndefinedError
+
     try:
         compiled = _compile(text)
-    except jinja2.TemplateSyntaxError as exc:
+    except TemplateSyntaxError as exc:
         line = base_line + (exc.lineno or 1) - 1
         return None, [_Issue(line, f"template syntax error: {exc.message or exc}")]
     issues = [
         _Issue(base_line + lineno - 1, _unknown(name, context), name)
         for name, lineno in compiled.variables
-        if name not in context and name not in _ENV.globals
+        if name not in context and name not in _sandbox().globals
     ]
     issues += _sent_as_written(text, context, base_line)
     if issues and not find_all:
@@ -145,7 +162,7 @@ def _run(
         line = base_line + (lineno or 1) - 1
         message = str(exc)
         undefined = _UNDEFINED_NAME.match(message)
-        if isinstance(exc, jinja2.UndefinedError) and undefined:
+        if isinstance(exc, UndefinedError) and undefined:
             name = undefined[1]
             return None, [_Issue(line, _unknown(name, context), name)]
         return None, [_Issue(line, f"cannot render: {message or type(exc).__name__}")]

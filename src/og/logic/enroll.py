@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import (
     BaseModel,
@@ -28,7 +27,7 @@ from pydantic import (
 from og.adapters.ports import OnboardingSheet, Secrets
 from og.core.config_doc import parse_config
 from og.core.customer_list import check_row
-from og.core.errors import InvalidSignup, RowProblems
+from og.core.errors import InvalidSignup, RowProblems, SignupConflict
 from og.core.list_rows import utc_text
 from og.core.models import Rules
 from og.core.rules_doc import parse_rules
@@ -59,7 +58,7 @@ class Signup(BaseModel):
     are then checked as a row of the list (RowProblems, which parse_signup turns into one error
     per field, under the body's name for it)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built by the first signup
 
     signup_id: str = ""
     name: str = ""
@@ -146,10 +145,21 @@ def enroll(
     signup: Signup,
     lambda_context: LambdaContext | None = None,
 ) -> dict[str, str]:
-    """Add the signup to the onboarding list once per signup_id. Raises powertools'
-    IdempotencyValidationError when the signup_id was enrolled with other details, and
-    IdempotencyAlreadyInProgressError while another request for it is being handled."""
+    """Add the signup to the onboarding list once per signup_id. Raises SignupConflict when
+    the signup_id was enrolled with other details, or while another request for it is being
+    handled."""
     # Powertools idempotency, not the Once port: a retried signup must get the first answer back.
+    # Imported here, on the one path that uses it: the package imports boto3, which a request
+    # that is refused (413, 415, 401, 400) never needs.
+    from aws_lambda_powertools.utilities.idempotency import (
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
     config = IdempotencyConfig(
         event_key_jmespath="signup_id",
         payload_validation_jmespath="[name, email, plan, signup_at, timezone, owner]",
@@ -162,7 +172,16 @@ def enroll(
     add = idempotent_function(
         data_keyword_argument="signup", persistence_store=idempotency, config=config
     )(_add_to_list)
-    result: dict[str, str] = add(sheet, signup=signup.normalized)
+    signup_id = signup.normalized["signup_id"]
+    try:
+        result: dict[str, str] = add(sheet, signup=signup.normalized)
+    except IdempotencyValidationError:
+        raise SignupConflict(
+            f"'{signup_id}' was already enrolled with other details; change the row in the "
+            "onboarding sheet instead"
+        ) from None
+    except IdempotencyAlreadyInProgressError:
+        raise SignupConflict(f"'{signup_id}' is being enrolled", retry_after=2) from None
     return result
 
 

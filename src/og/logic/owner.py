@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from og.adapters.owner_messages import Answer, FlagPost, OwnerTaskPost, ReportPost
 from og.adapters.ports import (
@@ -36,7 +36,6 @@ from og.core.models import (
 )
 from og.core.step_identity import PlanIds, plan_step_ids
 from og.core.templates import message_context, problems_context, render
-from og.events import Journey
 from og.logic import in_doubt
 from og.logic.customer_links import mark_finished_in_sheet
 from og.logic.documents import GuideFiles, load_docs, read_customers
@@ -44,6 +43,9 @@ from og.logic.failures import failure_text
 from og.logic.post_once import post_once
 from og.logic.reflag import flag_key as _flag_key
 from og.logic.reflag import step_flag
+
+if TYPE_CHECKING:
+    from og.events import Journey  # the task payload's shape; only annotations here
 
 _FAILED_MOVE = {"step_due": "send the step", "nudge": "send the nudge"}
 
