@@ -8,6 +8,7 @@ RowProblem and skipped; every other row goes ahead. RowProblem messages depend o
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Mapping
@@ -382,7 +383,10 @@ def _in_the_future(raw_signup: str) -> tuple[str, str]:
     return ("signup_at", f"'{raw_signup}' is in the future")
 
 
+@functools.lru_cache(maxsize=16384)
 def _email(raw: str) -> str | None:
+    """The address in a list cell. Cached: the list is read again after each change, and the
+    stdlib's address parsing of every row was most of the time reading it."""
     if not raw or len(getaddresses([raw])) != 1:
         return None
     _, addr = parseaddr(raw)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from og.adapters.local.store import SqliteJourneyStore
 from og.core.standings import Standings, count_standings
-from og.local.stack import LocalStack, TickReport, done_link_in, outbox_messages
+from og.local.stack import LocalStack, TickReport, done_link_in, read_email
 from og.local.terminal import day_progress
 
 __all__ = ["simulate", "standings"]
@@ -21,7 +21,7 @@ __all__ = ["simulate", "standings"]
 
 def simulate(home: Path, start: date, days: int) -> int:
     """Exit status: 0 when every day's tick succeeded, 1 otherwise."""
-    seen = {m["Message-ID"] for m in outbox_messages(home)}
+    seen = {path.name for path in (home / "outbox").glob("*.eml")}
     failures = 0
     with LocalStack(home) as stack, day_progress(days, "days") as day_done:
         for i in range(days):
@@ -44,11 +44,14 @@ def standings(home: Path) -> Standings:
 
 
 def _click_new_done_links(stack: LocalStack, home: Path, seen: set[str]) -> int:
+    """Clicks in the emails whose files are not in `seen` (the outbox only grows: one file per
+    message), adding them to it: each day reads only that day's emails."""
     clicks = 0
-    for message in outbox_messages(home):
-        if message["Message-ID"] in seen:
+    for path in sorted((home / "outbox").glob("*.eml")):
+        if path.name in seen:
             continue
-        seen.add(message["Message-ID"])
+        seen.add(path.name)
+        message = read_email(path)
         link = done_link_in(message)
         if link and _clicks(str(message["Message-ID"])):
             sent = datetime.strptime(str(message["Date"]), "%a, %d %b %Y %H:%M:%S %z")

@@ -114,12 +114,14 @@ class LocalStack:
         self.engine = LocalEngine(home, root)
         self.runs = RunLog(home / "og.sqlite")
         self._known: set[str] = set()
+        self._mirrored: tuple[bytes | None, ...] | None = None
         self._lock = HomeLock(home)
 
     def __enter__(self) -> LocalStack:
         self._lock.acquire()
         try:
             wiring.reset()
+            self._mirrored = None
             self.engine.__enter__()
         except BaseException:
             self._lock.release()
@@ -137,12 +139,19 @@ class LocalStack:
         """What drive-sync does in AWS, with its own code: mirror the home's list and docs into
         the S3 buckets, writing only what changed. Unchecked: the home's files are the
         documents in force (`og sync` is where drive-sync's checks keep a bad export out of
-        them), so a file the owner broke by hand reaches the tick, which names its problems."""
+        them), so a file the owner broke by hand reaches the tick, which names its problems.
+
+        Nothing is asked of S3 while the home's files hold what was last mirrored: every click
+        and answer syncs first, and those questions were most of a simulated click's time."""
         from og.adapters.local.sheet_file import CsvSheet, TextDocs
         from og.logic import drive_sync
 
+        contents = tuple(_read_if_there(self.home / name) for name in HOME_FILES)
+        if contents == self._mirrored:
+            return
         sheet, docs = CsvSheet(self.home / "onboarding.csv"), TextDocs(self.home)
         drive_sync.mirror(sheet, docs, adapters().documents, wiring.doc_places())
+        self._mirrored = contents
 
     def dry_run(self, day: date) -> DayPlan:
         from og.logic import tick
@@ -364,7 +373,19 @@ class LocalStack:
 
 def outbox_messages(home: Path) -> Iterator[email.message.EmailMessage]:
     for path in sorted((home / "outbox").glob("*.eml")):
-        yield email.message_from_bytes(path.read_bytes(), policy=default_policy)  # type: ignore[misc]
+        yield read_email(path)
+
+
+def read_email(path: Path) -> email.message.EmailMessage:
+    """One .eml file of the outbox (og.adapters.local.outbox)."""
+    return email.message_from_bytes(path.read_bytes(), policy=default_policy)  # type: ignore[return-value]
+
+
+def _read_if_there(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def done_link_in(message: email.message.EmailMessage) -> str | None:
