@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_lambda_powertools import Metrics
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 from og.local.stack import init_home
 
@@ -43,3 +44,22 @@ def metrics_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(Metrics, "add_metric", recording)
     return names
+
+
+@pytest.fixture
+def start_attempts(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]]:
+    """Every StartExecution that reaches moto's Step Functions backend: (name, outcome)."""
+    attempts: list[tuple[str, str]] = []
+    original = StepFunctionsParserBackend.start_execution
+
+    def start_execution(self: Any, state_machine_arn: str, name: str, *args: Any, **kw: Any) -> Any:
+        try:
+            execution = original(self, state_machine_arn, name, *args, **kw)
+        except Exception as exc:
+            attempts.append((name, type(exc).__name__))
+            raise
+        attempts.append((name, "started"))
+        return execution
+
+    monkeypatch.setattr(StepFunctionsParserBackend, "start_execution", start_execution)
+    yield attempts

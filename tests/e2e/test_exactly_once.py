@@ -6,13 +6,12 @@ would not show up as a second .eml."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 from og import wiring
 from og.core.models import Journey
@@ -52,25 +51,6 @@ class StalePlanStore:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
-
-
-@pytest.fixture
-def start_attempts(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]]:
-    """Every StartExecution that reaches moto's Step Functions backend: (name, outcome)."""
-    attempts: list[tuple[str, str]] = []
-    original = StepFunctionsParserBackend.start_execution
-
-    def start_execution(self: Any, state_machine_arn: str, name: str, *args: Any, **kw: Any) -> Any:
-        try:
-            execution = original(self, state_machine_arn, name, *args, **kw)
-        except Exception as exc:
-            attempts.append((name, type(exc).__name__))
-            raise
-        attempts.append((name, "started"))
-        return execution
-
-    monkeypatch.setattr(StepFunctionsParserBackend, "start_execution", start_execution)
-    yield attempts
 
 
 # --- (a) the same day twice in one process ------------------------------------------------------

@@ -64,25 +64,6 @@ def stack(make_home: Callable[..., Home]) -> Iterator[LocalStack]:
         yield s
 
 
-@pytest.fixture
-def starts(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]]:
-    """Every StartExecution that reaches moto's Step Functions backend: (name, outcome)."""
-    attempts: list[tuple[str, str]] = []
-    original = StepFunctionsParserBackend.start_execution
-
-    def start_execution(self: Any, state_machine_arn: str, name: str, *args: Any, **kw: Any) -> Any:
-        try:
-            execution = original(self, state_machine_arn, name, *args, **kw)
-        except Exception as exc:
-            attempts.append((name, type(exc).__name__))
-            raise
-        attempts.append((name, "started"))
-        return execution
-
-    monkeypatch.setattr(StepFunctionsParserBackend, "start_execution", start_execution)
-    yield attempts
-
-
 def journey_names(stack: LocalStack) -> list[str]:
     return sorted(e["name"] for e in stack.engine.executions(JOURNEY_MACHINE))
 
@@ -95,7 +76,7 @@ def map_run(stack: LocalStack, tick_name: str) -> dict[str, Any]:
 
 
 def test_a_tick_of_more_moves_than_a_batch_starts_every_journey_once_by_its_name(
-    stack: LocalStack, starts: list[tuple[str, str]]
+    stack: LocalStack, start_attempts: list[tuple[str, str]]
 ) -> None:
     assert BATCH == 50 and MOVES > 2 * BATCH
 
@@ -103,7 +84,7 @@ def test_a_tick_of_more_moves_than_a_batch_starts_every_journey_once_by_its_name
 
     assert report.ok, report.error
     assert journey_names(stack) == NAMES
-    journey_starts = sorted(a for a in starts if a[0] in NAMES)
+    journey_starts = sorted(a for a in start_attempts if a[0] in NAMES)
     assert journey_starts == [(n, "started") for n in NAMES]
     run = map_run(stack, "tick-2026-12-01")
     assert (run["itemCounts"]["total"], run["itemCounts"]["succeeded"]) == (MOVES, MOVES)
@@ -112,17 +93,17 @@ def test_a_tick_of_more_moves_than_a_batch_starts_every_journey_once_by_its_name
 
 
 def test_the_same_day_ticked_again_starts_no_journey_again(
-    stack: LocalStack, starts: list[tuple[str, str]]
+    stack: LocalStack, start_attempts: list[tuple[str, str]]
 ) -> None:
     stack.tick(DAY)
-    starts.clear()
+    start_attempts.clear()
 
     again = stack.tick(DAY)  # the guide plans the same moves again (it is a stub)
 
     assert again.ok, again.error
     assert journey_names(stack) == NAMES
     # each name tried once and refused by name; ExecutionAlreadyExists is caught, not retried
-    assert sorted(a for a in starts if a[0] in NAMES) == [
+    assert sorted(a for a in start_attempts if a[0] in NAMES) == [
         (n, "ExecutionAlreadyExists") for n in NAMES
     ]
     run = map_run(stack, "tick-2026-12-01-run2")
