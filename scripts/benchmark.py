@@ -31,6 +31,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
 import platform
 import random
@@ -586,7 +587,9 @@ class Meter:
 
         SqliteJourneyStore.load_journeys = load_journeys  # type: ignore[method-assign]
         self.wrap(S3Documents, "read_text", lambda bucket, key: f"s3_get:{key.split('/')[0]}")
-        self.wrap(S3Documents, "write_text", lambda bucket, key, *a: f"s3_put:{key.split('/')[0]}")
+        self.wrap(
+            S3Documents, "write_text", lambda bucket, key, *a, **k: f"s3_put:{key.split('/')[0]}"
+        )
         self.wrap(ConfigFile, "entries", lambda: "config_read")
         self.wrap(SecretsFile, "get", lambda name: "secret_get")
 
@@ -1186,7 +1189,7 @@ STANDARD_CHILD_TRANSITIONS = 2
 SCALE = (250, 500, 1_000, 2_500, 10_000)  # active customers the cost table is computed for
 EXPRESS_MB = 64  # billed in 64-MB chunks; a batch's input is ~30 KB (50 rows of ~0.6 KB)
 EXPRESS_STEP_S = 0.05  # assumed: one state, or one round of StartExecution calls, inside SFN
-EXPRESS_INLINE_AT_ONCE = 40  # inline Map iterations AWS runs at once (no MaxConcurrency set)
+EXPRESS_INLINE_AT_ONCE = 10  # daily-tick's inline Map: MaxConcurrency 10
 # Lambda INIT (billed since 2025-08-01): cold starts per function and day, estimated from
 # concurrency. guide runs once a day (its environment is gone by the next day): 1.
 # done-handler answers clicks spread over the day: at most one cold start an hour. A journey
@@ -1218,7 +1221,7 @@ def map_children(moves_per_day: float, shape: str) -> dict[str, float]:
     per_day = -(-moves_per_day // batch)  # whole batches: the last one is smaller
     rows = min(batch, moves_per_day)
     steps = 1 + -(-rows // EXPRESS_INLINE_AT_ONCE)  # the inline Map, then rounds of starts
-    seconds = -(-steps * EXPRESS_STEP_S // 0.1) * 0.1  # rounded up to 100 ms
+    seconds = math.ceil(round(steps * EXPRESS_STEP_S * 10, 6)) / 10  # rounded up to 100 ms
     children = per_day * DAYS_PER_MONTH
     return {
         "children": children,

@@ -7,11 +7,15 @@ import gc
 import importlib
 import json
 import re
+import threading
 import time
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import boto3
+import botocore.session
+import pytest
 from moto import mock_aws
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import (
@@ -113,3 +117,32 @@ def test_map_batches_and_express_children_reach_moto_through_map_children() -> N
     assert {"map_children", "parse_entrypoint"} <= set(entrypoint.__code__.co_names)
     assert dmap.DistributedIterationComponent._map_run.__module__ == map_children.__name__
     assert dworker.DistributedItemProcessorWorker._eval_job.__module__ == map_children.__name__
+
+
+def test_journeys_started_at_once_load_the_service_model_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A batch's inline Map starts its journeys on many threads at once; each start's parameters
+    are shaped by the service model, which must be loaded once, not once per thread."""
+    loads: list[str] = []
+    session = botocore.session.get_session()
+    real = session.get_service_model
+
+    def counting(service: str, *args: Any, **kwargs: Any) -> Any:
+        loads.append(service)
+        time.sleep(0.05)  # a slow load: the other threads arrive meanwhile
+        return real(service, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.session, "get_session", lambda: session)
+    monkeypatch.setattr(session, "get_service_model", counting)
+    moto_bridge._loaded_input_shape.cache_clear()
+    threads = [
+        threading.Thread(target=moto_bridge._operation_input_shape, args=("stepfunctions", a))
+        for a in ["start_execution"] * 8
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert loads == ["stepfunctions"]

@@ -60,8 +60,8 @@ def test_express_batches_bill_one_child_start_per_whole_batch(bench: ModuleType)
     assert now["transitions"] == now["express_requests"] == 3 * bench.DAYS_PER_MONTH
     assert before["transitions"] == 2 * moves_per_day * bench.DAYS_PER_MONTH
     assert before["express_requests"] == before["express_gb_s"] == 0
-    # a full batch: the inline Map and two rounds of 40 starts, 0.15 s rounded up to 0.2 s
-    assert now["express_gb_s"] == pytest.approx(3 * bench.DAYS_PER_MONTH * 0.2 * 64 / 1024)
+    # a full batch: the inline Map and five rounds of 10 starts, 0.3 s (billed in 100 ms steps)
+    assert now["express_gb_s"] == pytest.approx(3 * bench.DAYS_PER_MONTH * 0.3 * 64 / 1024)
 
 
 def test_cold_starts_follow_concurrency_and_never_exceed_the_calls(bench: ModuleType) -> None:

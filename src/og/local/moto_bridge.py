@@ -148,8 +148,18 @@ def _virtual_sleep(seconds: float) -> None:
         env.og_now = current_now() + _dt.timedelta(seconds=seconds)
 
 
-@functools.cache
+_shapes_lock = threading.Lock()
+
+
 def _operation_input_shape(service: str, snake_action: str) -> Any:
+    # Locked: a batch's inline Map starts its journeys on as many threads at once, and each would
+    # otherwise load the service model (~0.1 s of CPU) before the first could cache it.
+    with _shapes_lock:
+        return _loaded_input_shape(service, snake_action)
+
+
+@functools.cache
+def _loaded_input_shape(service: str, snake_action: str) -> Any:
     model = botocore.session.get_session().get_service_model(service)
     for name in model.operation_names:
         if botocore.xform_name(name) == snake_action:
