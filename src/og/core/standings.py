@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from og.core.models import CustomerState
 
-__all__ = ["Standings", "count_standings"]
+__all__ = ["Standings", "count_standings", "standing"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,25 +40,29 @@ class Standings:
         )
 
 
+def standing(state: CustomerState) -> str:
+    """Where one customer stands: the first of finished, unsubscribed, handed_off, paused,
+    flagged that is true of them, otherwise onboarding. A customer who finished and then
+    unsubscribed has finished; a paused customer with an open flag is paused (nothing goes out
+    to them whatever the answer)."""
+    if state.finished:
+        return "finished"
+    if state.unsubscribed:
+        return "unsubscribed"
+    if state.handed_off_to:
+        return "handed_off"
+    if state.paused:
+        return "paused"
+    if state.flagged:
+        return "flagged"
+    return "onboarding"
+
+
 def count_standings(states: Iterable[CustomerState]) -> Standings:
-    """Each customer in the first of these that is true of them: finished, unsubscribed,
-    handed off, paused, flagged; otherwise still onboarding. A customer who finished and
-    then unsubscribed has finished; a paused customer with an open flag is paused (nothing
-    goes out to them whatever the answer)."""
+    """Each customer counted once, where they stand (`standing`)."""
     counts = dict.fromkeys(
         ("finished", "unsubscribed", "handed_off", "paused", "flagged", "onboarding"), 0
     )
     for state in states:
-        if state.finished:
-            counts["finished"] += 1
-        elif state.unsubscribed:
-            counts["unsubscribed"] += 1
-        elif state.handed_off_to:
-            counts["handed_off"] += 1
-        elif state.paused:
-            counts["paused"] += 1
-        elif state.flagged:
-            counts["flagged"] += 1
-        else:
-            counts["onboarding"] += 1
+        counts[standing(state)] += 1
     return Standings(**counts)

@@ -26,6 +26,7 @@ from og.core.models import (
     RowProblem,
     SendKind,
 )
+from og.core.standings import standing
 from og.core.step_identity import carry_over
 from og.core.text import decode_export
 from og.local.runs import RunLog
@@ -194,15 +195,16 @@ def _rows(
 
 def _status(journey: Journey) -> tuple[str, str]:
     state = journey.state
-    if state.finished:
+    stands = standing(state)
+    if stands == "finished":
         return "finished", "every step done"
-    if state.unsubscribed:
+    if stands == "unsubscribed":
         return "unsubscribed", "no more email"
-    if state.paused:
-        return "paused", state.paused_note or "paused"
-    if state.handed_off_to:
+    if stands == "handed_off":  # the console's statuses have no "handed off": nothing goes out
         return "paused", f"handed off to {state.handed_off_to}"
-    if state.flagged:
+    if stands == "paused":
+        return "paused", state.paused_note or "paused"
+    if stands == "flagged":
         return "flagged", "waiting for your answer"
     waiting = sorted(
         s.step_id
