@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -181,3 +182,33 @@ def test_a_renamed_step_keeps_its_sends_and_done_clicks() -> None:
         DigestRow("Stuck", "c-late", "Lee Late", "Starter", "'Welcome' sent 6 days ago, not done")
         in after.rows
     )
+
+
+def test_a_flagged_row_says_why_from_the_oldest_open_flag() -> None:
+    @dataclass(frozen=True)
+    class Flag:
+        customer_id: str
+        step_id: str
+        reason: str
+        posted_at: datetime
+
+    newer = Flag("c-flag", "feedback", "no done click after 3 days", END - timedelta(days=1))
+    older = Flag("c-flag", "welcome", "no done click after 5 days", END - timedelta(days=3))
+    digest = build_digest(
+        CUSTOMERS,
+        RULES,
+        JOURNEYS,
+        CHANGES,
+        start=START,
+        end=END,
+        business_tz=TZ,
+        open_flags=[newer, older],
+    )
+
+    assert (
+        DigestRow(
+            "Stuck", "c-flag", "Flo Flagged", "Starter", "flagged: no done click after 5 days"
+        )
+        in digest.rows
+    )
+    assert [f.step for f in digest.open_flags] == ["Welcome", "Feedback"]  # oldest first

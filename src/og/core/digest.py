@@ -176,11 +176,11 @@ def build_digest(
     open_flags: Iterable[AwaitingFlag] = (),
 ) -> WeeklyDigest:
     """The week [start, end) for everyone on the list. `changes` are the audit entries of the
-    week; `flag_reasons` the reason of each flagged customer's open flag, where known;
-    `open_flags` the flags awaiting an answer (those posted after `end` are left out)."""
-    changes = list(changes)
+    week; `open_flags` the flags awaiting an answer (those posted after `end` are left out):
+    a flagged customer's row gives the reason of their oldest, unless `flag_reasons` says."""
+    changes, open_flags = list(changes), list(open_flags)
     finished = finished_between(changes, start, end)
-    reasons = flag_reasons or {}
+    reasons = {**_oldest_reasons(open_flags), **(flag_reasons or {})}
     rows: list[DigestRow] = []
     for customer in customers:
         journey = journeys.get(customer.customer_id)
@@ -223,6 +223,14 @@ def build_digest(
         rows=tuple(rows),
         open_flags=_open_flags(open_flags, customers, rules, end, business_tz),
     )
+
+
+def _oldest_reasons(open_flags: list[AwaitingFlag]) -> dict[str, str]:
+    """Each customer's oldest open flag's reason."""
+    reasons: dict[str, str] = {}
+    for flag in sorted(open_flags, key=lambda f: f.posted_at):
+        reasons.setdefault(flag.customer_id, flag.reason)
+    return reasons
 
 
 def _open_flags(

@@ -113,7 +113,6 @@ def read_home(home: Path, now: datetime | None = None) -> HomeView:
     store = SqliteJourneyStore(home / "og.sqlite")
     journeys = store.load_journeys()
     flags = store.open_flags()
-    reasons = {f.customer_id: f.reason for f in reversed(flags)}  # each one's oldest open flag
     digest = build_digest(
         customers,
         docs.rules,
@@ -122,7 +121,6 @@ def read_home(home: Path, now: datetime | None = None) -> HomeView:
         start=now - _WEEK,
         end=now,
         business_tz=docs.config.timezone,
-        flag_reasons=reasons,
         open_flags=flags,
     )
     funnels = build_funnel(

@@ -32,11 +32,6 @@ def run(a: DigestPorts, at: datetime) -> dict[str, Any]:
     start = at - WEEK
     customers, _ = read_customers(a.files, docs, at)
     journeys = a.store.load_journeys()
-    open_flags = a.store.open_flags()
-    flag_reasons: dict[str, str] = {}
-    for flag in open_flags:
-        if (journey := journeys.get(flag.customer_id)) and journey.state.flagged:
-            flag_reasons.setdefault(flag.customer_id, flag.reason)
     digest = build_digest(
         customers,
         docs.rules,
@@ -45,8 +40,7 @@ def run(a: DigestPorts, at: datetime) -> dict[str, Any]:
         start=start,
         end=at,
         business_tz=docs.config.timezone,
-        flag_reasons=flag_reasons,
-        open_flags=open_flags,
+        open_flags=a.store.open_flags(),
     )
     # A retried or re-run schedule finds the week posted, or — after a run killed mid-post — in
     # doubt, and never posts it twice.
