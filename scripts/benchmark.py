@@ -953,6 +953,37 @@ def cold_import_worker(code_uri: str) -> dict[str, Any]:
     }
 
 
+def import_profile(code_uri: str) -> dict[str, float]:
+    """Where a function's `import app` goes: `python -X importtime` in a fresh interpreter,
+    each module's own time summed by package (og's by subpackage), in ms. importtime slows every
+    import alike, so read the shares, not the sums; modules the bare interpreter loads are left
+    out."""
+
+    def own_times(code: str) -> dict[str, int]:
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT / code_uri,
+            env={**os.environ, **_COLD_ENV, "PYTHONPATH": str(ROOT / "src")},
+        )
+        times = {}
+        for line in done.stderr.splitlines():
+            parts = line.removeprefix("import time:").split("|")
+            if len(parts) == 3 and parts[0].strip().isdigit():
+                times[parts[2].strip()] = int(parts[0])
+        return times
+
+    bare = own_times("pass")
+    groups: dict[str, float] = defaultdict(float)
+    for module, us in own_times("import app").items():
+        if module not in bare:
+            parts = module.split(".")
+            groups[".".join(parts[:2]) if parts[0] == "og" else parts[0]] += us / 1000
+    return dict(sorted(groups.items(), key=lambda g: -g[1]))
+
+
 def enroll_first_worker(work: Path) -> dict[str, Any]:
     """enroll cold against moto's AWS in this process: `import app`, then its first request
     (adapters; the config from SSM, the webhook secret, the rules doc from S3, the idempotency
@@ -1068,6 +1099,8 @@ def bench_cold(work: Path, runs: int) -> dict[str, Any]:
         for name, rs in seen.items()
     }
     boto = float(best.pop("boto3")["import_s"])
+    with _bytecode_cache(work):
+        profiles = {name: import_profile(uri) for name, uri in code_uris.items()}
     enroll = min(
         (_worker(["enroll-first", str(work)]) for _ in range(runs)),
         key=lambda r: float(r["import_s"]) + float(r["first_s"]),
@@ -1078,6 +1111,7 @@ def bench_cold(work: Path, runs: int) -> dict[str, Any]:
         "functions": best,
         "enroll": enroll,
         "load": load,
+        "profiles": profiles,
     }
 
 
@@ -1687,6 +1721,14 @@ def report_cold(cold: dict[str, Any]) -> None:
         + [["import boto3", f"{boto3_s:.3f}", "1.00x", "", "", ""]],
         ["function", "import s", "x boto3", "adapters s", "total s", "modules"],
     )
+    over = [n for n, r in sorted(cold["functions"].items()) if r["import_s"] > 1.25 * boto3_s]
+    if over and "profiles" in cold:
+        print("   over the goal, where `import app` goes (-X importtime, own time by package):")
+        for name in over:
+            groups = cold["profiles"][name]
+            total = sum(groups.values())
+            parts = ", ".join(f"{g} {ms / total:.0%}" for g, ms in list(groups.items())[:8])
+            print(f"   {name}: {parts}")
     e = cold["enroll"]
     print(
         f"   enroll against moto: import {e['import_s']:.3f} s + first request "
