@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import html
 import sys
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -325,7 +326,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if problems or held else 0
 
 
-def _show_problems(problems: list[RowProblem]) -> None:
+def _show_problems(problems: Sequence[RowProblem]) -> None:
     from og.local.terminal import show_table
 
     if problems:
@@ -563,9 +564,9 @@ def cmd_pause_resume(args: argparse.Namespace) -> int:
 
 def cmd_intake(args: argparse.Namespace) -> int:
     """`og intake`: the saved email through intake-ses-parser, as SES and S3 would deliver it."""
+    from og.adapters.owner_messages import PROPOSAL_FIELDS as FIELDS
     from og.local.intake import propose_file
     from og.local.stack import LocalStack
-    from og.logic.intake import FIELDS
 
     _require_home(args.home)
     at = _answer_time(args.home, args.at)

@@ -278,7 +278,7 @@ def message_context(
 
 
 def problems_context(
-    problems: Sequence[RowProblem], *, business_name: str, list_name: str = "onboarding.csv"
+    problems: Sequence[RowProblem | str], *, business_name: str, list_name: str = "onboarding.csv"
 ) -> dict[str, object]:
     """The variables of the problem report (PROBLEM_REPORT_VARIABLES)."""
     return {

@@ -18,7 +18,8 @@ from moto.awslambda.models import LambdaBackend
 from moto.stepfunctions.exceptions import InvalidName, ValidationException
 from moto.stepfunctions.parser.api import ExecutionFailedEventDetails, HistoryEventType
 from moto.stepfunctions.parser.asl.eval import environment as environment_module
-from moto.stepfunctions.parser.asl.eval.event.event_manager import EventDetails, EventManager
+from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 from moto.stepfunctions.parser.backend import execution_worker as worker_module
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
@@ -119,7 +120,7 @@ def install() -> None:
         check_execution_name(name)
         return start_execution(self, arn, name, *a, **kw)
 
-    StepFunctionsParserBackend.start_execution = checked_start  # type: ignore[method-assign]
+    StepFunctionsParserBackend.start_execution = checked_start  # type: ignore[method-assign, assignment]
     _check_task_callbacks()
     invoke = LambdaBackend.invoke
 
@@ -129,7 +130,7 @@ def install() -> None:
         check_invoke_payload(body, headers.get("X-Amz-Invocation-Type"))
         return invoke(self, function_name, qualifier, body, headers, *a)
 
-    LambdaBackend.invoke = checked_invoke  # type: ignore[method-assign]
+    LambdaBackend.invoke = checked_invoke  # type: ignore[method-assign, assignment]
     _bound_history()
     _start_time_as_text()
 
@@ -179,7 +180,7 @@ def _bound_history() -> None:
                 self,
                 context,
                 HistoryEventType.ExecutionFailed,
-                EventDetails(executionFailedEventDetails=details),
+                EventDetails(executionFailedEventDetails=details),  # type: ignore[typeddict-item]
             )
         self.og_env.set_error(details)
         return int(event_id)

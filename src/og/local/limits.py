@@ -67,7 +67,7 @@ def _data_limit_exceeded(env: Any, cause: str) -> FailureEventException:
             env=env,
             error_name=StatesErrorName(typ=DATA_LIMIT_EXCEEDED),
             event_type=HistoryEventType.TaskFailed,
-            event_details=EventDetails(
+            event_details=EventDetails(  # type: ignore[typeddict-item]
                 executionFailedEventDetails=ExecutionFailedEventDetails(
                     error=DATA_LIMIT_EXCEEDED.to_name(), cause=cause
                 )
@@ -110,7 +110,7 @@ def _check_execution_input() -> None:
             )
         return original_start(self, state_machine_arn, name, execution_input, **kw)
 
-    StepFunctionsParserBackend.start_execution = start_execution  # type: ignore[method-assign]
+    StepFunctionsParserBackend.start_execution = start_execution  # type: ignore[method-assign, assignment]
 
 
 def _check_input_after_parameters() -> None:

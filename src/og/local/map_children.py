@@ -155,7 +155,7 @@ def parse(definition: str) -> Any:
     found = set()
     for name, state in _parsed_states(program):
         if name in batchers and isinstance(state, state_map.StateMap):
-            state.iteration_component.og_item_batcher = batchers[name]
+            state.iteration_component.og_item_batcher = batchers[name]  # type: ignore[attr-defined]
             found.add(name)
     missing = set(batchers) - found
     if missing:  # the walk and the parse disagree: fail loud rather than run unbatched
@@ -197,7 +197,14 @@ _original_validate = backend_module.StepFunctionsParserBackend._validate_definit
 
 
 _tls = threading.local()
-ITEM_COUNTS = ("aborted", "failed", "pending", "results_written", "running", "succeeded")
+ITEM_COUNTS: tuple[str, ...] = (
+    "aborted",
+    "failed",
+    "pending",
+    "results_written",
+    "running",
+    "succeeded",
+)
 ITEM_COUNTS += ("timed_out", "total")
 
 
@@ -222,7 +229,7 @@ def _batch_map_runs() -> None:
             record = eval_input.map_run_record
             record.og_batched = True
             for name in ITEM_COUNTS:
-                setattr(record.item_counter, name, _ItemsCounter())
+                setattr(record.item_counter, name, _ItemsCounter())  # type: ignore[no-untyped-call]
         original_map_run(self, env, eval_input)
 
     distributed_module.DistributedIterationComponent._map_run = map_run  # type: ignore[method-assign]

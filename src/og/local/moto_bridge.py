@@ -124,7 +124,7 @@ def invoke_in_process(self: LambdaFunction, event: str | None = None) -> tuple[s
 
 class _VirtualDatetime(_dt.datetime):
     @classmethod
-    def now(cls, tz: _dt.tzinfo | None = None) -> _VirtualDatetime:  # type: ignore[override]
+    def now(cls, tz: _dt.tzinfo | None = None) -> _VirtualDatetime:
         now = current_now()
         return now.astimezone(tz) if tz else now.replace(tzinfo=None)  # type: ignore[return-value]
 
@@ -199,7 +199,7 @@ def _cache_service_clients() -> None:
         return cached(region, service, botocore_stubber.enabled)
 
     for name in _INTEGRATIONS:
-        importlib.import_module(name).boto_client_for = boto_client_for
+        importlib.import_module(name).boto_client_for = boto_client_for  # type: ignore[attr-defined]
 
 
 def _loop_map_workers() -> None:
@@ -278,9 +278,9 @@ def _wait_interval(self: WaitFunction, env: Any, wait_seconds: int) -> None:
 
 def _virtual_clock_in_states() -> None:
     """States read and advance their frame's virtual now; nothing really sleeps."""
-    state_module.datetime = _virtual_datetime_module  # type: ignore[attr-defined]
-    event_manager_module.datetime = _virtual_datetime_module  # type: ignore[attr-defined]
-    retrier_decl.time = types.SimpleNamespace(sleep=_virtual_sleep)  # type: ignore[attr-defined]
+    state_module.datetime = _virtual_datetime_module  # type: ignore[attr-defined, assignment]
+    event_manager_module.datetime = _virtual_datetime_module  # type: ignore[attr-defined, assignment]
+    retrier_decl.time = types.SimpleNamespace(sleep=_virtual_sleep)  # type: ignore[attr-defined, assignment]
 
     original_eval_body = state_module.CommonStateField._eval_body
 
@@ -308,7 +308,7 @@ def _virtual_clock_in_executions() -> None:
 
     def get_env(self: Any) -> Any:
         env = original_get_env(self)
-        env.og_now = self.og_start_now
+        env.og_now = self.og_start_now  # type: ignore[attr-defined]
         return env
 
     worker_module.ExecutionWorker._get_evaluation_environment = get_env  # type: ignore[method-assign]
@@ -322,4 +322,4 @@ def _virtual_clock_in_executions() -> None:
             frame.og_now = getattr(env, "og_now", None) or current_now()
             return frame
 
-        setattr(env_cls, name, classmethod(frame_of))
+        setattr(env_cls, name, classmethod(frame_of))  # type: ignore[arg-type]

@@ -378,7 +378,7 @@ def outbox_messages(home: Path) -> Iterator[email.message.EmailMessage]:
 
 def read_email(path: Path) -> email.message.EmailMessage:
     """One .eml file of the outbox (og.adapters.local.outbox)."""
-    return email.message_from_bytes(path.read_bytes(), policy=default_policy)  # type: ignore[return-value]
+    return email.message_from_bytes(path.read_bytes(), policy=default_policy)
 
 
 def _read_if_there(path: Path) -> bytes | None:

@@ -23,7 +23,7 @@ class _Tag:
         self.value = value
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]
     pass
 
 
@@ -34,7 +34,7 @@ def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Ta
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     return _Tag(suffix, value)
 
 
@@ -42,7 +42,8 @@ _CfnLoader.add_multi_constructor("!", _construct_tag)
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)
+    loaded: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)
+    return loaded
 
 
 @dataclass

@@ -37,6 +37,7 @@ from og.adapters.ports import (
 )
 from og.core.config_doc import owner_slack_id_in
 from og.core.errors import DocumentError, DriveSyncFailed, Problem
+from og.core.models import RowProblem
 from og.logic.documents import DocPlaces
 from og.logic.post_once import post_once
 from og.logic.validate import Checked, check_documents
@@ -112,7 +113,7 @@ def sync(a: DriveSyncPorts) -> list[dict[str, Any]]:
     exported or written, or a kept-out file could not be told to the owner."""
     exports = [_export(a.documents, s) for s in _sources(a.sheet, a.owner_docs, a.at)]
     kept: dict[str, list[Problem]] = {}
-    skipped: tuple[Problem, ...] = ()
+    skipped: tuple[RowProblem, ...] = ()
     if any(e.changed and not e.problems for e in exports):
         kept, skipped = _kept_out(a, exports)
     results = []
@@ -183,7 +184,7 @@ def _write(documents: Documents, e: _Export, detail: str = "") -> Mirrored:
 
 def _kept_out(
     a: DriveSyncPorts, exports: list[_Export]
-) -> tuple[dict[str, list[Problem]], tuple[Problem, ...]]:
+) -> tuple[dict[str, list[Problem]], tuple[RowProblem, ...]]:
     """The problems of each changed file, checked with what will be in force beside it: the
     voice and the list against the rules published now, or the live rules when these are kept
     out. New rules that the live voice does not fit (when the new voice is kept out) are kept

@@ -109,7 +109,7 @@ def answer_errors(
 ) -> None:
     """Answer every error a route of `app` (a powertools resolver) raises from the table."""
 
-    @app.exception_handler(Exception)
+    @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def _answer(err: Exception) -> Response[str]:
         answer = answer_for(err)
         if answer.metric:

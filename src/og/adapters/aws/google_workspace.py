@@ -62,7 +62,7 @@ class GoogleClients:
 
             try:
                 info = json.loads(self._service_account_json())
-                credentials = service_account.Credentials.from_service_account_info(
+                credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
                     info, scopes=SCOPES
                 )
             except (ValueError, KeyError) as err:

@@ -81,7 +81,7 @@ class S3Documents:
 
 
 def _not_modified(err: ClientError) -> bool:
-    return err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 304
+    return bool(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 304)
 
 
 class _Text(NamedTuple):
