@@ -1,11 +1,12 @@
 """At most `JOURNEY_SLOTS` executions run at once in the local engine (bridge 11).
 
 moto runs each execution on a thread of its own, and each Task state on another: at 10,000
-customers ~1,800 journeys ran at once and much of the tick's CPU went to handing the GIL between
-their threads. Here an execution takes a slot when its worker begins and gives it back when it
-ends (however it ends) and while it is parked on a `.waitForTaskToken` task: a flag may wait a
-week for the owner, and parked journeys holding every slot would stop the rest. The callback (or
-the task's timeout or heartbeat) wakes it, and it takes a slot again before going on.
+customers ~1,800 journeys ran at once, their threads taking turns at the GIL, each with its
+stack and its states' data alive. Here an execution takes a slot when its worker begins and
+gives it back when it ends (however it ends) and while it is parked on a `.waitForTaskToken`
+task: a flag may wait a week for the owner, and parked journeys holding every slot would stop
+the rest. The callback (or the task's timeout or heartbeat) wakes it, and it takes a slot again
+before going on.
 
 Needing no slot, so that nothing ever waits on a journey that waits for a slot: the executions of
 the state machines named by `reset(unbounded=...)`, the tick (its Distributed Map children are
