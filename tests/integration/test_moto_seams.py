@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import inspect
 import json
 import re
 import threading
@@ -27,7 +28,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service impor
 from moto.stepfunctions.parser.asl.utils import boto_client as boto_client_module
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-from og.local import direct_calls, engine, map_children, moto_bridge
+from og.local import direct_calls, engine, journey_slots, map_children, moto_bridge
 from og.local.engine import LocalEngine, project_root
 from og.local.template import ACCOUNT, REGION
 
@@ -146,3 +147,30 @@ def test_journeys_started_at_once_load_the_service_model_once(
         t.join()
 
     assert loads == ["stepfunctions"]
+
+
+def test_journey_slots_hold_moto_at_the_worker_and_the_callback_wait(tmp_path: Path) -> None:
+    """Bridge 11: a slot is taken once the execution's environment exists (before its first
+    event), given back when the worker's thread body ends, and while a task waits for its token;
+    the engine's tick needs none."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_callback as callback,
+    )
+    from moto.stepfunctions.parser.backend import execution_worker
+
+    moto_bridge.apply()
+
+    worker = execution_worker.ExecutionWorker
+    for seam in (worker._get_evaluation_environment, worker._execution_logic):
+        assert seam.__module__ == journey_slots.__name__
+    wait = callback.StateTaskServiceCallback._eval_wait_for_task_token
+    assert wait is journey_slots._wait_for_task_token
+    # What the bridge wraps, as moto 5.2.5 has it: the worker's body makes its environment and
+    # then records ExecutionStarted; every callback pattern waits through the one method.
+    source = inspect.getsource(execution_worker)
+    body = source[source.index("def _execution_logic") : source.index("def start(")]
+    assert body.index("self._get_evaluation_environment()") < body.index("add_event(")
+    pattern = callback.StateTaskServiceCallback._eval_integration_pattern.__code__.co_names
+    assert "_eval_wait_for_task_token" in pattern
+    with LocalEngine(tmp_path) as local:
+        assert journey_slots._unbounded == {local.machine_arns[engine.TICK_MACHINE]}

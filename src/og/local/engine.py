@@ -22,7 +22,7 @@ import boto3
 from moto import mock_aws
 
 from og.core.errors import SetupError
-from og.local import moto_bridge
+from og.local import journey_slots, moto_bridge
 from og.local.template import ACCOUNT, REGION, FunctionSpec, LocalTemplate, read_template
 from og.logic.failures import failure_text
 
@@ -93,6 +93,7 @@ class LocalEngine:
         except BaseException:
             self.__exit__(None, None, None)
             raise
+        journey_slots.reset(unbounded=[self.machine_arns[TICK_MACHINE]])
         # What is loaded now (modules, moto's models, the handlers) lives as long as the run.
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
@@ -182,8 +183,9 @@ class LocalEngine:
         return [e for page in pages for e in page["events"]]
 
     def settle(self, timeout_s: float = 600, resumed: str | None = None) -> None:
-        """Return once every execution has finished or is parked on a callback. `resumed` names
-        an execution just handed its callback: it is given a moment to move on first.
+        """Return once every execution has finished or is parked on a callback (one waiting for
+        a journey slot is running). `resumed` names an execution just handed its callback: it is
+        given a moment to move on first.
 
         Reads moto's execution objects directly: asking through boto3 serializes every
         execution's history on each poll, which slowed the executions it waited for."""
@@ -253,7 +255,7 @@ def _record(machine: str, execution: Any) -> ExecutionRecord:
 
     events = _events(execution)
     status = execution.exec_status.value
-    if status == "RUNNING" and events and events[-1]["type"] == "TaskSubmitted":
+    if status == "RUNNING" and _parked(execution, events):
         status = "WAITING_FOR_OWNER"
     failed = next((ev for ev in reversed(events) if ev["type"] == "ExecutionFailed"), None)
     details = (failed or {}).get("executionFailedEventDetails") or {}
@@ -310,11 +312,16 @@ def _unfinished(backend: Any) -> list[Any]:
     ]
 
 
-def _parked(execution: Any) -> bool:
-    """Waiting on a task token: its last event is the submitted callback. An execution that is
-    created but not started yet has no worker: it counts as running."""
-    events = _events(execution)
-    return bool(events) and events[-1]["type"] == "TaskSubmitted"
+def _parked(execution: Any, events: list[dict[str, Any]] | None = None) -> bool:
+    """Waiting on a task token: its last event is the submitted callback, and it is not moving on
+    (answered, and waiting for a journey slot or running). An execution that is created but not
+    started yet, or waiting for a slot to start, has no events: it counts as running."""
+    events = _events(execution) if events is None else events
+    return (
+        bool(events)
+        and events[-1]["type"] == "TaskSubmitted"
+        and not journey_slots.moving(execution.execution_arn)
+    )
 
 
 def _plain_event(event: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,8 @@ See docs/local-engine.md. Each bridge patches one documented seam of moto==5.2.5
 - AWS limits moto does not enforce (names, callbacks, payloads, history): og.local.aws_limits.
 - A Distributed Map's ItemBatcher and EXPRESS children, which moto's grammar lacks: the
   definition moto parses is translated and the batching done for real (og.local.map_children).
+- Journey slots: at most JOURNEY_SLOTS executions run at once, a parked one holding none; the
+  tick and what a task waits for need none (og.local.journey_slots).
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ from moto.stepfunctions.parser.asl.utils import boto_client as boto_client_modul
 from moto.stepfunctions.parser.asl.utils import json_path as json_path_module
 from moto.stepfunctions.parser.backend import execution_worker as worker_module
 
-from og.local import aws_limits, direct_calls, limits, map_children
+from og.local import aws_limits, direct_calls, journey_slots, limits, map_children
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -242,6 +244,7 @@ def apply() -> None:
     _virtual_clock_in_states()
     _virtual_clock_in_executions()
     aws_limits.install()
+    journey_slots.install()  # last: a queued execution's environment is the one the others make
 
 
 def _parse_once() -> None:
