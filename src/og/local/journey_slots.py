@@ -136,10 +136,10 @@ def install() -> None:
 
     def execution_logic(self: Any) -> None:
         try:
-            original_logic(self)
+            original_logic(self)  # type: ignore[no-untyped-call]
         finally:
             _end(self._evaluation_details.execution_details.arn)
 
     worker._get_evaluation_environment = environment  # type: ignore[method-assign]
     worker._execution_logic = execution_logic  # type: ignore[method-assign]
-    callback_module.StateTaskServiceCallback._eval_wait_for_task_token = _wait_for_task_token  # type: ignore[method-assign]
+    callback_module.StateTaskServiceCallback._eval_wait_for_task_token = _wait_for_task_token  # type: ignore[method-assign, assignment]
