@@ -5,20 +5,16 @@ Each test runs small state machines on moto's interpreter with the project's bri
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import time
 import uuid
-import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
+from moto_sfn import MotoSfn, moto_with_bridges
 
 from og.local import aws_limits, moto_bridge
 
@@ -26,38 +22,7 @@ REGION = "ap-southeast-1"
 PASS_END = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 
 
-class Sfn:
-    def __init__(self) -> None:
-        self.sfn = boto3.client("stepfunctions", region_name=REGION)
-        self.aws_lambda = boto3.client("lambda", region_name=REGION)
-        self.role = boto3.client("iam", region_name=REGION).create_role(
-            RoleName="r", AssumeRolePolicyDocument="{}"
-        )["Role"]["Arn"]
-        self._machines = 0
-
-    def machine(self, definition: dict[str, Any]) -> str:
-        self._machines += 1
-        return str(
-            self.sfn.create_state_machine(
-                name=f"m{self._machines}", definition=json.dumps(definition), roleArn=self.role
-            )["stateMachineArn"]
-        )
-
-    def function(self, name: str, handler: moto_bridge.Handler) -> str:
-        moto_bridge.register_handler(name, handler)
-        code = io.BytesIO()
-        with zipfile.ZipFile(code, "w") as z:
-            z.writestr("x.py", "")
-        return str(
-            self.aws_lambda.create_function(
-                FunctionName=name,
-                Runtime="python3.12",
-                Role=self.role,
-                Handler="x.handler",
-                Code={"ZipFile": code.getvalue()},
-            )["FunctionArn"]
-        )
-
+class Sfn(MotoSfn):
     def run(self, arn: str, payload: dict[str, Any], name: str | None = None) -> dict[str, Any]:
         started = self.sfn.start_execution(
             stateMachineArn=arn, name=name or uuid.uuid4().hex, input=json.dumps(payload)
@@ -79,9 +44,7 @@ class Sfn:
 
 @pytest.fixture
 def sfn() -> Iterator[Sfn]:
-    logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
-    moto_bridge.apply()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    with moto_with_bridges():
         yield Sfn()
 
 

@@ -5,58 +5,28 @@ ones (the real tick: tests/e2e/test_journey_slots.py)."""
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import threading
 import time
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+from moto_sfn import MotoSfn, moto_with_bridges
 
-from og.local import engine, journey_slots, moto_bridge
+from og.local import engine, journey_slots
 from og.local.template import ACCOUNT, REGION
 
 SLOTS = 3
 
 
-class Sfn:
-    def __init__(self) -> None:
-        self.sfn = boto3.client("stepfunctions", region_name=REGION)
-        self.aws_lambda = boto3.client("lambda", region_name=REGION)
-        self.role = boto3.client("iam", region_name=REGION).create_role(
-            RoleName="r", AssumeRolePolicyDocument="{}"
-        )["Role"]["Arn"]
-
-    def machine(self, name: str, states: dict[str, Any]) -> str:
-        definition = {"StartAt": next(iter(states)), "States": states}
-        return str(
-            self.sfn.create_state_machine(
-                name=name, definition=json.dumps(definition), roleArn=self.role
-            )["stateMachineArn"]
-        )
-
-    def function(self, name: str, handler: moto_bridge.Handler) -> str:
-        moto_bridge.register_handler(name, handler)
-        code = io.BytesIO()
-        with zipfile.ZipFile(code, "w") as z:
-            z.writestr("x.py", "")
-        return str(
-            self.aws_lambda.create_function(
-                FunctionName=name,
-                Runtime="python3.12",
-                Role=self.role,
-                Handler="x.handler",
-                Code={"ZipFile": code.getvalue()},
-            )["FunctionArn"]
-        )
+class Sfn(MotoSfn):
+    def flow(self, name: str, states: dict[str, Any]) -> str:
+        """A state machine of `states`, starting at the first."""
+        return self.machine({"StartAt": next(iter(states)), "States": states}, name)
 
     def start(self, machine_arn: str, payload: dict[str, Any] | None = None) -> str:
         return str(
@@ -91,11 +61,9 @@ def moto_execution(execution_arn: str) -> Any:
 
 @pytest.fixture
 def sfn(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sfn]:
-    logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
-    moto_bridge.apply()
     monkeypatch.setattr(journey_slots, "JOURNEY_SLOTS", SLOTS)
-    journey_slots.reset()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    with moto_with_bridges():
+        journey_slots.reset()
         yield Sfn()
 
 
@@ -144,7 +112,7 @@ def test_no_more_executions_run_at_once_than_there_are_slots(sfn: Sfn) -> None:
             inside[0] -= 1
         return {}
 
-    machine = sfn.machine("journey", {"T": _task(sfn.function("work", counting))})
+    machine = sfn.flow("journey", {"T": _task(sfn.function("work", counting))})
 
     statuses = sfn.finished([sfn.start(machine) for _ in range(12)])
 
@@ -155,7 +123,7 @@ def test_no_more_executions_run_at_once_than_there_are_slots(sfn: Sfn) -> None:
 def test_parked_executions_hold_no_slot_and_take_one_again_when_answered(sfn: Sfn) -> None:
     tokens: list[str] = []
     fn = sfn.function("flag", lambda event, ctx: tokens.append(event["token"]) or {})
-    machine = sfn.machine("journey", {"Flag": _parked_task(fn)})
+    machine = sfn.flow("journey", {"Flag": _parked_task(fn)})
 
     started = [sfn.start(machine) for _ in range(4 * SLOTS)]
     until(lambda: len(tokens) == 4 * SLOTS)  # every one of them reached its flag
@@ -175,12 +143,12 @@ def test_a_queued_execution_is_running_and_not_parked(
     monkeypatch.setattr(journey_slots, "JOURNEY_SLOTS", 1)
     journey_slots.reset()
     tokens: list[str] = []
-    flag = sfn.machine(
+    flag = sfn.flow(
         "flagged",
         {"Flag": _parked_task(sfn.function("flag", lambda e, c: tokens.append(e["token"])))},
     )
     gate = Gate()
-    busy = sfn.machine("busy", {"T": _task(sfn.function("busy", gate))})
+    busy = sfn.flow("busy", {"T": _task(sfn.function("busy", gate))})
 
     answered = sfn.start(flag)
     until(lambda: engine._parked(moto_execution(answered)))
@@ -202,10 +170,10 @@ def test_a_queued_execution_is_running_and_not_parked(
 
 
 def test_failed_executions_give_their_slot_back(sfn: Sfn) -> None:
-    machine = sfn.machine("failing", {"F": {"Type": "Fail", "Error": "Broken"}})
+    machine = sfn.flow("failing", {"F": {"Type": "Fail", "Error": "Broken"}})
 
     assert sfn.finished([sfn.start(machine) for _ in range(2 * SLOTS)]) == ["FAILED"] * 2 * SLOTS
-    ok = sfn.machine("ok", {"P": {"Type": "Pass", "End": True}})
+    ok = sfn.flow("ok", {"P": {"Type": "Pass", "End": True}})
     assert sfn.finished([sfn.start(ok) for _ in range(SLOTS)]) == ["SUCCEEDED"] * SLOTS
 
 
@@ -223,13 +191,13 @@ def test_an_execution_whose_worker_raises_gives_its_slot_back(
     crashes: list[BaseException | None] = []
     monkeypatch.setattr(threading, "excepthook", lambda args: crashes.append(args.exc_value))
     monkeypatch.setattr(BaseExecutionWorkerCommunication, "terminated", terminated)
-    crashing = sfn.machine("crashing", {"P": {"Type": "Pass", "End": True}})
+    crashing = sfn.flow("crashing", {"P": {"Type": "Pass", "End": True}})
     for _ in range(SLOTS):
         sfn.start(crashing)
     until(lambda: len(crashes) == SLOTS)
 
     assert all(str(crash) == "moto broke" for crash in crashes)
-    ok = sfn.machine("ok", {"P": {"Type": "Pass", "End": True}})
+    ok = sfn.flow("ok", {"P": {"Type": "Pass", "End": True}})
     assert sfn.finished([sfn.start(ok) for _ in range(SLOTS)]) == ["SUCCEEDED"] * SLOTS
 
 
@@ -237,8 +205,8 @@ def test_no_execution_waits_for_another_here(sfn: Sfn) -> None:
     """Why only the tick needs no slot: a `.sync` StartExecution, the one way an execution waits
     for another, fails in moto 5.2.5. Should an upgrade or a bridge make it run, the execution
     it waits for must need no slot (or a parent holding the last one waits forever)."""
-    child = sfn.machine("child", {"P": {"Type": "Pass", "End": True}})
-    parent = sfn.machine(
+    child = sfn.flow("child", {"P": {"Type": "Pass", "End": True}})
+    parent = sfn.flow(
         "parent",
         {
             "Run": {
